@@ -73,6 +73,8 @@ def int_array(obj, name: str, *, ndim: int | None = None, nonnegative: bool = Tr
             arr = np.asarray(obj)
         except ValueError as exc:  # numpy >= 1.24 refuses ragged nesting
             raise ValueError(f"{name} is ragged: every row must have the same length") from exc
+        if arr.dtype.kind not in "iufb":
+            arr = np.asarray(obj, dtype=object)  # mixed types: find and name the bad element
     kind = arr.dtype.kind
     if kind in "iu":
         if kind == "u" and arr.dtype.itemsize == 8 and arr.size and arr.max() > INT64_MAX:

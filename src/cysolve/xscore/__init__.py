@@ -1,1 +1,237 @@
-"""XScoreGame (TopCoder SRM 709): the best order for ``x <- x + (x XOR a_i)``."""
+"""XScoreGame (TopCoder SRM 709): the best order for ``x <- x + (x XOR a_i)``.
+
+Start with ``x = 0`` and apply every element of ``a`` once, in an order of your choice, as
+``x = x + (x ^ a_i)``. :func:`best_score` finds the largest final ``x`` exactly, by a DP over
+the multiset of values used and the low bits of ``x``; :func:`best_order` also returns an order
+reaching it; :func:`best_scores` solves a batch on every core. ``cysolve.xscore.reference``
+holds the plain-Python definitions the kernels are tested against.
+
+Examples
+--------
+>>> from cysolve import xscore
+>>> xscore.best_score([1, 2, 3])
+12
+>>> score, order = xscore.best_order([1, 2, 3])
+>>> xscore.play([1, 2, 3], order) == score
+True
+>>> xscore.best_scores([[1, 2, 3], [10, 0, 0, 0], []]).tolist()
+[12, 80, 0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from cysolve import _validate
+from cysolve.xscore import _kernel, reference
+
+__all__ = ["best_order", "best_score", "best_scores", "memory_needed", "play", "reference", "METHODS"]
+
+METHODS = ("dominance", "residue")
+DEFAULT_MAX_MEMORY = _validate.GIB
+# The largest n whose high part ``h < 2**n`` fits each method's cells (int32 / int64).
+LONGEST = {"residue": 31, "dominance": 63}
+# Work units (states x distinct values) per kernel call in a batch: a call of this size takes
+# well under a second, so progress updates and Ctrl-C are prompt.
+CHUNK_WORK = 1 << 23
+
+
+def play(a, order) -> int:
+    """The final ``x`` when the elements of ``a`` are applied in ``order`` (exact int).
+
+    Parameters
+    ----------
+    a : sequence or 1-D array of non-negative ints
+    order : a permutation of ``range(len(a))``
+
+    Examples
+    --------
+    >>> play([1, 2, 3], [1, 0, 2])
+    12
+    """
+    values = _validate.int_array(a, "a", ndim=1).tolist()
+    return reference.play(values, _validate.permutation(order, len(values)).tolist())
+
+
+def _instance(a, method: str, max_memory: int):
+    """Validate one instance; returns the int64 array and its table size in bytes."""
+    method = _validate.choice(method, "method", METHODS)
+    limit = _validate.memory_limit(max_memory)
+    arr = _validate.int_array(a, "a", ndim=1)
+    states, bits = _kernel.shapes(arr, np.array([0, arr.size], dtype=np.int64))
+    _check_length(arr.size, method, "a")
+    nbytes = _kernel.table_size(states[0], bits[0], method)
+    _validate.check_memory(
+        nbytes, limit, f"the {method} table for {arr.size} values ({int(states[0]):,} states, "
+        f"{int(bits[0])} residue bits)"
+    )
+    return arr, nbytes, _kernel.METHODS[method]
+
+
+def _check_length(n: int, method: str, where: str) -> None:
+    if n > LONGEST[method]:
+        raise OverflowError(
+            f"{where} has {n} values: the {method} DP holds x >> b in "
+            f"{'int32' if method == 'residue' else 'int64'}, so it takes at most "
+            f"{LONGEST[method]} values"
+        )
+
+
+def best_score(a, *, method: str = "dominance", max_memory: int = DEFAULT_MAX_MEMORY) -> int:
+    """The largest final ``x`` over all orders of ``a`` (an exact Python int).
+
+    Parameters
+    ----------
+    a : sequence or 1-D array of non-negative ints
+        Any integer dtype, strides or byte order; never modified.
+    method : {"dominance", "residue"}
+        ``"dominance"`` keeps, per multiset of used values, only the residues that reach the
+        largest high part (fast, small); ``"residue"`` is the classic DP over every residue.
+        Both are exact.
+    max_memory : int
+        Refuse (``ValueError``, before allocating) a DP table larger than this many bytes.
+
+    Returns
+    -------
+    int
+        The best score; below ``2**(n + b)`` with ``b`` the bit length of ``max(a)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``a`` is not a 1-D sequence of non-negative integers, or the table is too large.
+    OverflowError
+        ``a`` is longer than the method's cells allow (31 values for residue, 63 for dominance).
+
+    Examples
+    --------
+    >>> best_score([10, 0, 0, 0])
+    80
+    >>> best_score([1, 0, 1, 0, 1, 0, 1, 0], method="residue")
+    170
+    """
+    arr, nbytes, code = _instance(a, method, max_memory)
+    h, r, b = _kernel.best(arr, code, nbytes)
+    return (int(h) << int(b)) + int(r)
+
+
+def best_order(
+    a, *, method: str = "dominance", max_memory: int = DEFAULT_MAX_MEMORY
+) -> tuple[int, list[int]]:
+    """The best score and an order of the indices of ``a`` that reaches it.
+
+    The order is read back from the DP table and is the same for the same input; copies of
+    one value are used in ascending index order. Parameters as for :func:`best_score`.
+
+    Examples
+    --------
+    >>> best_order([1, 2, 3])
+    (12, [2, 0, 1])
+    """
+    arr, nbytes, code = _instance(a, method, max_memory)
+    h, r, b, order = _kernel.best_with_order(arr, code, nbytes)
+    return (int(h) << int(b)) + int(r), order.tolist()
+
+
+def memory_needed(a, *, method: str = "dominance") -> int:
+    """Bytes of the DP table :func:`best_score` would allocate for ``a``.
+
+    Examples
+    --------
+    >>> memory_needed(list(range(20)))  # 2**20 states of (int64 h, 64-bit residue set)
+    16777232
+    """
+    method = _validate.choice(method, "method", METHODS)
+    arr = _validate.int_array(a, "a", ndim=1)
+    states, bits = _kernel.shapes(arr, np.array([0, arr.size], dtype=np.int64))
+    return _kernel.table_size(states[0], bits[0], method)
+
+
+def best_scores(
+    batch,
+    *,
+    method: str = "dominance",
+    num_threads: int | None = None,
+    max_memory: int = DEFAULT_MAX_MEMORY,
+    progress: bool = False,
+) -> np.ndarray:
+    """Best scores of many instances, solved in parallel; an int64 array, one per instance.
+
+    Parameters
+    ----------
+    batch : 2-D int array (k, n) or a sequence of int sequences (any lengths)
+    method : {"dominance", "residue"}
+    num_threads : int or None
+        ``None``: every usable core; ``-1`` all, ``-2`` all but one...; ``0`` is an error.
+        Fewer threads run when one table per thread would exceed ``max_memory``.
+    max_memory : int
+        Bytes all threads' tables together may use.
+    progress : bool
+        Show a progress bar (tqdm) over the instances.
+
+    Raises
+    ------
+    OverflowError
+        An instance's score could exceed int64 (``n + b > 63``); :func:`best_score` gives
+        exact Python ints for those.
+
+    Notes
+    -----
+    The batch runs in chunks of a fraction of a second each, with the GIL released; Ctrl-C
+    stops it between chunks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> best_scores(np.array([[1, 2, 3], [3, 2, 1]]), num_threads=1).tolist()
+    [12, 12]
+    """
+    method = _validate.choice(method, "method", METHODS)
+    limit = _validate.memory_limit(max_memory)
+    threads = _validate.num_threads(num_threads)
+    values, offsets = _validate.ragged(batch, "batch")
+    states, bits = _kernel.shapes(values, offsets)
+    lengths = np.diff(offsets)
+    k = lengths.size
+    out = np.zeros(k, dtype=np.int64)
+    if k == 0:
+        return out
+    too_long = lengths > LONGEST[method]
+    if too_long.any():
+        i = int(np.argmax(too_long))
+        _check_length(int(lengths[i]), method, f"batch[{i}]")
+    too_big = lengths + bits > 63
+    if too_big.any():
+        i = int(np.argmax(too_big))
+        raise OverflowError(
+            f"batch[{i}]: {lengths[i]} values of up to {bits[i]} bits can score up to "
+            f"2**{lengths[i] + bits[i]}, beyond int64; best_score gives exact Python ints"
+        )
+    sizes = [_kernel.table_size(s, b, method) for s, b in _distinct_shapes(states, bits)]
+    largest = max(sizes)
+    _validate.check_memory(largest, limit, f"the largest {method} table in the batch")
+    threads = max(1, min(threads, limit // largest, k))
+    out_h = np.empty(k, dtype=np.int64)
+    out_r = np.empty(k, dtype=np.int64)
+    out_b = np.empty(k, dtype=np.int64)
+    code = _kernel.METHODS[method]
+    work = np.cumsum(states.astype(np.float64) * np.maximum(lengths, 1))
+    bounds = np.searchsorted(work, np.arange(CHUNK_WORK, work[-1], CHUNK_WORK)).tolist()
+    edges = sorted(set([0, *bounds, k]))
+    with tqdm(total=k, disable=not progress, unit="instance") as bar:
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            _kernel.best_batch(
+                values, offsets[lo : hi + 1], code, out_h[lo:hi], out_r[lo:hi], out_b[lo:hi],
+                largest, threads,
+            )
+            bar.update(hi - lo)
+    np.left_shift(out_h, out_b, out=out)
+    out += out_r
+    return out
+
+
+def _distinct_shapes(states: np.ndarray, bits: np.ndarray):
+    """The distinct (states, bits) pairs of a batch, without a Python loop per instance."""
+    pairs = np.unique(np.stack([states, bits], axis=1), axis=0)
+    return pairs.tolist()

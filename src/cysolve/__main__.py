@@ -1,0 +1,5 @@
+import sys
+
+from cysolve.cli import main
+
+sys.exit(main())

@@ -1,0 +1,451 @@
+"""XScoreGame kernels: exact DPs over multisets of values and the low bits of ``x``.
+
+Contract trusted from :mod:`cysolve.xscore` (which checks it through ``cysolve._validate``):
+values are non-negative int64; every instance's table fits the caller's memory limit; the
+score's high part fits (``n <= 31`` for the residue DP's int32 cells, ``n <= 62`` for the
+dominance DP's int64 ``h``). Nothing here raises on bad data; it is never given any.
+
+The state space. Write ``x = h * 2**b + r`` with ``r < R = 2**b`` and every value ``< R``. A
+step with value ``v`` maps residue ``r`` to ``t = r + (r ^ v) < 2R``: the new residue is
+``t & (R - 1)``, the new high part ``2h + (t >> b)``. Equal values are interchangeable, so a
+state is how many copies of each distinct value are used (mixed radix, ``prod(count + 1)``
+states, ``2**n`` when all values differ) and states are visited in increasing index order,
+which is topological since every step adds a positive stride.
+
+- ``residue`` (the seed's DP): ``dp[state][r]`` = the largest ``h`` over orders ending on
+  residue ``r`` (int32, -1 unreachable); ``S * R`` cells.
+- ``dominance``: ``h' = 2h + c`` with ``c`` in {0, 1} keeps ``h1 > h2`` strict after every later
+  step, and ``x = h R + r`` with ``r < R``, so only the residues reaching the largest ``h`` of a
+  state can matter: a state is one int64 ``h`` plus a bitset of ``R`` residues. A step maps the
+  set through ``v``; if any residue carries, only the carrying ones survive.
+"""
+
+from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdlib cimport free, malloc, qsort
+from libc.string cimport memset
+
+from cython.parallel cimport prange, threadid
+
+import numpy as np
+
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define cysolve_ctz64(x) __builtin_ctzll(x)
+    #define cysolve_clz64(x) __builtin_clzll(x)
+    #else
+    static int cysolve_ctz64(unsigned long long x) { int i = 0; while (!(x & 1)) { x >>= 1; i++; } return i; }
+    static int cysolve_clz64(unsigned long long x) { int i = 0; while (!(x >> 63)) { x <<= 1; i++; } return i; }
+    #endif
+    """
+    int ctz64 "cysolve_ctz64"(uint64_t) nogil
+    int clz64 "cysolve_clz64"(uint64_t) nogil
+
+cdef enum:
+    RESIDUE = 0
+    DOMINANCE = 1
+# States are counted up to this value and no further (the caller refuses such tables anyway).
+cdef int64_t STATES_CAP = (<int64_t>1) << 62
+
+
+ctypedef struct Multiset:
+    int64_t n          # number of values
+    int64_t D          # distinct values
+    int64_t S          # states: prod(count + 1), capped at STATES_CAP
+    int64_t b          # residue bits: bit length of the largest value, at least 1
+    int64_t W          # 64-bit words per residue set: ceil(2**b / 64)
+    int64_t* vals      # distinct values, ascending (D)
+    int64_t* cnt       # copies of each (D)
+    int64_t* stride    # mixed-radix place value of each (D)
+    int64_t* digit     # odometer: copies of each used in the current state (D)
+
+
+cdef int compare_int64(const void* a, const void* b) noexcept nogil:
+    cdef int64_t x = (<const int64_t*>a)[0], y = (<const int64_t*>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef int64_t bit_length(int64_t v) noexcept nogil:
+    return 0 if v == 0 else 64 - clz64(<uint64_t>v)
+
+
+cdef void build_multiset(const int64_t* a, int64_t n, int64_t* sorted_buf, Multiset* ms) noexcept nogil:
+    """Fill ``ms`` (whose four arrays hold ``n`` entries each) from the values ``a[:n]``."""
+    cdef int64_t i, d = -1, states = 1
+    for i in range(n):
+        sorted_buf[i] = a[i]
+    qsort(sorted_buf, n, sizeof(int64_t), compare_int64)
+    for i in range(n):
+        if d < 0 or sorted_buf[i] != ms.vals[d]:
+            d += 1
+            ms.vals[d] = sorted_buf[i]
+            ms.cnt[d] = 0
+        ms.cnt[d] += 1
+    ms.n = n
+    ms.D = d + 1
+    for d in range(ms.D):
+        ms.stride[d] = states
+        ms.digit[d] = 0
+        if states > STATES_CAP // (ms.cnt[d] + 1):
+            states = STATES_CAP
+        else:
+            states *= ms.cnt[d] + 1
+    ms.S = states
+    ms.b = bit_length(ms.vals[ms.D - 1]) if n > 0 else 0
+    if ms.b < 1:
+        ms.b = 1
+    ms.W = 1 if ms.b <= 6 else (<int64_t>1) << (ms.b - 6)
+
+
+cdef inline void advance(Multiset* ms) noexcept nogil:
+    """Move the odometer ``ms.digit`` to the next state index."""
+    cdef int64_t d = 0
+    while d < ms.D and ms.digit[d] == ms.cnt[d]:
+        ms.digit[d] = 0
+        d += 1
+    if d < ms.D:
+        ms.digit[d] += 1
+
+
+# --- the residue DP -----------------------------------------------------------------------
+
+cdef void residue_dp(Multiset* ms, int32_t* dp) noexcept nogil:
+    """``dp[s * R + r]`` = max ``h`` reaching residue ``r`` with the values of state ``s``."""
+    cdef int64_t R = (<int64_t>1) << ms.b, mask = R - 1, b = ms.b
+    cdef int64_t s, d, r, t, v, nh
+    cdef int32_t hv
+    cdef int32_t* row
+    cdef int32_t* nrow
+    memset(dp, 0xFF, ms.S * R * sizeof(int32_t))  # every cell -1: unreachable
+    dp[0] = 0
+    for s in range(ms.S):
+        row = dp + s * R
+        for d in range(ms.D):
+            if ms.digit[d] == ms.cnt[d]:
+                continue
+            v = ms.vals[d]
+            nrow = dp + (s + ms.stride[d]) * R
+            for r in range(R):
+                hv = row[r]
+                if hv < 0:
+                    continue
+                t = r + (r ^ v)
+                nh = 2 * <int64_t>hv + (t >> b)
+                if nh > nrow[t & mask]:
+                    nrow[t & mask] = <int32_t>nh
+        advance(ms)
+
+
+cdef void residue_best(Multiset* ms, const int32_t* dp, int64_t* h, int64_t* r) noexcept nogil:
+    cdef int64_t R = (<int64_t>1) << ms.b, q
+    cdef const int32_t* row = dp + (ms.S - 1) * R
+    h[0] = -1
+    for q in range(R):
+        if row[q] >= h[0]:
+            h[0] = row[q]
+            r[0] = q
+
+
+# --- the dominance DP ---------------------------------------------------------------------
+
+cdef void dominance_dp(Multiset* ms, int64_t* hs, uint64_t* sets, uint64_t* img) noexcept nogil:
+    """``hs[s]`` = max ``h`` of state ``s``; ``sets[s * W:(s + 1) * W]`` = residues reaching it.
+
+    ``img`` is scratch for two residue sets (``2 * W`` words).
+    """
+    cdef int64_t W = ms.W, b = ms.b, mask = ((<int64_t>1) << b) - 1
+    cdef int64_t s, d, w, r, t, v, h, nh, ns
+    cdef uint64_t word, carried, any_carry
+    cdef uint64_t* src
+    cdef uint64_t* dst
+    cdef uint64_t* src_img
+    cdef uint64_t* img_carry = img
+    cdef uint64_t* img_plain = img + W
+    for s in range(ms.S):
+        hs[s] = -1
+    memset(sets, 0, ms.S * W * sizeof(uint64_t))
+    hs[0] = 0
+    sets[0] = 1
+    for s in range(ms.S):
+        h = hs[s]
+        src = sets + s * W
+        for d in range(ms.D):
+            if ms.digit[d] == ms.cnt[d]:
+                continue
+            v = ms.vals[d]
+            if W == 1:
+                # One word: the common case (values below 64), kept free of the inner loops.
+                carried = 0
+                word = 0
+                any_carry = src[0]
+                while any_carry:
+                    r = ctz64(any_carry)
+                    any_carry &= any_carry - 1
+                    t = r + (r ^ v)
+                    if t >> b:
+                        carried |= (<uint64_t>1) << (t & mask)
+                    else:
+                        word |= (<uint64_t>1) << t
+                if carried:
+                    nh = 2 * h + 1
+                    word = carried
+                else:
+                    nh = 2 * h
+                ns = s + ms.stride[d]
+                if nh > hs[ns]:
+                    hs[ns] = nh
+                    sets[ns] = word
+                elif nh == hs[ns]:
+                    sets[ns] |= word
+                continue
+            memset(img, 0, 2 * W * sizeof(uint64_t))
+            any_carry = 0
+            for w in range(W):
+                word = src[w]
+                while word:
+                    r = w * 64 + ctz64(word)
+                    word &= word - 1
+                    t = r + (r ^ v)
+                    if t >> b:
+                        t &= mask
+                        img_carry[t >> 6] |= (<uint64_t>1) << (t & 63)
+                        any_carry = 1
+                    else:
+                        img_plain[t >> 6] |= (<uint64_t>1) << (t & 63)
+            nh = 2 * h + <int64_t>any_carry
+            ns = s + ms.stride[d]
+            dst = sets + ns * W
+            src_img = img_carry if any_carry else img_plain
+            if nh > hs[ns]:
+                hs[ns] = nh
+                for w in range(W):
+                    dst[w] = src_img[w]
+            elif nh == hs[ns]:
+                for w in range(W):
+                    dst[w] |= src_img[w]
+        advance(ms)
+
+
+cdef int64_t highest_residue(const uint64_t* words, int64_t W) noexcept nogil:
+    cdef int64_t w
+    for w in range(W - 1, -1, -1):
+        if words[w]:
+            return w * 64 + 63 - clz64(words[w])
+    return -1
+
+
+# --- shared entry points -------------------------------------------------------------------
+
+cdef void solve(Multiset* ms, int method, char* table, int64_t* h, int64_t* r) noexcept nogil:
+    """Run one DP in ``table`` (:func:`table_size` bytes); the best state is ``(h, r)``."""
+    cdef int64_t* hs
+    cdef uint64_t* sets
+    if method == RESIDUE:
+        residue_dp(ms, <int32_t*>table)
+        residue_best(ms, <int32_t*>table, h, r)
+    else:
+        hs = <int64_t*>table
+        sets = <uint64_t*>(hs + ms.S)
+        dominance_dp(ms, hs, sets, sets + ms.S * ms.W)
+        h[0] = hs[ms.S - 1]
+        r[0] = highest_residue(sets + (ms.S - 1) * ms.W, ms.W)
+
+
+def shapes(const int64_t[::1] values, const int64_t[::1] offsets):
+    """Per instance: the number of DP states (capped at 2**62) and the residue bits ``b``."""
+    cdef Py_ssize_t k = offsets.shape[0] - 1, i, n, longest = 0
+    for i in range(k):
+        longest = max(longest, offsets[i + 1] - offsets[i])
+    out_states = np.empty(k, dtype=np.int64)
+    out_bits = np.empty(k, dtype=np.int64)
+    cdef int64_t[::1] states = out_states, bits = out_bits
+    cdef Multiset ms
+    cdef const int64_t* base = &values[0] if values.shape[0] else NULL
+    cdef int64_t* buf = <int64_t*>malloc((5 * longest + 1) * sizeof(int64_t))
+    if buf == NULL:
+        raise MemoryError()
+    ms.vals, ms.cnt, ms.stride = buf + longest, buf + 2 * longest, buf + 3 * longest
+    ms.digit = buf + 4 * longest
+    try:
+        with nogil:
+            for i in range(k):
+                n = offsets[i + 1] - offsets[i]
+                build_multiset(base + offsets[i], n, buf, &ms)
+                states[i] = ms.S
+                bits[i] = ms.b
+    finally:
+        free(buf)
+    return out_states, out_bits
+
+
+def best(const int64_t[::1] a, int method, Py_ssize_t nbytes):
+    """The optimum of one instance as ``(h, r, b)``: the score is ``h * 2**b + r``.
+
+    ``nbytes`` is :func:`table_size` of the instance, already checked against the caller's limit.
+    """
+    cdef Multiset ms
+    cdef int64_t n = a.shape[0], h = 0, r = 0
+    cdef int64_t* buf = <int64_t*>malloc((5 * n + 1) * sizeof(int64_t))
+    cdef char* table = NULL
+    if buf == NULL:
+        raise MemoryError()
+    ms.vals, ms.cnt, ms.stride, ms.digit = buf + n, buf + 2 * n, buf + 3 * n, buf + 4 * n
+    try:
+        build_multiset(&a[0] if n else NULL, n, buf, &ms)
+        table = <char*>malloc(nbytes)
+        if table == NULL:
+            raise MemoryError()
+        with nogil:
+            solve(&ms, method, table, &h, &r)
+    finally:
+        free(table)
+        free(buf)
+    return h, r, ms.b
+
+
+def best_with_order(const int64_t[::1] a, int method, Py_ssize_t nbytes):
+    """Like :func:`best`, plus an optimal order of the indices of ``a`` (int64 array).
+
+    The order is read back from the table: from the best final ``(h, r)``, step to the first
+    predecessor (lowest distinct value, then lowest residue) that reproduces it - one exists
+    because every stored ``h`` is a maximum over predecessors. Copies of a value are used in
+    ascending index order, so the answer is deterministic.
+    """
+    cdef Multiset ms
+    cdef int64_t n = a.shape[0], h = 0, r = 0
+    cdef int64_t* buf = <int64_t*>malloc((5 * n + 1) * sizeof(int64_t))
+    cdef char* table = NULL
+    if buf == NULL:
+        raise MemoryError()
+    ms.vals, ms.cnt, ms.stride, ms.digit = buf + n, buf + 2 * n, buf + 3 * n, buf + 4 * n
+    steps = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] step_value = steps
+    try:
+        build_multiset(&a[0] if n else NULL, n, buf, &ms)
+        table = <char*>malloc(nbytes)
+        if table == NULL:
+            raise MemoryError()
+        with nogil:
+            solve(&ms, method, table, &h, &r)
+            walk_back(&ms, method, table, h, r, &step_value[0] if n else NULL)
+    finally:
+        free(table)
+        free(buf)
+    # steps[i] = the i-th value used; give each value's copies in ascending index order.
+    order = np.empty(n, dtype=np.int64)
+    positions = np.argsort(a, kind="stable")
+    sorted_values = np.asarray(a)[positions]
+    used = {}
+    for i, value in enumerate(steps.tolist()):
+        start = used.get(value)
+        if start is None:
+            start = int(np.searchsorted(sorted_values, value))
+        order[i] = positions[start]
+        used[value] = start + 1
+    return h, r, ms.b, order
+
+
+cdef void walk_back(Multiset* ms, int method, char* table, int64_t h, int64_t r,
+                    int64_t* step_value) noexcept nogil:
+    """Fill ``step_value[0:n]`` with the values of an optimal order, first to last."""
+    cdef int64_t R = (<int64_t>1) << ms.b, mask = R - 1, b = ms.b
+    cdef int64_t s = ms.S - 1, step, d = 0, p = 0, q = 0, t, hp = 0, v = 0
+    cdef int found
+    cdef int32_t* dp = <int32_t*>table
+    cdef int64_t* hs = <int64_t*>table
+    cdef uint64_t* sets = <uint64_t*>(hs + ms.S)
+    for d in range(ms.D):
+        ms.digit[d] = ms.cnt[d]
+    for step in range(ms.n - 1, -1, -1):
+        found = 0
+        for d in range(ms.D):
+            if ms.digit[d] == 0:
+                continue
+            p = s - ms.stride[d]
+            v = ms.vals[d]
+            for q in range(R):
+                if method == RESIDUE:
+                    hp = dp[p * R + q]
+                else:
+                    hp = hs[p] if (sets[p * ms.W + (q >> 6)] >> (q & 63)) & 1 else -1
+                if hp < 0:
+                    continue
+                t = q + (q ^ v)
+                if (t & mask) == r and 2 * hp + (t >> b) == h:
+                    found = 1
+                    break
+            if found:
+                break
+        # found is always set: the table's maxima come from some predecessor.
+        step_value[step] = v
+        ms.digit[d] -= 1
+        s = p
+        h = hp
+        r = q
+
+
+def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int method,
+               int64_t[::1] out_h, int64_t[::1] out_r, int64_t[::1] out_b,
+               Py_ssize_t scratch_bytes, int num_threads):
+    """Solve instances ``values[offsets[i]:offsets[i + 1]]`` in parallel (``prange``).
+
+    Each thread owns one block of ``scratch_bytes`` (at least the largest instance's table)
+    plus the multiset arrays for the longest instance, allocated here before the parallel
+    region; the GIL is released throughout.
+    """
+    cdef Py_ssize_t k = offsets.shape[0] - 1, i, longest = 0
+    cdef int tid
+    for i in range(k):
+        longest = max(longest, offsets[i + 1] - offsets[i])
+    scratch_bytes = (scratch_bytes + 63) // 64 * 64  # keep the int64 arrays after it aligned
+    cdef Py_ssize_t per_thread = scratch_bytes + (5 * longest + 1) * sizeof(int64_t)
+    per_thread = (per_thread + 63) // 64 * 64
+    cdef char* scratch = <char*>malloc(per_thread * num_threads)
+    if scratch == NULL:
+        raise MemoryError()
+    cdef Multiset* multisets = <Multiset*>malloc(num_threads * sizeof(Multiset))
+    if multisets == NULL:
+        free(scratch)
+        raise MemoryError()
+    cdef int64_t* buf
+    cdef const int64_t* base = &values[0] if values.shape[0] else NULL
+    try:
+        for tid in range(num_threads):
+            buf = <int64_t*>(scratch + tid * per_thread + scratch_bytes)
+            multisets[tid].vals = buf + longest
+            multisets[tid].cnt = buf + 2 * longest
+            multisets[tid].stride = buf + 3 * longest
+            multisets[tid].digit = buf + 4 * longest
+        with nogil:
+            for i in prange(k, num_threads=num_threads, schedule="dynamic"):
+                solve_instance(base, offsets[i], offsets[i + 1] - offsets[i], method,
+                               &multisets[threadid()],
+                               scratch + threadid() * per_thread, scratch_bytes,
+                               &out_h[i], &out_r[i], &out_b[i])
+    finally:
+        free(multisets)
+        free(scratch)
+
+
+cdef void solve_instance(const int64_t* values, int64_t start, int64_t n, int method,
+                         Multiset* ms, char* table, Py_ssize_t scratch_bytes,
+                         int64_t* h, int64_t* r, int64_t* b) noexcept nogil:
+    build_multiset(values + start, n, <int64_t*>(table + scratch_bytes), ms)
+    solve(ms, method, table, h, r)
+    b[0] = ms.b
+
+
+def table_size(states, bits, method):
+    """Bytes of one DP table with ``states`` states and ``bits`` residue bits (exact Python int).
+
+    The layouts: residue ``int32[S][R]``; dominance ``int64 h[S]``, ``uint64 sets[S][W]`` and
+    two scratch sets of ``W`` words, with ``R = 2**bits`` and ``W = ceil(R / 64)``.
+    """
+    states, bits = int(states), int(bits)
+    if METHODS[method] == RESIDUE:
+        return states * (1 << bits) * 4
+    words = 1 if bits <= 6 else 1 << (bits - 6)
+    return states * (8 + 8 * words) + 16 * words
+
+
+METHODS = {"residue": RESIDUE, "dominance": DOMINANCE}

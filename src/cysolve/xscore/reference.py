@@ -1,0 +1,47 @@
+"""XScoreGame in plain Python: the definition, brute force and the 64-residue DP.
+
+TopCoder SRM 709 Div 1 Level 1 "Xscoregame". Start with ``x = 0``; use every element of ``a``
+once, in any order, doing ``x = x + (x ^ a_i)``; maximise the final ``x``. The oracle for the
+tests and the baseline for the benchmarks. Never imported by a kernel.
+"""
+
+from itertools import permutations
+
+
+def play(a, order):
+    """The final ``x`` after applying ``a[i]`` for ``i`` in ``order``."""
+    x = 0
+    for i in order:
+        x = x + (x ^ a[i])
+    return x
+
+
+def best_score_bruteforce(a):
+    """The best score over all ``n!`` orders (use only for small ``n``)."""
+    return max(play(a, order) for order in permutations(range(len(a))))
+
+
+def best_score_dp(a):
+    """The best score by the 64-residue subset DP, in its most direct form.
+
+    With every value below ``R = 2**b``, write ``x = h * R + r``. Then
+    ``x + (x ^ v) = 2h * R + r + (r ^ v)``: the future depends only on ``r``, and for equal
+    ``r`` a larger ``h`` is never worse. ``best[mask][r]`` is the largest ``h`` over orders of
+    the elements in ``mask`` that end on residue ``r``.
+    """
+    n = len(a)
+    b = max(1, max(a, default=0).bit_length())
+    R = 1 << b
+    best = [dict() for _ in range(1 << n)]
+    best[0][0] = 0
+    for mask in range(1 << n):
+        for r, h in best[mask].items():
+            for i in range(n):
+                if mask & (1 << i):
+                    continue
+                t = r + (r ^ a[i])
+                new_r, new_h = t % R, 2 * h + t // R
+                nxt = best[mask | (1 << i)]
+                if nxt.get(new_r, -1) < new_h:
+                    nxt[new_r] = new_h
+    return max(h * R + r for r, h in best[(1 << n) - 1].items())

@@ -1,0 +1,255 @@
+"""cysolve.xscore: kernels against the references, the TopCoder examples, and bad input."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cysolve import xscore
+from cysolve.xscore import reference
+from strategies import xscore_batches, xscore_values
+
+METHODS = ["dominance", "residue"]
+
+# TopCoder SRM 709 "Xscoregame", the official examples.
+TOPCODER = [
+    ([1, 2, 3], 12),
+    ([10, 0, 0, 0], 80),
+    ([1, 1, 1, 1, 1, 1], 1),
+    ([1, 0, 1, 0, 1, 0, 1, 0], 170),
+    ([50, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], 830122),
+]
+
+
+# --- hand-checked answers ------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(("a", "expected"), TOPCODER)
+def test_topcoder_examples(a, expected, method):
+    assert xscore.best_score(a, method=method) == expected
+    score, order = xscore.best_order(a, method=method)
+    assert score == expected
+    assert sorted(order) == list(range(len(a)))
+    assert xscore.play(a, order) == expected
+
+
+@pytest.mark.parametrize(("a", "expected"), TOPCODER[:4])
+def test_references_on_topcoder_examples(a, expected):
+    assert reference.best_score_bruteforce(a) == expected
+    assert reference.best_score_dp(a) == expected
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(
+    ("a", "expected"),
+    [
+        ([], 0),  # nothing to apply
+        ([0], 0),  # 0 + (0 ^ 0)
+        ([5], 5),  # 0 + (0 ^ 5)
+        ([3, 3], 3),  # 0 -> 3 -> 3 + (3 ^ 3) = 3
+        ([1, 2], 5),  # 2 first: 0 -> 2 -> 2 + (2 ^ 1) = 5; 1 first ends on 4
+        ([64], 64),  # b = 7: a value above 63
+        ([1000, 0], 2000),  # 0 -> 1000 -> 1000 + (1000 ^ 0); 0 first ends on 1000
+    ],
+)
+def test_small_cases(a, expected, method):
+    assert xscore.best_score(a, method=method) == expected
+    assert reference.best_score_bruteforce(a) == expected
+
+
+def test_play_is_the_definition():
+    # order (1, 0, 2) applies 2, 1, 3: 0 -> 2 -> 2 + (2 ^ 1) = 5 -> 5 + (5 ^ 3) = 11
+    assert xscore.play([1, 2, 3], [1, 0, 2]) == 11
+    # the optimum's order (2, 0, 1) applies 3, 1, 2: 0 -> 3 -> 3 + 2 = 5 -> 5 + (5 ^ 2) = 12
+    assert xscore.play([1, 2, 3], [2, 0, 1]) == 12
+    assert xscore.play([], []) == 0
+
+
+# --- against the references ----------------------------------------------------------------
+
+@settings(max_examples=150, deadline=None)
+@given(a=xscore_values(max_n=7, max_value=70), method=st.sampled_from(METHODS))
+def test_equals_bruteforce(a, method):
+    assert xscore.best_score(a, method=method) == reference.best_score_bruteforce(a)
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=xscore_values(max_n=11, max_value=300), method=st.sampled_from(METHODS))
+def test_equals_reference_dp(a, method):
+    # Values above 63 exercise residue sets wider than one 64-bit word.
+    assert xscore.best_score(a, method=method) == reference.best_score_dp(a)
+
+
+@settings(max_examples=100, deadline=None)
+@given(a=xscore_values(max_n=14, max_value=1 << 12), method=st.sampled_from(METHODS))
+def test_best_order_reaches_best_score(a, method):
+    score, order = xscore.best_order(a, method=method)
+    assert sorted(order) == list(range(len(a)))
+    assert xscore.play(a, order) == score == xscore.best_score(a, method=method)
+    assert xscore.best_order(a, method=method) == (score, order)  # deterministic
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=xscore_values(max_n=24, max_value=7, min_n=12))
+def test_methods_agree_on_long_multisets(a):
+    # Few distinct values: the multiset DP handles n far beyond the subset DP's reach.
+    assert xscore.best_score(a) == xscore.best_score(a, method="residue")
+
+
+@settings(max_examples=60, deadline=None)
+@given(batch=xscore_batches(), method=st.sampled_from(METHODS), threads=st.sampled_from([1, 2]))
+def test_batch_equals_single_calls_ragged(batch, method, threads):
+    got = xscore.best_scores(batch, method=method, num_threads=threads)
+    assert got.dtype == np.int64
+    assert got.tolist() == [xscore.best_score(a, method=method) for a in batch]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(0, 30),
+    n=st.integers(0, 10),
+    seed=st.integers(0, 2**32 - 1),
+    threads=st.sampled_from([1, 2, -1, None]),
+)
+def test_batch_equals_single_calls_2d(rows, n, seed, threads):
+    batch = np.random.default_rng(seed).integers(0, 51, size=(rows, n))
+    got = xscore.best_scores(batch, num_threads=threads)
+    assert got.tolist() == [xscore.best_score(a) for a in batch]
+
+
+def test_batch_spans_many_chunks():
+    batch = np.random.default_rng(7).integers(0, 64, size=(3000, 12))
+    expected = [xscore.best_score(a) for a in batch[:50]]
+    got = xscore.best_scores(batch, num_threads=2)
+    assert got[:50].tolist() == expected
+    assert got.tolist() == xscore.best_scores(batch, num_threads=1).tolist()
+
+
+# --- input forms ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        tuple,
+        lambda a: np.array(a, dtype=np.uint8),
+        lambda a: np.array(a, dtype=">i4"),  # big-endian
+        lambda a: np.array(a, dtype=np.float64),  # whole numbers only
+        lambda a: np.repeat(np.array(a, dtype=np.int16), 2)[::2],  # strided view
+    ],
+)
+def test_input_forms(make):
+    a = [50, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]
+    assert xscore.best_score(make(a)) == 830122
+
+
+def test_inputs_are_not_modified():
+    a = np.array([3, 1, 4, 1, 5, 9, 2, 6], dtype=np.int64)
+    a.setflags(write=False)
+    before = a.copy()
+    xscore.best_score(a)
+    xscore.best_order(a)
+    xscore.best_scores(np.stack([a, a]))
+    batch = [[3, 1], [4, 1, 5]]
+    xscore.best_scores(batch)
+    assert np.array_equal(a, before)
+    assert batch == [[3, 1], [4, 1, 5]]
+
+
+def test_results_are_exact_beyond_int64():
+    # 63 values, three distinct (2048 states): the optimum needs 69 bits; Python ints are exact.
+    a = [0] * 31 + [1] * 31 + [127]
+    score, order = xscore.best_order(a)
+    assert score == xscore.play(a, order) == xscore.best_score(a)
+    assert score > 2**63
+    with pytest.raises(OverflowError, match=r"batch\[0\].*beyond int64"):
+        xscore.best_scores([a])
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("a", "error", "match"),
+    [
+        ([1, -1], ValueError, r"a\[1\] = -1: values must be non-negative"),
+        ([1, 2.5], ValueError, r"a\[1\] = 2.5: values must be integers"),
+        ([1.0, float("nan")], ValueError, r"a\[1\] = nan: values must be integers"),
+        (np.array([1.0, np.inf]), ValueError, r"a\[1\] = inf: values must be integers"),
+        ([1, "2"], TypeError, r"a\[1\] = '2': values must be integers, not str"),
+        ([None, 1], TypeError, r"a\[0\] = None"),
+        ([True, False], TypeError, r"a must hold integers, not booleans"),
+        (np.array([1, None]), TypeError, r"a\[1\] = None: values must be integers, not NoneType"),
+        ("123", TypeError, r"a must be an array of integers, not str"),
+        (None, TypeError, r"a must be an array of integers, not NoneType"),
+        ([[1, 2], [3, 4]], ValueError, r"a must be 1-dimensional, got shape \(2, 2\)"),
+        ([[1, 2], [3]], ValueError, r"a is ragged"),
+        ([2**70], OverflowError, r"a\[0\] = 1180591620717411303424: values must fit in int64"),
+        (np.array([2**63], dtype=np.uint64), OverflowError, r"a\[0\] = 9223372036854775808"),
+        (np.array(["x"]), TypeError, r"a must hold integers, not <U1 values"),
+        (np.array([1 + 2j]), TypeError, r"a must hold integers, not complex128 values"),
+    ],
+)
+def test_bad_values(a, error, match):
+    for call in (xscore.best_score, xscore.best_order):
+        with pytest.raises(error, match=match):
+            call(a)
+
+
+def test_bad_method_and_limits():
+    with pytest.raises(ValueError, match=r"method = 'fast': must be one of 'dominance', 'residue'"):
+        xscore.best_score([1], method="fast")
+    with pytest.raises(ValueError, match=r"needs 16,777,232 bytes .* more than max_memory = 1,000"):
+        xscore.best_score(list(range(20)), max_memory=1000)
+    with pytest.raises(ValueError, match=r"max_memory = 0: the memory limit must be positive"):
+        xscore.best_score([1], max_memory=0)
+    with pytest.raises(TypeError, match=r"max_memory must be an integer number of bytes"):
+        xscore.best_score([1], max_memory=1.5)
+    # 2**40 states: refused by the guard before anything is allocated.
+    with pytest.raises(ValueError, match=r"GiB\), more than max_memory"):
+        xscore.best_score(list(range(40)))
+    with pytest.raises(OverflowError, match=r"residue DP .* at most 31 values"):
+        xscore.best_score([1] * 32, method="residue")
+    with pytest.raises(OverflowError, match=r"at most 63 values"):
+        xscore.best_score([1] * 64)
+
+
+def test_bad_batches():
+    with pytest.raises(ValueError, match=r"num_threads = 0"):
+        xscore.best_scores([[1]], num_threads=0)
+    with pytest.raises(TypeError, match=r"num_threads must be an integer or None, not float"):
+        xscore.best_scores([[1]], num_threads=1.0)
+    with pytest.raises(ValueError, match=r"batch\[1\]\[0\] = -3: values must be non-negative"):
+        xscore.best_scores([[1], [-3]])
+    with pytest.raises(ValueError, match=r"batch\[0, 1\] = -1: values must be non-negative"):
+        xscore.best_scores(np.array([[1, -1]]))
+    with pytest.raises(ValueError, match=r"batch must be 2-dimensional"):
+        xscore.best_scores(np.array([1, 2]))
+    with pytest.raises(TypeError, match=r"batch must be a 2-D integer array or a sequence"):
+        xscore.best_scores(42)
+    with pytest.raises(TypeError, match=r"batch\[0\] must be an array of integers, not NoneType"):
+        xscore.best_scores([None])
+
+
+def test_bad_orders():
+    with pytest.raises(ValueError, match=r"order has 2 entries: it must be a permutation of range\(3\)"):
+        xscore.play([1, 2, 3], [0, 1])
+    with pytest.raises(ValueError, match=r"order\[1\] = 0: index 0 appears twice"):
+        xscore.play([1, 2, 3], [0, 0, 1])
+    with pytest.raises(ValueError, match=r"order\[2\] = 3: indices must be in range\(3\)"):
+        xscore.play([1, 2, 3], [0, 1, 3])
+    with pytest.raises(ValueError, match=r"order\[0\] = -1: values must be non-negative"):
+        xscore.play([1, 2, 3], [-1, 0, 1])
+
+
+def test_memory_needed_matches_the_guard():
+    a = list(range(16))
+    need = xscore.memory_needed(a)
+    assert xscore.best_score(a, max_memory=need) == xscore.best_score(a)
+    with pytest.raises(ValueError, match="max_memory"):
+        xscore.best_score(a, max_memory=need - 1)
+
+
+def test_batch_uses_fewer_threads_when_memory_is_short():
+    batch = np.random.default_rng(3).integers(0, 64, size=(8, 14))
+    one_table = max(xscore.memory_needed(a) for a in batch)
+    got = xscore.best_scores(batch, num_threads=2, max_memory=one_table)
+    assert got.tolist() == [xscore.best_score(a) for a in batch]
