@@ -10,6 +10,7 @@ from itertools import permutations
 
 def play(a, order):
     """The final ``x`` after applying ``a[i]`` for ``i`` in ``order``."""
+    a = [int(v) for v in a]
     x = 0
     for i in order:
         x = x + (x ^ a[i])
@@ -18,6 +19,7 @@ def play(a, order):
 
 def best_score_bruteforce(a):
     """The best score over all ``n!`` orders (use only for small ``n``)."""
+    a = [int(v) for v in a]
     return max(play(a, order) for order in permutations(range(len(a))))
 
 
@@ -29,6 +31,7 @@ def best_score_dp(a):
     ``r`` a larger ``h`` is never worse. ``best[mask][r]`` is the largest ``h`` over orders of
     the elements in ``mask`` that end on residue ``r``.
     """
+    a = [int(v) for v in a]
     n = len(a)
     b = max(1, max(a, default=0).bit_length())
     R = 1 << b
