@@ -20,3 +20,129 @@ def xscore_batches(max_k=12, max_n=8, max_value=63):
 
 
 # --- deadlock: graphs ----------------------------------------------------------------------
+
+
+# --- hardening: hostile inputs (tests/_fuzz_worker.py) ---------------------------------------
+# Everything a caller might pass by mistake. ``valid_int_arrays`` pairs a well-formed input in
+# some container (list, tuple, any integer dtype or byte order, strided, read-only, float with
+# whole values, object) with the plain list of ints it means, so a fuzz test can check the answer.
+
+import fractions  # noqa: E402
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+JUNK_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.sampled_from([2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 2**64 - 1, 2**64, -1, 10**30]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([math.nan, math.inf, -math.inf, 0.5, -0.0, 2.0**63, 1e300]),
+    st.text(max_size=3),
+    st.binary(max_size=3),
+    st.complex_numbers(max_magnitude=10),
+    st.sampled_from([
+        np.int8(-1), np.uint64(2**64 - 1), np.float32("nan"), np.bool_(True), np.float16(3),
+        np.int64(2**63 - 1), np.uint8(7), fractions.Fraction(1, 3), fractions.Fraction(4, 1),
+        np.datetime64("2020-01-01"), object(), Ellipsis, slice(1), {1: 2}, {3}, b"\x00",
+    ]),
+)
+
+INT_DTYPES = ["i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"]
+
+
+def _dtype_for(values, dtype):
+    """``dtype`` with either byte order, if it holds every value (else int64)."""
+    info = np.iinfo(np.dtype(dtype))
+    if values and (min(values) < info.min or max(values) > info.max):
+        dtype = "i8"
+    return dtype
+
+
+@st.composite
+def contain(draw, values, shape=None):
+    """``values`` (a flat list of ints, reshaped to ``shape``) in a random container."""
+    shape = (len(values),) if shape is None else shape
+    kind = draw(st.sampled_from(
+        ["list", "tuple", "array", "array", "strided", "reversed", "readonly", "float",
+         "object", "fortran", "memoryview"]
+    ))
+    nested = np.array(values, dtype=object).reshape(shape).tolist() if values else (
+        np.empty(shape, dtype=np.int64).tolist())
+    if kind == "list":
+        return nested
+    if kind == "tuple":
+        return tuple(tuple(r) if isinstance(r, list) else r for r in nested)
+    if values and not -(2**63) <= min(values) <= max(values) < 2**63:
+        return np.array(values, dtype=object).reshape(shape)  # no integer dtype holds them
+    dtype = _dtype_for(values, draw(st.sampled_from(INT_DTYPES)))
+    dtype = np.dtype(dtype).newbyteorder(draw(st.sampled_from("<>=")))
+    arr = np.array(values, dtype=dtype).reshape(shape)
+    if kind == "strided":  # every other element of a twice-as-long buffer
+        big = np.zeros(shape[:-1] + (2 * shape[-1],), dtype=dtype)
+        big[..., ::2] = arr
+        return big[..., ::2]
+    if kind == "reversed":
+        return np.ascontiguousarray(arr[..., ::-1])[..., ::-1]
+    if kind == "readonly":
+        arr.setflags(write=False)
+        return arr
+    if kind == "float" and all(abs(v) < 2**53 for v in values):
+        return arr.astype(np.float64)
+    if kind == "object":
+        return arr.astype(object)
+    if kind == "fortran":
+        return np.asfortranarray(arr)
+    if kind == "memoryview" and len(shape) == 1 and dtype.isnative:
+        return memoryview(arr)
+    return arr
+
+
+def junk_arrays():
+    """Arrays that no public function should accept as counts (or should refuse cleanly)."""
+    shapes = st.sampled_from([(), (0,), (3,), (0, 0), (2, 3), (3, 0), (0, 4), (2, 2, 2), (1, 1, 1, 1)])
+    def build(shape, dtype, fill):
+        try:
+            return np.full(shape, fill, dtype=dtype)
+        except (OverflowError, ValueError, TypeError):
+            return np.zeros(shape, dtype=dtype)
+    dtypes = st.sampled_from(
+        ["?", "f2", "f4", ">f8", "c16", "U3", "S2", "O", "M8[s]", "m8[s]", "V8", "i8", ">u8"]
+    )
+    fills = st.sampled_from([0, 1, -1, 2.5, math.nan, math.inf, 2**64 - 1, "x", None, True])
+    return st.one_of(
+        st.builds(build, shapes, dtypes, fills),
+        # Absurdly large: 10**13 or 10**14 elements as zero-stride views, no memory behind them.
+        st.sampled_from([(10**13,), (10**7, 10**7), (10**7, 10**7, 1)]).flatmap(
+            lambda shape: st.sampled_from(["i8", "u8", "f8", "i1", "O"]).map(
+                lambda d: np.broadcast_to(np.zeros((), dtype=d), shape)
+            )
+        ),
+    )
+
+
+@st.composite
+def corrupt(draw, values):
+    """A list of ints with one element replaced by a junk scalar or a nested list."""
+    values = list(values) or [0]
+    i = draw(st.integers(0, len(values) - 1))
+    values[i] = draw(JUNK_SCALARS | st.lists(st.integers(0, 3), max_size=2))
+    return values
+
+
+def hostile_1d(max_n=8, max_value=63):
+    """Anything at all where a 1-D sequence of non-negative ints belongs."""
+    ints = st.lists(st.integers(0, max_value), max_size=max_n)
+    return st.one_of(
+        JUNK_SCALARS,
+        junk_arrays(),
+        ints.flatmap(corrupt),
+        st.lists(st.integers(-(2**65), 2**65), max_size=4).flatmap(contain),
+        st.lists(st.lists(st.integers(0, 3), max_size=3), max_size=3),  # ragged or 2-D
+        st.lists(JUNK_SCALARS, max_size=3),
+        ints.flatmap(contain),
+        st.builds(iter, ints),  # a one-shot iterator
+        st.builds(set, ints),
+        st.builds(lambda v: {i: x for i, x in enumerate(v)}, ints),
+    )

@@ -58,6 +58,22 @@ def _scalar(value, where: str) -> int:
     return value
 
 
+def _holds_bools(obj, depth: int) -> bool:
+    """True when nested lists hold a bool that numpy quietly turned into 0 or 1.
+
+    ``np.asarray([False, 3])`` is an int array, so the bool would pass as the value 0.
+    """
+    if isinstance(obj, np.ndarray):
+        return obj.dtype.kind == "b"
+    if depth == 0 or not isinstance(obj, (list, tuple)):
+        return isinstance(obj, (bool, np.bool_))
+    if depth == 1:
+        types = set(map(type, obj))  # one C-speed pass; look closer only at odd element types
+        if not types - {int, float, np.int64, np.float64}:
+            return False
+    return any(_holds_bools(e, depth - 1) for e in obj)
+
+
 def int_array(obj, name: str, *, ndim: int | None = None, nonnegative: bool = True) -> np.ndarray:
     """``obj`` as a C-contiguous, native int64 array that the caller's object does not share.
 
@@ -73,32 +89,38 @@ def int_array(obj, name: str, *, ndim: int | None = None, nonnegative: bool = Tr
             arr = np.asarray(obj)
         except ValueError as exc:  # numpy >= 1.24 refuses ragged nesting
             raise ValueError(f"{name} is ragged: every row must have the same length") from exc
-        if arr.dtype.kind not in "iufb":
+        if arr.dtype.kind not in "iufb" or (
+            arr.dtype.kind != "b" and _holds_bools(obj, arr.ndim)
+        ):
             arr = np.asarray(obj, dtype=object)  # mixed types: find and name the bad element
     kind = arr.dtype.kind
+    if kind == "b":
+        raise TypeError(f"{name} must hold integers, not booleans")
+    if kind not in "iufO":
+        raise TypeError(f"{name} must hold integers, not {arr.dtype} values")
+    # The shape is refused before any pass over the data: an absurd view (np.broadcast_to)
+    # must fail at once, not after a scan or a copy of every element.
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
     if kind in "iu":
-        if kind == "u" and arr.dtype.itemsize == 8 and arr.size and arr.max() > INT64_MAX:
-            index = _first(arr > INT64_MAX)
-            raise OverflowError(f"{_where(name, index)} = {arr[index]}: values must fit in int64")
+        # Copy first (an absurd size fails here, fast, with MemoryError), then look for uint64
+        # values the cast wrapped to negative.
         out = np.array(arr, dtype=np.int64, order="C", copy=True)
+        if kind == "u" and arr.dtype.itemsize == 8 and out.size and out.min() < 0:
+            index = _first(out < 0)
+            raise OverflowError(f"{_where(name, index)} = {arr[index]}: values must fit in int64")
     elif kind == "f":
         bad = ~np.isfinite(arr) | (arr != np.floor(arr))
         if bad.any():
             index = _first(bad)
             raise ValueError(f"{_where(name, index)} = {arr[index]}: values must be integers")
-        too_big = np.abs(arr) >= 2.0**63
+        too_big = np.abs(arr) >= np.float64(2.0**63)  # float64: no overflow warning for float16
         if too_big.any():
             index = _first(too_big)
             raise OverflowError(f"{_where(name, index)} = {arr[index]}: values must fit in int64")
         out = np.array(arr, dtype=np.int64, order="C", copy=True)
-    elif kind == "O":
-        out = _from_objects(arr, name)
-    elif kind == "b":
-        raise TypeError(f"{name} must hold integers, not booleans")
     else:
-        raise TypeError(f"{name} must hold integers, not {arr.dtype} values")
-    if ndim is not None and out.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {out.shape}")
+        out = _from_objects(arr, name)
     if nonnegative and out.size and out.min() < 0:
         index = _first(out < 0)
         raise ValueError(f"{_where(name, index)} = {out[index]}: values must be non-negative")
@@ -128,8 +150,14 @@ def ragged(batch, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _is_rectangular_array_like(obj) -> bool:
-    """Objects that expose an array interface (dask, memoryview ...) but are not lists."""
-    return hasattr(obj, "__array__") and not isinstance(obj, (list, tuple))
+    """Objects that expose an array interface (dask, memoryview ...) but are not lists.
+
+    A memoryview has no ``__array__`` but is a buffer numpy reads whole; iterating it as a
+    sequence would raise NotImplementedError for formats such as ``'<h'``.
+    """
+    return isinstance(obj, memoryview) or (
+        hasattr(obj, "__array__") and not isinstance(obj, (list, tuple))
+    )
 
 
 def permutation(order, n: int, name: str = "order") -> np.ndarray:
