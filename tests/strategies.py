@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 # --- deadlock: graphs ----------------------------------------------------------------------
 
+
 @st.composite
 def digraphs(draw, max_nodes: int = 10):
     """``(n, edges)``: a directed graph on nodes ``range(n)``; self-loops and repeats allowed."""

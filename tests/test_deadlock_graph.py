@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from strategies import digraphs, labelled_digraphs, single_unit_states
 
 from cysolve import deadlock
-from cysolve.deadlock import GraphDetection, detect_graph, reference, resource_graph
-from cysolve.deadlock import _graph
+from cysolve.deadlock import GraphDetection, _graph, detect_graph, reference, resource_graph
 from cysolve.deadlock.graph import ResourceGraph, find_cycle
 
 PROPERTY = settings(max_examples=150, deadline=None)
@@ -43,7 +42,7 @@ def nx_blocked(g):
 def assert_is_cycle(cycle, edges):
     arcs = set(edges)
     assert len(cycle) == len(set(cycle)) >= 1
-    for u, v in zip(cycle, cycle[1:] + cycle[:1]):
+    for u, v in zip(cycle, cycle[1:] + cycle[:1], strict=True):
         assert (u, v) in arcs, f"{u} -> {v} is not an edge"
 
 
@@ -96,8 +95,7 @@ def test_book_example():
     assert {p for p in blocked if p in g.processes} == set("BDEG")  # B waits for T behind it
     report = d.report()
     assert report.splitlines()[0] == (
-        "deadlock: D waits for T, held by E; E waits for V, held by G; "
-        "G waits for U, held by D"
+        "deadlock: D waits for T, held by E; E waits for V, held by G; G waits for U, held by D"
     )
     assert "deadlocked processes: D, E, G" in report
     assert "  B waits for T, held by E" in report
@@ -143,8 +141,17 @@ def test_dag_has_no_deadlock():
 
 @pytest.mark.parametrize(
     "graph",
-    [[], {}, (), iter([]), nx.DiGraph(), (np.array([0]), np.array([], dtype=np.int64)),
-     sp.csr_matrix((0, 0)), np.empty((0, 2), dtype=np.int64), resource_graph()],
+    [
+        [],
+        {},
+        (),
+        iter([]),
+        nx.DiGraph(),
+        (np.array([0]), np.array([], dtype=np.int64)),
+        sp.csr_matrix((0, 0)),
+        np.empty((0, 2), dtype=np.int64),
+        resource_graph(),
+    ],
     ids=["list", "dict", "tuple", "iterator", "networkx", "csr", "sparse", "array", "resources"],
 )
 def test_empty_graph(graph):
@@ -296,8 +303,8 @@ def matrix_deadlocked(allocation, request, available):
     while progress:
         progress = False
         for i in sorted(unmarked):
-            if all(r <= a for r, a in zip(request[i], available)):
-                available = [a + c for a, c in zip(available, allocation[i])]
+            if all(r <= a for r, a in zip(request[i], available, strict=True)):
+                available = [a + c for a, c in zip(available, allocation[i], strict=True)]
                 unmarked.discard(i)
                 progress = True
     return unmarked
@@ -360,33 +367,72 @@ def test_networkx_multidigraph_works_and_undirected_is_refused():
 @pytest.mark.parametrize(
     "graph, error, message",
     [
-        ([("a", "b"), (["x"], "b")], TypeError, r"graph\[1\] = \(\['x'\], 'b'\): node labels "
-         r"must be hashable, list is not"),
-        ({"a": [{"b": 1}]}, TypeError, r"graph\['a'\]\[0\] = \{'b': 1\}: node labels must be "
-         r"hashable"),
+        (
+            [("a", "b"), (["x"], "b")],
+            TypeError,
+            r"graph\[1\] = \(\['x'\], 'b'\): node labels "
+            r"must be hashable, list is not",
+        ),
+        (
+            {"a": [{"b": 1}]},
+            TypeError,
+            r"graph\['a'\]\[0\] = \{'b': 1\}: node labels must be "
+            r"hashable",
+        ),
         ({"a": "b"}, TypeError, r"graph\['a'\] = 'b': the successors must be a list of nodes"),
         ({"a": 3}, TypeError, r"graph\['a'\] = 3: the successors must be a list"),
-        ([("a", "b"), ("a", "b", "c")], ValueError, r"graph\[1\] = \('a', 'b', 'c'\): an edge "
-         r"must be a pair \(u, v\), got 3 items"),
+        (
+            [("a", "b"), ("a", "b", "c")],
+            ValueError,
+            r"graph\[1\] = \('a', 'b', 'c'\): an edge "
+            r"must be a pair \(u, v\), got 3 items",
+        ),
         ([("a", "b"), 7], ValueError, r"graph\[1\] = 7: an edge must be a pair \(u, v\), not int"),
         (["ab"], ValueError, r"graph\[0\] = 'ab': an edge must be a pair"),
         ([(1, 2), [3]], ValueError, r"graph\[1\] = \[3\]: an edge must be a pair"),
-        (np.zeros((3, 3), dtype=int), ValueError, r"shape \(3, 3\): an edge array must have "
-         r"shape \(E, 2\)"),
+        (
+            np.zeros((3, 3), dtype=int),
+            ValueError,
+            r"shape \(3, 3\): an edge array must have "
+            r"shape \(E, 2\)",
+        ),
         (sp.csr_matrix((2, 3)), ValueError, r"shape \(2, 3\): an adjacency matrix must be square"),
-        ((np.array([0, 2, 1, 3]), np.array([1, 2, 0])), ValueError,
-         r"indptr\[2\] = 1: indptr must be non-decreasing \(indptr\[1\] = 2\)"),
-        ((np.array([1, 2, 3]), np.array([1, 0, 0])), ValueError, r"indptr\[0\] = 1: indptr "
-         r"must start at 0"),
-        ((np.array([0, 1, 2]), np.array([1, 0, 0])), ValueError, r"indptr\[2\] = 2: the last "
-         r"entry must be len\(indices\) = 3"),
-        ((np.array([0, 1, 2]), np.array([1, 5])), ValueError, r"indices\[1\] = 5: node ids "
-         r"must be in range\(2\)"),
-        ((np.array([0, 1, 2]), np.array([-1, 0])), ValueError, r"indices\[0\] = -1: node ids "
-         r"must be in range\(2\)"),
+        (
+            (np.array([0, 2, 1, 3]), np.array([1, 2, 0])),
+            ValueError,
+            r"indptr\[2\] = 1: indptr must be non-decreasing \(indptr\[1\] = 2\)",
+        ),
+        (
+            (np.array([1, 2, 3]), np.array([1, 0, 0])),
+            ValueError,
+            r"indptr\[0\] = 1: indptr "
+            r"must start at 0",
+        ),
+        (
+            (np.array([0, 1, 2]), np.array([1, 0, 0])),
+            ValueError,
+            r"indptr\[2\] = 2: the last "
+            r"entry must be len\(indices\) = 3",
+        ),
+        (
+            (np.array([0, 1, 2]), np.array([1, 5])),
+            ValueError,
+            r"indices\[1\] = 5: node ids "
+            r"must be in range\(2\)",
+        ),
+        (
+            (np.array([0, 1, 2]), np.array([-1, 0])),
+            ValueError,
+            r"indices\[0\] = -1: node ids "
+            r"must be in range\(2\)",
+        ),
         ((np.array([], dtype=int), np.array([], dtype=int)), ValueError, r"indptr is empty"),
-        ((np.array([0, 1.5]), np.array([0])), ValueError, r"graph indptr\[1\] = 1.5: values "
-         r"must be integers"),
+        (
+            (np.array([0, 1.5]), np.array([0])),
+            ValueError,
+            r"graph indptr\[1\] = 1.5: values "
+            r"must be integers",
+        ),
         ((np.array([0, 1]), np.array(["a"])), TypeError, r"graph indices must hold integers"),
         (None, TypeError, r"graph must be an iterable of \(u, v\) edges, .* not NoneType"),
         ("AB", TypeError, r"not str"),

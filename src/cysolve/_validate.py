@@ -306,7 +306,7 @@ def graph_input(graph, name: str = "graph") -> GraphInput:
 
 
 def csr_input(indptr, indices, name: str = "graph") -> GraphInput:
-    """Checked copies of CSR arrays: node ``v``'s successors are ``indices[indptr[v]:indptr[v+1]]``."""
+    """Checked copies of CSR arrays: ``v``'s successors are ``indices[indptr[v]:indptr[v + 1]]``."""
     arrays = []
     for arr, what in ((indptr, f"{name} indptr"), (indices, f"{name} indices")):
         arr = np.asarray(arr)
@@ -410,7 +410,7 @@ def edge_list_input(edges: Sequence, name: str = "graph") -> GraphInput:
         _bad_edge(edges, name)
         raise
     labels = list(index)
-    index = dict(zip(labels, range(len(labels))))
+    index = dict(zip(labels, range(len(labels)), strict=True))
     dtype = graph_index_dtype(len(labels), len(edges))
     ids = np.fromiter(map(index.__getitem__, flat), dtype=dtype, count=len(flat))
     return GraphInput(len(labels), labels, src=ids[0::2].copy(), dst=ids[1::2].copy())
@@ -430,7 +430,7 @@ def adjacency_input(adjacency: Mapping, name: str = "graph") -> GraphInput:
     try:
         index = dict.fromkeys(chain(adjacency, flat))
     except TypeError:
-        for node, targets in zip(adjacency, lists):
+        for node, targets in zip(adjacency, lists, strict=True):
             for j, label in enumerate(targets):
                 try:
                     hash(label)
@@ -441,7 +441,7 @@ def adjacency_input(adjacency: Mapping, name: str = "graph") -> GraphInput:
                     ) from None
         raise
     labels = list(index)
-    index = dict(zip(labels, range(len(labels))))
+    index = dict(zip(labels, range(len(labels)), strict=True))
     dtype = graph_index_dtype(len(labels), len(flat))
     counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     src = np.repeat(np.arange(len(lists), dtype=dtype), counts)

@@ -44,8 +44,9 @@ class ResourceGraph:
 
     def adjacency(self) -> dict[Hashable, list[Hashable]]:
         """``{node: successors}`` for every node, processes first (the search starts there)."""
-        adjacency: dict[Hashable, list[Hashable]] = {p: list(self.waits.get(p, ())) for p in
-                                                     self.processes}
+        adjacency: dict[Hashable, list[Hashable]] = {
+            p: list(self.waits.get(p, ())) for p in self.processes
+        }
         for r in self.resources:
             holder = self.holds.get(r)
             adjacency[r] = [] if holder is None else [holder]
@@ -57,8 +58,10 @@ class ResourceGraph:
                 yield node, successor
 
     def __repr__(self) -> str:
-        return (f"ResourceGraph({len(self.processes)} processes, {len(self.resources)} "
-                f"resources, holds={self.holds!r}, waits={self.waits!r})")
+        return (
+            f"ResourceGraph({len(self.processes)} processes, {len(self.resources)} "
+            f"resources, holds={self.holds!r}, waits={self.waits!r})"
+        )
 
 
 def resource_graph(
@@ -220,9 +223,11 @@ class GraphDetection:
             cycle = ", ".join(map(repr, self.cycle[:_SHOW]))
             more = f", ... ({len(self.cycle)} in all)" if len(self.cycle) > _SHOW else ""
             cycle = f"[{cycle}{more}]"
-        return (f"GraphDetection(cycle={cycle}, "
-                f"deadlocked={show(np.flatnonzero(self.deadlocked_mask))}, "
-                f"blocked={show(np.flatnonzero(self.blocked_mask))})")
+        return (
+            f"GraphDetection(cycle={cycle}, "
+            f"deadlocked={show(np.flatnonzero(self.deadlocked_mask))}, "
+            f"blocked={show(np.flatnonzero(self.blocked_mask))})"
+        )
 
     def __str__(self) -> str:
         return self.report()
@@ -243,13 +248,21 @@ class GraphDetection:
         lines = ["deadlock: " + "; ".join(self._waits_phrase(self.cycle))]
         dead = np.flatnonzero(self.deadlocked_mask).tolist()
         names = [str(self._label(i)) for i in dead if is_proc(self._label(i))]
-        lines.append(("deadlocked processes: " if procs is not None else "deadlocked: ")
-                     + _listing(names, limit))
-        behind = [i for i in np.flatnonzero(self.blocked_mask & ~self.deadlocked_mask).tolist()
-                  if is_proc(self._label(i))]
+        lines.append(
+            ("deadlocked processes: " if procs is not None else "deadlocked: ")
+            + _listing(names, limit)
+        )
+        behind = [
+            i
+            for i in np.flatnonzero(self.blocked_mask & ~self.deadlocked_mask).tolist()
+            if is_proc(self._label(i))
+        ]
         if behind:
-            lines.append("blocked behind them:" if procs is None else
-                         "blocked processes (they wait forever):")
+            lines.append(
+                "blocked behind them:"
+                if procs is None
+                else "blocked processes (they wait forever):"
+            )
             shown = behind if limit is None else behind[:limit]
             for i in shown:
                 lines.append("  " + self._blocked_phrase(i))
@@ -258,7 +271,7 @@ class GraphDetection:
         return "\n".join(lines)
 
     def _successors(self, i: int) -> list[int]:
-        return self._indices[self._indptr[i]:self._indptr[i + 1]].tolist()
+        return self._indices[self._indptr[i] : self._indptr[i + 1]].tolist()
 
     def _holders(self, resource_id: int) -> str:
         holders = dict.fromkeys(str(self._label(j)) for j in self._successors(resource_id))
@@ -266,18 +279,20 @@ class GraphDetection:
 
     def _waits_phrase(self, cycle: list) -> list[str]:
         if self.processes is None:
-            return [f"{a} waits for {b}" for a, b in zip(cycle, cycle[1:] + cycle[:1])]
+            return [f"{a} waits for {b}" for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True)]
         # a resource graph alternates process -> resource -> process; the cycle starts at one
-        return [f"{cycle[k]} waits for {cycle[k + 1]}, held by {cycle[(k + 2) % len(cycle)]}"
-                for k in range(0, len(cycle) - 1, 2)]
+        return [
+            f"{cycle[k]} waits for {cycle[k + 1]}, held by {cycle[(k + 2) % len(cycle)]}"
+            for k in range(0, len(cycle) - 1, 2)
+        ]
 
     def _blocked_phrase(self, i: int) -> str:
         targets = [j for j in dict.fromkeys(self._successors(i)) if self.blocked_mask[j]]
         if self.processes is None:
-            return f"{self._label(i)} waits for " + ", ".join(str(self._label(j))
-                                                              for j in targets)
+            return f"{self._label(i)} waits for " + ", ".join(str(self._label(j)) for j in targets)
         return f"{self._label(i)} waits for " + "; and for ".join(
-            f"{self._label(j)}, held by {self._holders(j)}" for j in targets)
+            f"{self._label(j)}, held by {self._holders(j)}" for j in targets
+        )
 
 
 def _listing(names: list[str], limit: int | None) -> str:
@@ -305,8 +320,9 @@ def _cycle_labels(ids: np.ndarray | None, labels: Any, processes: frozenset | No
         return None
     cycle = ids.tolist()
     if labels is not None:
-        cycle = labels[ids].tolist() if isinstance(labels, np.ndarray) else [labels[i]
-                                                                             for i in cycle]
+        cycle = (
+            labels[ids].tolist() if isinstance(labels, np.ndarray) else [labels[i] for i in cycle]
+        )
     if processes is not None:  # start at a process, so the report reads P -> R -> P ...
         start = next((k for k, label in enumerate(cycle) if label in processes), 0)
         cycle = cycle[start:] + cycle[:start]

@@ -43,26 +43,29 @@ def find_cycle(graph):
     """
     successors = _successors(graph)
     for start in successors:
-        path = []                     # L
-        marked = set()                # arcs followed, as (u, v, position in u's list)
+        path = []  # L
+        marked = set()  # arcs followed, as (u, v, position in u's list)
         node = start
         while True:
-            path.append(node)         # step 2
+            path.append(node)  # step 2
             if path.count(node) == 2:
                 first = path.index(node)
                 return path[first:-1]
             while True:
-                unmarked = [(node, v, k) for k, v in enumerate(successors[node])
-                            if (node, v, k) not in marked]
-                if unmarked:          # step 4
+                unmarked = [
+                    (node, v, k)
+                    for k, v in enumerate(successors[node])
+                    if (node, v, k) not in marked
+                ]
+                if unmarked:  # step 4
                     arc = unmarked[0]
                     marked.add(arc)
                     node = arc[1]
                     break
-                if node == start:     # step 5: no cycle from this start
+                if node == start:  # step 5: no cycle from this start
                     node = None
                     break
-                path.pop()            # dead end: back to the previous node, step 3
+                path.pop()  # dead end: back to the previous node, step 3
                 node = path[-1]
             if node is None:
                 break
@@ -92,5 +95,6 @@ def blocked_nodes(graph):
     """The nodes that wait forever: those that can reach a node on a cycle (or lie on one)."""
     successors = _successors(graph)
     deadlocked = deadlocked_nodes(successors)
-    return {node for node in successors
-            if node in deadlocked or reaches(successors, node) & deadlocked}
+    return {
+        node for node in successors if node in deadlocked or reaches(successors, node) & deadlocked
+    }
