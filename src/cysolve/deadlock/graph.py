@@ -301,14 +301,16 @@ def _listing(names: list[str], limit: int | None) -> str:
     return ", ".join(names)
 
 
-def _csr(graph: Any) -> tuple[_validate.GraphInput, np.ndarray, np.ndarray, frozenset | None]:
+def _csr(
+    graph: Any, copy: bool = True
+) -> tuple[_validate.GraphInput, np.ndarray, np.ndarray, frozenset | None]:
     """The graph's labels and CSR arrays, and its processes when it is a ResourceGraph."""
     if isinstance(graph, ResourceGraph):
         processes = frozenset(graph.processes)
         arrays = _validate.adjacency_input(graph.adjacency(), "graph")
     else:
         processes = None
-        arrays = _validate.graph_input(graph, "graph")
+        arrays = _validate.graph_input(graph, "graph", copy=copy)
     if arrays.indptr is not None:
         return arrays, arrays.indptr, arrays.indices, processes
     indptr, indices = _graph.csr_from_edges(arrays.src, arrays.dst, arrays.n)
@@ -403,5 +405,5 @@ def find_cycle(graph: Any) -> list | None:
     >>> find_cycle([(1, 2), (2, 3)]) is None
     True
     """
-    arrays, indptr, indices, processes = _csr(graph)
+    arrays, indptr, indices, processes = _csr(graph, copy=False)  # read once, not kept
     return _cycle_labels(_graph.first_cycle(indptr, indices), arrays.labels, processes)
