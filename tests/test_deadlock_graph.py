@@ -459,3 +459,20 @@ def test_resource_graph_checks_its_labels():
     assert isinstance(g, ResourceGraph)
     assert list(g) == [("P1", "R2"), ("R1", "P1")]
     assert detect_graph(list(g)).cycle is None
+
+
+def test_garbage_collector_is_restored_after_conversion():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(TypeError):
+        detect_graph([("a", "b"), ({}, "b")])
+    assert gc.isenabled()
+    detect_graph({"a": {"b"}, "b": ["a"]})
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        detect_graph([("a", "b")])
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
