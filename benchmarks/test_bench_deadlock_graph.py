@@ -11,6 +11,7 @@ import ctypes
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import networkx as nx
@@ -66,11 +67,16 @@ def ceiling():
     if cc is None or sys.platform == "win32":
         pytest.skip("no C compiler (gcc/cc) on PATH: the C ceiling is not measured")
     source = Path(__file__).parent / "ceiling" / "graph.c"
-    import tempfile
-
     tmp = tempfile.mkdtemp(prefix="cysolve-ceiling-")
     lib_path = Path(tmp) / "libgraph.so"
-    subprocess.run([cc, "-O3", "-shared", "-fPIC", str(source), "-o", str(lib_path)], check=True)
+    built = subprocess.run(
+        [cc, "-O3", "-shared", "-fPIC", str(source), "-o", str(lib_path)],
+        capture_output=True,
+        text=True,
+    )
+    if built.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        pytest.skip(f"{cc} could not build the C ceiling: {built.stderr.strip()[:300]}")
     lib = ctypes.CDLL(str(lib_path))
     i32p = np.ctypeslib.ndpointer(np.int32, flags="C_CONTIGUOUS")
     u8p = np.ctypeslib.ndpointer(np.uint8, flags="C_CONTIGUOUS")
