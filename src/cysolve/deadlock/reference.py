@@ -46,12 +46,13 @@ def find_cycle(graph):
         path = []  # L
         marked = set()  # arcs followed, as (u, v, position in u's list)
         node = start
-        while True:
+        exhausted = False
+        while not exhausted:
             path.append(node)  # step 2
             if path.count(node) == 2:
                 first = path.index(node)
                 return path[first:-1]
-            while True:
+            while True:  # step 3
                 unmarked = [
                     (node, v, k)
                     for k, v in enumerate(successors[node])
@@ -62,18 +63,16 @@ def find_cycle(graph):
                     marked.add(arc)
                     node = arc[1]
                     break
-                if node == start:  # step 5: no cycle from this start
-                    node = None
+                if len(path) == 1:  # step 5: back at the initial node, no cycle from it
+                    exhausted = True
                     break
                 path.pop()  # dead end: back to the previous node, step 3
                 node = path[-1]
-            if node is None:
-                break
     return None
 
 
 def reaches(graph, source):
-    """Every node reachable from ``source`` by one or more arcs (plain breadth-first search)."""
+    """Every node reachable from ``source`` by one or more arcs (a plain graph search)."""
     successors = _successors(graph)
     seen = []
     frontier = list(successors[source])
