@@ -476,3 +476,15 @@ def test_garbage_collector_is_restored_after_conversion():
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+def test_report_of_a_large_deadlock_stays_short():
+    d = detect_graph([(i, (i + 1) % 1000) for i in range(1000)] + [(-i, 0) for i in range(1, 50)])
+    lines = d.report(limit=5).splitlines()
+    assert lines[0] == (
+        "deadlock: 0 waits for 1; 1 waits for 2; 2 waits for 3; 3 waits for 4; 4 waits for 5; "
+        "... (1000 waits in the cycle)"
+    )
+    assert lines[1] == "deadlocked: 0, 1, 2, 3, 4, ... (1000 in all)"
+    assert lines[-1] == "  ... and 44 more" and len(lines) == 9
+    assert len(d.report(limit=None).splitlines()) == 2 + 1 + 49

@@ -238,36 +238,37 @@ class GraphDetection:
         The cycle ("P1 waits for R2, held by P2; P2 waits for R1, held by P1" for a
         ``ResourceGraph``, "A waits for B; B waits for A" for a wait-for graph), the
         deadlocked processes, then each blocked process and what it waits on that leads into
-        the deadlock; at most ``limit`` blocked processes are listed (None: all).
+        the deadlock. Each part lists at most ``limit`` items (None: all).
         """
         n = len(self.nodes)
         if self.cycle is None:
             return f"no deadlock: no cycle among {n} nodes"
-        procs = self.processes
-        is_proc = (lambda label: True) if procs is None else procs.__contains__
-        lines = ["deadlock: " + "; ".join(self._waits_phrase(self.cycle))]
-        dead = np.flatnonzero(self.deadlocked_mask).tolist()
-        names = [str(self._label(i)) for i in dead if is_proc(self._label(i))]
-        lines.append(
-            ("deadlocked processes: " if procs is not None else "deadlocked: ")
-            + _listing(names, limit)
-        )
-        behind = [
-            i
-            for i in np.flatnonzero(self.blocked_mask & ~self.deadlocked_mask).tolist()
-            if is_proc(self._label(i))
-        ]
-        if behind:
+        if self.processes is None:
+            is_process = np.ones(n, dtype=bool)
+        else:
+            is_process = np.fromiter(
+                map(self.processes.__contains__, self.nodes), dtype=bool, count=n
+            )
+        waits = self._waits_phrase(self.cycle)
+        shown_waits = waits if limit is None else waits[:limit]
+        more = f"; ... ({len(waits)} waits in the cycle)" if len(shown_waits) < len(waits) else ""
+        lines = ["deadlock: " + "; ".join(shown_waits) + more]
+        dead = np.flatnonzero(self.deadlocked_mask & is_process)
+        names = [str(self._label(i)) for i in dead[: n if limit is None else limit].tolist()]
+        more = f", ... ({dead.size} in all)" if len(names) < dead.size else ""
+        title = "deadlocked: " if self.processes is None else "deadlocked processes: "
+        lines.append(title + ", ".join(names) + more)
+        behind = np.flatnonzero(self.blocked_mask & ~self.deadlocked_mask & is_process)
+        if behind.size:
             lines.append(
                 "blocked behind them:"
-                if procs is None
+                if self.processes is None
                 else "blocked processes (they wait forever):"
             )
-            shown = behind if limit is None else behind[:limit]
-            for i in shown:
-                lines.append("  " + self._blocked_phrase(i))
-            if len(shown) < len(behind):
-                lines.append(f"  ... and {len(behind) - len(shown)} more")
+            shown = behind[: behind.size if limit is None else limit].tolist()
+            lines.extend("  " + self._blocked_phrase(i) for i in shown)
+            if len(shown) < behind.size:
+                lines.append(f"  ... and {behind.size - len(shown)} more")
         return "\n".join(lines)
 
     def _successors(self, i: int) -> list[int]:
@@ -293,12 +294,6 @@ class GraphDetection:
         return f"{self._label(i)} waits for " + "; and for ".join(
             f"{self._label(j)}, held by {self._holders(j)}" for j in targets
         )
-
-
-def _listing(names: list[str], limit: int | None) -> str:
-    if limit is not None and len(names) > limit:
-        return ", ".join(names[:limit]) + f", ... ({len(names)} in all)"
-    return ", ".join(names)
 
 
 def _csr(
