@@ -233,7 +233,7 @@ def num_threads(value, name: str = "num_threads") -> int:
 # --- deadlock: graphs ----------------------------------------------------------------------
 # A directed graph in any of the forms ``deadlock.detect_graph`` takes, as node ids: either
 # checked CSR arrays, or edge arrays ``src -> dst`` that the kernel sorts into CSR. Node labels
-# are mapped to ids once, here, with C-level dict/map/fromiter calls (no per-edge bytecode on
+# are mapped to ids once, here, with C-level dict/map/list calls (no per-edge bytecode on
 # the common paths); ``labels[i]`` is the label of id ``i`` (None: the ids are the labels).
 
 INT32_MAX = np.iinfo(np.int32).max
