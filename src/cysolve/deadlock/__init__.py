@@ -6,4 +6,14 @@
   (``detect_graph``, ``resource_graph``) - public wrappers in ``graph.py``.
 """
 
-__all__: list[str] = []
+from cysolve.deadlock.matrix import Detection, Safety, detect, detect_batch, is_safe, request_ok
+
+__all__: list[str] = [
+    # matrix algorithm and Banker's algorithm (matrix.py)
+    "Detection",
+    "Safety",
+    "detect",
+    "detect_batch",
+    "is_safe",
+    "request_ok",
+]
