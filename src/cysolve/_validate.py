@@ -238,6 +238,8 @@ def _column_sums(matrix: np.ndarray) -> np.ndarray:
     huge counts never wrap around silently.
     """
     sums = matrix.sum(axis=-2, dtype=np.int64)  # may wrap where approx is big: fixed below
+    if _surely_small(matrix):
+        return sums
     approx = matrix.sum(axis=-2, dtype=np.float64)
     suspect = approx >= _SAFE_SUM
     if not suspect.any():
@@ -247,6 +249,19 @@ def _column_sums(matrix: np.ndarray) -> np.ndarray:
         column = matrix[index[:-1] + (slice(None), index[-1])]
         sums[index] = sum(int(v) for v in column.tolist())
     return sums
+
+
+def _surely_small(matrix: np.ndarray, extra: np.ndarray | None = None) -> bool:
+    """True when rows x max(matrix) + max(extra) < 2^62: then no sum over axis -2 can wrap.
+
+    One ``max`` pass, far cheaper than summing over a middle axis; exact in Python ints.
+    """
+    if matrix.size == 0:
+        return True
+    bound = matrix.shape[-2] * int(matrix.max())
+    if extra is not None and extra.size:
+        bound += int(extra.max())
+    return bound < (1 << 62)
 
 
 def _resource_vector(obj, name: str, m: int, lead: tuple[int, ...] = ()) -> np.ndarray:
@@ -272,6 +287,8 @@ def _process_matrices(first, second, names: tuple[str, str], ndim: int):
 
 def _check_release_fits(available: np.ndarray, allocation: np.ndarray, name: str) -> None:
     """``available + allocation.sum(over processes)`` must fit in int64 (A never overflows)."""
+    if _surely_small(allocation, available):
+        return
     approx = allocation.sum(axis=-2, dtype=np.float64) + available
     if not (approx >= _SAFE_SUM).any():
         return

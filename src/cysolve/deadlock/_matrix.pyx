@@ -1,4 +1,3 @@
-# cython: language_level=3
 """The matrix algorithm for deadlock detection, compiled (Tanenbaum, MOS section 6.4.2).
 
 Contract trusted here (``cysolve.deadlock.matrix`` and ``cysolve._validate`` check it first):
@@ -36,7 +35,11 @@ from cython.parallel cimport prange, threadid
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc, realloc
 
-import numpy as np
+
+cdef enum:
+    # Spare bytes at the end of every scratch block, so the blocks of different threads
+    # (malloc puts them side by side) never share a cache line: no false sharing in batches.
+    PAD = 128
 
 
 cdef struct Entry:
@@ -67,15 +70,15 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap) noe
     Returns 0, or -1 when memory ran out (whatever was allocated is freed by ``work_free``).
     """
     cdef Py_ssize_t j
-    cdef size_t cells = <size_t>(n if n > 0 else 1)
+    cdef size_t cells = <size_t>n * sizeof(int64_t) + PAD
     w.m = 0
     w.heaps = NULL
-    w.live = <int64_t*>malloc(cells * sizeof(int64_t))
-    w.pos = <int64_t*>malloc(cells * sizeof(int64_t))
-    w.ready = <int64_t*>malloc(cells * sizeof(int64_t))
+    w.live = <int64_t*>malloc(cells)
+    w.pos = <int64_t*>malloc(cells)
+    w.ready = <int64_t*>malloc(cells)
     if w.live == NULL or w.pos == NULL or w.ready == NULL:
         return -1
-    w.heaps = <Heap*>malloc(<size_t>(m if m > 0 else 1) * sizeof(Heap))
+    w.heaps = <Heap*>malloc(<size_t>m * sizeof(Heap) + PAD)
     if w.heaps == NULL:
         return -1
     w.m = m
@@ -85,7 +88,7 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap) noe
         w.heaps[j].data = NULL
     if heap_cap > 0:
         for j in range(m):
-            w.heaps[j].data = <Entry*>malloc(<size_t>heap_cap * sizeof(Entry))
+            w.heaps[j].data = <Entry*>malloc(<size_t>heap_cap * sizeof(Entry) + PAD)
             if w.heaps[j].data == NULL:
                 return -1
             w.heaps[j].cap = heap_cap
@@ -116,7 +119,7 @@ cdef inline int heap_push(Heap* h, int64_t key, int64_t proc) noexcept nogil:
     cdef Entry* grown
     if h.size == h.cap:
         cap = 2 * h.cap if h.cap > 0 else 16
-        grown = <Entry*>realloc(h.data, <size_t>cap * sizeof(Entry))
+        grown = <Entry*>realloc(h.data, <size_t>cap * sizeof(Entry) + PAD)
         if grown == NULL:
             return -1
         h.data = grown
@@ -290,7 +293,7 @@ def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] r
     Trusts: shapes (k, n, m), (k, n, m), (k, m) and (k, n) (``deadlocked`` is a writable
     uint8 buffer), contiguous int64 input as in ``detect``, ``num_threads >= 1``.
     ``deadlocked[s, i]`` becomes 1 when process i of system s is deadlocked, else 0.
-    Systems are handed to threads dynamically; each thread owns one scratch block, sized for
+    Systems are handed to threads dynamically, in chunks; each thread owns one scratch block, sized for
     (n, m) before the parallel region, so nothing is allocated inside it.
     """
     cdef Py_ssize_t k = allocation.shape[0], n = allocation.shape[1], m = allocation.shape[2]
@@ -302,13 +305,17 @@ def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] r
     cdef int64_t* scratch
     cdef int64_t* A
     cdef int64_t* order
+    cdef Py_ssize_t stride = n + m + PAD // sizeof(int64_t)
+    # Chunks of consecutive systems: fewer trips to the shared counter, and threads write
+    # far-apart rows of ``deadlocked`` (a row is only n bytes) instead of neighbouring ones.
+    cdef Py_ssize_t chunk = min(64, max(1, k // (8 * num_threads if num_threads > 0 else 8)))
     if k == 0 or n == 0:
         return
     if nthreads > k:
         nthreads = <int>k
     works = <Work*>malloc(nthreads * sizeof(Work))
-    # Per thread: a copy of A (m) and an order buffer (n).
-    scratch = <int64_t*>malloc(<size_t>nthreads * <size_t>(n + m) * sizeof(int64_t))
+    # Per thread: a copy of A (m) and an order buffer (n), then padding.
+    scratch = <int64_t*>malloc(<size_t>nthreads * <size_t>stride * sizeof(int64_t))
     if works == NULL or scratch == NULL:
         free(works)
         free(scratch)
@@ -325,10 +332,11 @@ def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] r
                 if work_init(&works[t], n, m, n) != 0:
                     failed = 1
             if not failed:
-                for s in prange(k, schedule="dynamic", num_threads=nthreads):
+                for s in prange(k, schedule="dynamic", chunksize=chunk,
+                                num_threads=nthreads):
                     tid = threadid()
                     w = &works[tid]
-                    A = scratch + tid * (n + m)
+                    A = scratch + tid * stride
                     order = A + m
                     for i in range(m):
                         A[i] = available[s, i]

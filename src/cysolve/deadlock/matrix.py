@@ -244,7 +244,7 @@ def detect_batch(
     """
     threads = _validate.num_threads(num_threads)
     C, R, A = _validate.matrix_batch(allocation, request, available)
-    out = np.zeros(C.shape[:2], dtype=np.uint8)
+    out = np.empty(C.shape[:2], dtype=np.uint8)  # the kernel writes every entry
     _matrix.detect_batch(C, R, A, out, threads)
     return out.view(np.bool_)
 
