@@ -48,14 +48,18 @@ class MatrixCeiling:
     def __init__(self, lib: ctypes.CDLL):
         self.lib = lib
         lib.ceiling_detect.restype = ctypes.c_int64
-        lib.ceiling_detect.argtypes = [ctypes.c_void_p] * 3 + [ctypes.c_int64] * 2 + [
-            ctypes.c_void_p
-        ]
+        lib.ceiling_detect.argtypes = (
+            [ctypes.c_void_p] * 3 + [ctypes.c_int64] * 2 + [ctypes.c_void_p]
+        )
         lib.ceiling_detect_batch.restype = ctypes.c_int
-        lib.ceiling_detect_batch.argtypes = [ctypes.c_void_p] * 3 + [ctypes.c_int64] * 3 + [
-            ctypes.c_void_p,
-            ctypes.c_int,
-        ]
+        lib.ceiling_detect_batch.argtypes = (
+            [ctypes.c_void_p] * 3
+            + [ctypes.c_int64] * 3
+            + [
+                ctypes.c_void_p,
+                ctypes.c_int,
+            ]
+        )
 
     def detect(self, C: np.ndarray, R: np.ndarray, A: np.ndarray):
         """``(order, available)`` like the kernel; ``A`` is not modified."""

@@ -1,13 +1,12 @@
 """Hypothesis strategies shared by the test modules (one section per family)."""
 
+import numpy as np
 from hypothesis import strategies as st
 
 # --- xscore -----------------------------------------------------------------------------------
 
 
 # --- deadlock: matrix algorithm -------------------------------------------------------------
-
-import numpy as np  # noqa: E402
 
 
 def chain_system(n: int, m: int, broken: int | None = None, seed: int = 0):
@@ -90,7 +89,6 @@ def banker_states(draw, max_n: int = 8, max_m: int = 4, max_value: int = 5):
     extra = np.array(draw(st.lists(cells, min_size=n * m, max_size=n * m)), dtype=np.int64)
     A = np.array(draw(st.lists(cells, min_size=m, max_size=m)), dtype=np.int64)
     return A, C.reshape(n, m), (C + extra).reshape(n, m)
-
 
 
 # --- deadlock: graphs ----------------------------------------------------------------------

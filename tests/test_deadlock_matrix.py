@@ -194,9 +194,15 @@ def test_batch_of_chains(threads):
 
 
 def test_batch_empty_shapes():
-    assert deadlock.detect_batch(np.zeros((0, 3, 2)), np.zeros((0, 3, 2)), np.zeros((0, 2))).shape == (0, 3)
-    assert not deadlock.detect_batch(np.zeros((2, 3, 0)), np.zeros((2, 3, 0)), np.zeros((2, 0))).any()
-    assert deadlock.detect_batch(np.zeros((2, 0, 4)), np.zeros((2, 0, 4)), np.zeros((2, 4))).shape == (2, 0)
+    assert deadlock.detect_batch(
+        np.zeros((0, 3, 2)), np.zeros((0, 3, 2)), np.zeros((0, 2))
+    ).shape == (0, 3)
+    assert not deadlock.detect_batch(
+        np.zeros((2, 3, 0)), np.zeros((2, 3, 0)), np.zeros((2, 0))
+    ).any()
+    assert deadlock.detect_batch(
+        np.zeros((2, 0, 4)), np.zeros((2, 0, 4)), np.zeros((2, 4))
+    ).shape == (2, 0)
 
 
 @SETTINGS
@@ -299,22 +305,38 @@ BIG = np.iinfo(np.int64).max
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        (dict(allocation=[[1, -1], [0, 1]]), ValueError, r"allocation\[0, 1\] = -1: .*non-negative"),
+        (
+            dict(allocation=[[1, -1], [0, 1]]),
+            ValueError,
+            r"allocation\[0, 1\] = -1: .*non-negative",
+        ),
         (dict(request=[[0, 1], [0, -2]]), ValueError, r"request\[1, 1\] = -2"),
         (dict(request=[[0, 1.5], [0, 0]]), ValueError, r"request\[0, 1\] = 1.5: .*integers"),
         (dict(request=[[0, float("nan")], [0, 0]]), ValueError, r"request\[0, 1\] = nan"),
         (dict(allocation=[[1, "x"], [0, 1]]), TypeError, r"allocation must hold integers"),
         (dict(allocation=np.array([[1, None], [0, 1]])), TypeError, r"allocation\[0, 1\] = None"),
-        (dict(allocation=[[True, False], [False, True]]), TypeError, r"allocation must hold .*booleans"),
+        (
+            dict(allocation=[[True, False], [False, True]]),
+            TypeError,
+            r"allocation must hold .*booleans",
+        ),
         (dict(allocation=[[1, 0], [0]]), ValueError, r"allocation is ragged"),
         (dict(request=[[0, 1]]), ValueError, r"request has shape \(1, 2\) but allocation"),
         (dict(allocation=[1, 0]), ValueError, r"allocation must be 2-dimensional"),
         (dict(available=[0, 0, 0]), ValueError, r"available has shape \(3,\).*\(2,\)"),
         (dict(available=[0, -1]), ValueError, r"available\[1\] = -1"),
         (dict(available=None), TypeError, r"available= .* or existing="),
-        (dict(existing=[1, 0], available=None), ValueError, r"resource 1: allocation\[:, 1\] sums to 1, more than existing\[1\] = 0"),
+        (
+            dict(existing=[1, 0], available=None),
+            ValueError,
+            r"resource 1: allocation\[:, 1\] sums to 1, more than existing\[1\] = 0",
+        ),
         (dict(existing=[2, 1]), ValueError, r"resource 0: available\[0\] = 0 but existing\[0\]"),
-        (dict(available=[BIG, 0]), OverflowError, r"resource 0: available\[0\] = .* must fit in int64"),
+        (
+            dict(available=[BIG, 0]),
+            OverflowError,
+            r"resource 0: available\[0\] = .* must fit in int64",
+        ),
         (dict(allocation=[[BIG, 0], [BIG, 1]], available=[0, 0]), OverflowError, r"resource 0: "),
         (dict(request=[[0, 2**64], [0, 0]]), OverflowError, r"request\[0, 1\] = .*int64"),
         (dict(method="fast"), ValueError, r"method = 'fast': must be one of"),
@@ -341,7 +363,12 @@ def test_existing_overflow_cannot_happen_but_huge_counts_work():
         (([[0]], [[0]], [0]), {}, ValueError, r"allocation must be 3-dimensional"),
         (([[[0]]], [[[0]], [[0]]], [[0]]), {}, ValueError, r"request has shape \(2, 1, 1\)"),
         (([[[0]]], [[[0]]], [[0], [0]]), {}, ValueError, r"available has shape \(2, 1\)"),
-        (([[[1]], [[BIG]]], [[[0]], [[0]]], [[0], [1]]), {}, OverflowError, r"system 1, resource 0"),
+        (
+            ([[[1]], [[BIG]]], [[[0]], [[0]]], [[0], [1]]),
+            {},
+            OverflowError,
+            r"system 1, resource 0",
+        ),
         (([[[0]]], [[[-3]]], [[0]]), {}, ValueError, r"request\[0, 0, 0\] = -3"),
     ],
 )
@@ -365,19 +392,40 @@ M3 = [[9], [4], [7]]
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: deadlock.is_safe(A3, [[10], [2], [2]], M3), ValueError,
-         r"process 0, resource 0: allocation\[0, 0\] = 10 exceeds max_claim\[0, 0\] = 9"),
+        (
+            lambda: deadlock.is_safe(A3, [[10], [2], [2]], M3),
+            ValueError,
+            r"process 0, resource 0: allocation\[0, 0\] = 10 exceeds max_claim\[0, 0\] = 9",
+        ),
         (lambda: deadlock.is_safe(A3, C3, [[9], [4]]), ValueError, r"max_claim has shape"),
         (lambda: deadlock.is_safe([-1], C3, M3), ValueError, r"available\[0\] = -1"),
         (lambda: deadlock.is_safe([BIG], C3, M3), OverflowError, r"must fit in int64"),
-        (lambda: deadlock.request_ok(A3, C3, M3, 3, [1]), ValueError,
-         r"process = 3: must be a process index in range\(3\)"),
+        (
+            lambda: deadlock.request_ok(A3, C3, M3, 3, [1]),
+            ValueError,
+            r"process = 3: must be a process index in range\(3\)",
+        ),
         (lambda: deadlock.request_ok(A3, C3, M3, -1, [1]), ValueError, r"process = -1"),
-        (lambda: deadlock.request_ok(A3, C3, M3, 1.0, [1]), TypeError, r"process must be an integer"),
-        (lambda: deadlock.request_ok(A3, C3, M3, True, [1]), TypeError, r"process must be an integer"),
-        (lambda: deadlock.request_ok(A3, C3, M3, 1, [3]), ValueError,
-         r"process 1, resource 0: request\[0\] = 3 exceeds its remaining need .* = 2"),
-        (lambda: deadlock.request_ok(A3, C3, M3, 1, [1, 0]), ValueError, r"request has shape \(2,\)"),
+        (
+            lambda: deadlock.request_ok(A3, C3, M3, 1.0, [1]),
+            TypeError,
+            r"process must be an integer",
+        ),
+        (
+            lambda: deadlock.request_ok(A3, C3, M3, True, [1]),
+            TypeError,
+            r"process must be an integer",
+        ),
+        (
+            lambda: deadlock.request_ok(A3, C3, M3, 1, [3]),
+            ValueError,
+            r"process 1, resource 0: request\[0\] = 3 exceeds its remaining need .* = 2",
+        ),
+        (
+            lambda: deadlock.request_ok(A3, C3, M3, 1, [1, 0]),
+            ValueError,
+            r"request has shape \(2,\)",
+        ),
         (lambda: deadlock.request_ok(A3, C3, M3, 1, [-1]), ValueError, r"request\[0\] = -1"),
     ],
 )
@@ -418,3 +466,12 @@ def test_kernel_equals_numpy_on_larger_systems(n, m, seed, spread):
     numpy = deadlock.detect(C, R, available=A, method="numpy")
     assert kernel.deadlocked.tolist() == numpy.deadlocked.tolist()
     check_detection(C, R, A, kernel)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from cysolve.deadlock import matrix
+
+    failures, tried = doctest.testmod(matrix, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert tried >= 8 and failures == 0

@@ -293,8 +293,8 @@ def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] r
     Trusts: shapes (k, n, m), (k, n, m), (k, m) and (k, n) (``deadlocked`` is a writable
     uint8 buffer), contiguous int64 input as in ``detect``, ``num_threads >= 1``.
     ``deadlocked[s, i]`` becomes 1 when process i of system s is deadlocked, else 0.
-    Systems are handed to threads dynamically, in chunks; each thread owns one scratch block, sized for
-    (n, m) before the parallel region, so nothing is allocated inside it.
+    Systems are handed to threads dynamically, in chunks; each thread owns one scratch block,
+    sized for (n, m) before the parallel region, so nothing is allocated inside it.
     """
     cdef Py_ssize_t k = allocation.shape[0], n = allocation.shape[1], m = allocation.shape[2]
     cdef Py_ssize_t s, i, t, done, tid
