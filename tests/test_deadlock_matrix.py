@@ -271,6 +271,20 @@ def test_input_forms_give_the_same_answer_and_are_not_modified():
             np.testing.assert_array_equal(np.asarray(x), old)
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_results_never_alias_native_int64_inputs(method):
+    C, R, A, _ = chain_system(40, 3, broken=5, seed=3)
+    copies = [x.copy() for x in (C, R, A)]
+    r = deadlock.detect(C, R, available=A, method=method)
+    for x, old in zip((C, R, A), copies, strict=True):
+        np.testing.assert_array_equal(x, old)
+        for field in (r.deadlocked, r.order, r.available, r.shortfall):
+            assert not np.shares_memory(x, field)
+    A0, C0, M0 = np.array([3]), np.array([[3], [2], [2]]), np.array([[9], [4], [7]])
+    assert deadlock.request_ok(A0, C0, M0, 1, np.array([1]))
+    assert A0.tolist() == [3] and C0.tolist() == [[3], [2], [2]] and M0.tolist() == [[9], [4], [7]]
+
+
 def test_banker_and_batch_do_not_modify_inputs():
     A = np.array([3, 1])
     C = np.array([[1, 0], [2, 1]])

@@ -58,11 +58,15 @@ def _scalar(value, where: str) -> int:
     return value
 
 
-def int_array(obj, name: str, *, ndim: int | None = None, nonnegative: bool = True) -> np.ndarray:
+def int_array(
+    obj, name: str, *, ndim: int | None = None, nonnegative: bool = True, copy: bool = True
+) -> np.ndarray:
     """``obj`` as a C-contiguous, native int64 array that the caller's object does not share.
 
     Accepts lists, tuples, scalars and arrays of any integer dtype, any strides or byte
     order, read-only or not; floats only when every value is a whole number.
+    ``copy=False`` lets an array that already is C-contiguous native int64 through as it is
+    (same checks, no copy): only for consumers that never write to the result.
     """
     if isinstance(obj, (str, bytes)) or obj is None:
         raise TypeError(f"{name} must be an array of integers, not {type(obj).__name__}")
@@ -74,7 +78,9 @@ def int_array(obj, name: str, *, ndim: int | None = None, nonnegative: bool = Tr
         except ValueError as exc:  # numpy >= 1.24 refuses ragged nesting
             raise ValueError(f"{name} is ragged: every row must have the same length") from exc
     kind = arr.dtype.kind
-    if kind in "iu":
+    if not copy and arr.dtype == np.int64 and arr.dtype.isnative and arr.flags.c_contiguous:
+        out = arr
+    elif kind in "iu":
         if kind == "u" and arr.dtype.itemsize == 8 and arr.size and arr.max() > INT64_MAX:
             index = _first(arr > INT64_MAX)
             raise OverflowError(f"{_where(name, index)} = {arr[index]}: values must fit in int64")
@@ -274,9 +280,10 @@ def _resource_vector(obj, name: str, m: int, lead: tuple[int, ...] = ()) -> np.n
     return arr
 
 
-def _process_matrices(first, second, names: tuple[str, str], ndim: int):
-    a = int_array(first, names[0], ndim=ndim)
-    b = int_array(second, names[1], ndim=ndim)
+def _process_matrices(first, second, names: tuple[str, str], ndim: int, copy: bool = False):
+    """Two int64 matrices of one shape; ``copy=False``: the kernels only read them."""
+    a = int_array(first, names[0], ndim=ndim, copy=copy)
+    b = int_array(second, names[1], ndim=ndim, copy=copy)
     if a.shape != b.shape:
         raise ValueError(
             f"{names[1]} has shape {b.shape} but {names[0]} has shape {a.shape}: "
@@ -309,7 +316,10 @@ def _check_release_fits(available: np.ndarray, allocation: np.ndarray, name: str
 
 
 def matrix_system(allocation, request, available=None, existing=None):
-    """Checked ``(C, R, A)`` for the matrix algorithm, each a fresh C-contiguous int64 array.
+    """Checked ``(C, R, A)`` for the matrix algorithm: C-contiguous int64 arrays.
+
+    ``A`` is always fresh; ``C`` and ``R`` are the caller's arrays when those already are
+    C-contiguous native int64 (the kernels only read them), copies otherwise.
 
     ``C`` and ``R`` are (n, m); ``A`` comes from ``available`` or ``existing - C.sum(0)``; when
     both are given they must agree. Column sums of ``C`` never exceed ``existing`` and
@@ -349,7 +359,10 @@ def matrix_system(allocation, request, available=None, existing=None):
 
 
 def matrix_batch(allocation, request, available):
-    """Checked ``(C, R, A)`` of shapes (k, n, m), (k, n, m), (k, m) for a batch of systems."""
+    """Checked ``(C, R, A)`` of shapes (k, n, m), (k, n, m), (k, m) for a batch of systems.
+
+    As in ``matrix_system``, ``C`` and ``R`` may be the caller's arrays: treat them as read-only.
+    """
     C, R = _process_matrices(allocation, request, ("allocation", "request"), 3)
     k, _, m = C.shape
     A = _resource_vector(available, "available", m, (k,))
@@ -362,7 +375,8 @@ def banker_state(available, allocation, max_claim):
 
     A process never holds more than its maximum claim, and ``A + C.sum(0)`` fits in int64.
     """
-    C, M = _process_matrices(allocation, max_claim, ("allocation", "max_claim"), 2)
+    # Copies: request_ok grants a request by writing into C (never into the caller's array).
+    C, M = _process_matrices(allocation, max_claim, ("allocation", "max_claim"), 2, copy=True)
     A = _resource_vector(available, "available", C.shape[1])
     above = C > M
     if above.any():
