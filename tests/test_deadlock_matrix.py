@@ -193,6 +193,17 @@ def test_batch_of_chains(threads):
         )
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_batch_of_long_chains_grows_the_heaps(threads):
+    # More than 256 processes queue on one resource type: the per-thread heaps must grow.
+    systems = [chain_system(700, 2, broken=b, seed=b or 0) for b in [None, 350, None, 5]]
+    C, R, A = (np.stack([s[i] for s in systems]) for i in range(3))
+    got = deadlock.detect_batch(C, R, A, num_threads=threads)
+    for s, (c, r, a, _) in enumerate(systems):
+        expected = deadlock.detect(c, r, available=a, method="numpy").deadlocked
+        np.testing.assert_array_equal(np.flatnonzero(got[s]), expected)
+
+
 def test_batch_empty_shapes():
     assert deadlock.detect_batch(
         np.zeros((0, 3, 2)), np.zeros((0, 3, 2)), np.zeros((0, 2))

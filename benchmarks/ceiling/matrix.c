@@ -157,7 +157,7 @@ int ceiling_detect_batch(const int64_t *C, const int64_t *R, const int64_t *A, i
     int64_t *scratch = malloc((size_t)num_threads * (size_t)stride * sizeof(int64_t));
     if (!works || !scratch) { free(works); free(scratch); return -1; }
     for (int t = 0; t < num_threads; t++)
-        if (work_init(&works[t], n, m, n) != 0) failed = 1;
+        if (work_init(&works[t], n, m, n < 256 ? n : 256) != 0) failed = 1;
     int64_t chunk = k / (8 * (int64_t)num_threads);
     chunk = chunk < 1 ? 1 : chunk > 64 ? 64 : chunk;
     if (!failed) {

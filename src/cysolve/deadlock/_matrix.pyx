@@ -294,7 +294,10 @@ def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] r
     uint8 buffer), contiguous int64 input as in ``detect``, ``num_threads >= 1``.
     ``deadlocked[s, i]`` becomes 1 when process i of system s is deadlocked, else 0.
     Systems are handed to threads dynamically, in chunks; each thread owns one scratch block,
-    sized for (n, m) before the parallel region, so nothing is allocated inside it.
+    sized for (n, m) before the parallel region. Its heaps start with min(n, 256) slots, so
+    small systems never allocate inside the region; a heap that needs more grows (realloc)
+    and keeps its size for the thread's later systems. Memory stays O(n + m) per thread
+    unless systems really queue more than 256 processes on one resource type.
     """
     cdef Py_ssize_t k = allocation.shape[0], n = allocation.shape[1], m = allocation.shape[2]
     cdef Py_ssize_t s, i, t, done, tid
@@ -329,7 +332,7 @@ def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] r
     try:
         with nogil:
             for t in range(nthreads):
-                if work_init(&works[t], n, m, n) != 0:
+                if work_init(&works[t], n, m, min(n, 256)) != 0:
                     failed = 1
             if not failed:
                 for s in prange(k, schedule="dynamic", chunksize=chunk,
