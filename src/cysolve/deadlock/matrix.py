@@ -23,7 +23,7 @@ _REPR_ROWS = 8  # deadlocked processes spelled out in a repr before "..."
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
-    arr = np.ascontiguousarray(arr, dtype=np.int64)
+    """Make a result array (never a caller's array) read-only; it is already int64."""
     arr.setflags(write=False)
     return arr
 
@@ -134,6 +134,14 @@ def _run(C: np.ndarray, R: np.ndarray, A: np.ndarray, method: str):
 
 
 def _detection(R: np.ndarray, order: np.ndarray, final: np.ndarray) -> Detection:
+    if order.size == R.shape[0]:  # the common case, kept cheap for small systems
+        none = np.empty(0, dtype=np.int64)
+        return Detection(
+            _frozen(none),
+            _frozen(order),
+            _frozen(final),
+            _frozen(np.empty((0, R.shape[1]), np.int64)),
+        )
     stuck = np.ones(R.shape[0], dtype=bool)
     stuck[order] = False
     deadlocked = np.flatnonzero(stuck).astype(np.int64)
