@@ -3,6 +3,8 @@
 import numpy as np
 from hypothesis import strategies as st
 
+from cysolve.bench.inputs import chain_system, hidden_order_system
+
 # --- xscore -----------------------------------------------------------------------------------
 
 def xscore_values(max_n, max_value=63, min_n=0):
@@ -18,45 +20,6 @@ def xscore_batches(max_k=12, max_n=8, max_value=63):
 
 
 # --- deadlock: matrix algorithm -------------------------------------------------------------
-
-
-def chain_system(n: int, m: int, broken: int | None = None, seed: int = 0):
-    """An adversarial chain: process i waits for what processes i+1, i+2 ... hold.
-
-    Process i holds one unit of type i % m and requests every unit of type (i+1) % m that
-    the processes after it hold, so each textbook pass finishes exactly one process, from
-    the last one back. With ``broken = b``, process b asks for one unit more than can ever
-    be free: b and everything before it is deadlocked. Rows are shuffled by ``seed``.
-    Returns ``(C, R, A)``, int64, and the permutation (``perm[new row] = chain position``).
-    """
-    C = np.zeros((n, m), dtype=np.int64)
-    R = np.zeros((n, m), dtype=np.int64)
-    if m:
-        C[np.arange(n), np.arange(n) % m] = 1
-        held_after = np.zeros(m, dtype=np.int64)
-        for i in range(n - 1, -1, -1):
-            t = (i + 1) % m
-            R[i, t] = held_after[t] + (1 if i == broken else 0)
-            held_after[i % m] += 1
-    perm = np.random.default_rng(seed).permutation(n)
-    return C[perm], R[perm], np.zeros(m, dtype=np.int64), perm
-
-
-def hidden_order_system(n: int, m: int, seed: int = 0, max_hold: int = 5):
-    """A system that fully drains only in a hidden order, after many textbook passes.
-
-    Process at rank t of a random order requests a random share of what is free once the
-    ranks before it finished. Returns ``(C, R, A)``, int64.
-    """
-    rng = np.random.default_rng(seed)
-    C = rng.integers(0, max_hold + 1, size=(n, m), dtype=np.int64)
-    A0 = rng.integers(0, max_hold + 1, size=m, dtype=np.int64)
-    R = np.zeros((n, m), dtype=np.int64)
-    free = A0.copy()
-    for p in rng.permutation(n):
-        R[p] = np.floor(free * rng.random(m) ** 0.25).astype(np.int64)
-        free += C[p]
-    return C, R, A0
 
 
 @st.composite

@@ -32,6 +32,10 @@ def test_num_threads_convention(monkeypatch):
         _validate.num_threads(0)
     with pytest.raises(TypeError, match="num_threads must be an integer or None, not bool"):
         _validate.num_threads(True)
+    # Automatic counts shrink for small batches; explicit counts are honoured.
+    assert _validate.num_threads(None, work_seconds=1e-5) == 1
+    assert _validate.num_threads(-1, work_seconds=10.0) == most
+    assert _validate.num_threads(2, work_seconds=1e-9) == 2
     monkeypatch.setattr(_validate, "openmp_enabled", lambda: False)
     assert _validate.num_threads(None) == _validate.num_threads(8) == 1
 

@@ -228,12 +228,19 @@ def _cgroup_cpu_quota() -> int | None:
     return None
 
 
-def num_threads(value, name: str = "num_threads") -> int:
+# A thread is worth starting for about this much work: below it, waking the OpenMP team costs
+# more than it saves (and on a loaded machine a woken thread can wait milliseconds for a core).
+SECONDS_PER_THREAD = 1e-3
+
+
+def num_threads(value, name: str = "num_threads", *, work_seconds: float | None = None) -> int:
     """scikit-learn's thread-count convention, as a positive int.
 
     ``None`` means every usable core (``OMP_NUM_THREADS``, affinity and cgroup quotas
     respected); a negative number counts back from that (``-1`` = all, ``-2`` = all but one);
-    ``0`` is an error; a build without OpenMP always runs on 1 thread.
+    ``0`` is an error; a build without OpenMP always runs on 1 thread. For ``None`` and
+    negative values, a batch whose estimated ``work_seconds`` is small gets fewer threads
+    (one per ``SECONDS_PER_THREAD``); an explicit positive count is honoured as given.
     """
     if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
         raise TypeError(f"{name} must be an integer or None, not {type(value).__name__}")
@@ -241,12 +248,13 @@ def num_threads(value, name: str = "num_threads") -> int:
         raise ValueError(f"{name} = 0: use None or -1 for all cores, or a positive count")
     if not openmp_enabled():
         return 1
+    if value is not None and value > 0:
+        return int(value)
     most = max(1, min(omp_max_threads(), _usable_cpus()))
-    if value is None:
-        return most
-    if value < 0:
-        return max(1, most + 1 + int(value))
-    return int(value)
+    chosen = most if value is None else max(1, most + 1 + int(value))
+    if work_seconds is not None:
+        chosen = max(1, min(chosen, int(work_seconds / SECONDS_PER_THREAD)))
+    return chosen
 
 
 # --- deadlock: graphs ----------------------------------------------------------------------

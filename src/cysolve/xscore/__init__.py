@@ -191,7 +191,7 @@ def best_scores(
     """
     method = _validate.choice(method, "method", METHODS)
     limit = _validate.memory_limit(max_memory)
-    threads = _validate.num_threads(num_threads)
+    _validate.num_threads(num_threads)  # a bad value fails before any work
     values, offsets = _validate.ragged(batch, "batch")
     states, bits = _kernel.shapes(values, offsets)
     lengths = np.diff(offsets)
@@ -213,12 +213,14 @@ def best_scores(
     sizes = [_kernel.table_size(s, b, method) for s, b in _distinct_shapes(states, bits)]
     largest = max(sizes)
     _validate.check_memory(largest, limit, f"the largest {method} table in the batch")
+    # About 3 ns per transition (state x distinct value) in the dominance DP.
+    work = np.cumsum(states.astype(np.float64) * np.maximum(lengths, 1))
+    threads = _validate.num_threads(num_threads, work_seconds=3e-9 * work[-1])
     threads = max(1, min(threads, limit // largest, k))
     out_h = np.empty(k, dtype=np.int64)
     out_r = np.empty(k, dtype=np.int64)
     out_b = np.empty(k, dtype=np.int64)
     code = _kernel.METHODS[method]
-    work = np.cumsum(states.astype(np.float64) * np.maximum(lengths, 1))
     bounds = np.searchsorted(work, np.arange(CHUNK_WORK, work[-1], CHUNK_WORK)).tolist()
     edges = sorted(set([0, *bounds, k]))
     with tqdm(total=k, disable=not progress, unit="instance") as bar:

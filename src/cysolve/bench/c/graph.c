@@ -1,5 +1,5 @@
 /* Hand-written C ceiling for the graph kernel: the same one-pass algorithm as
- * src/cysolve/deadlock/_graph.pyx (iterative Pearce SCC + blocked + first back edge), on
+ * cysolve/deadlock/_graph.pyx (iterative Pearce SCC + blocked + first back edge), on
  * int32 CSR arrays, with no Python around it. Built at benchmark time with
  *     gcc -O3 -shared -fPIC graph.c -o libgraph.so
  * and called through ctypes. Returns the cycle length found (0: none), -1 on no memory.

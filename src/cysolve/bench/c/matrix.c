@@ -1,6 +1,6 @@
 /* The ceiling: the matrix algorithm's kernel written by hand in plain C.
  *
- * The same algorithm as src/cysolve/deadlock/_matrix.pyx (sweeps over the live list while a
+ * The same algorithm as cysolve/deadlock/_matrix.pyx (sweeps over the live list while a
  * sweep finishes at least a quarter of it, then one min-heap per resource type of processes
  * waiting for their first unsatisfied type), so the benchmarks can measure how close the
  * Cython kernel comes to C. Compiled at benchmark time: gcc -O3 -shared -fPIC [-fopenmp].
