@@ -1,7 +1,6 @@
 """XScoreGame: the kernels vs the pure-Python references vs numba vs hand-written C."""
 
 from conftest import parametrize_cases
-
 from cysolve.bench.cases import xscore_cases
 
 

@@ -128,7 +128,9 @@ def machine() -> dict:
             cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    versions = {"cysolve": __version__, "python": platform.python_version(), "numpy": np.__version__}
+    versions = {
+        "cysolve": __version__, "python": platform.python_version(), "numpy": np.__version__
+    }
     for name in ("numba", "networkx", "scipy"):
         module = sys.modules.get(name)
         if module is None:
@@ -199,17 +201,19 @@ def plot(results: list[Result], case_list, path: str) -> None:
     except ImportError as exc:
         raise ImportError("--plot needs matplotlib (pip install 'cysolve[plot]')") from exc
     series = list(dict.fromkeys((c.family, c.series, c.growth) for c in case_list))
-    series = [s for s in series if len({c.size for c in case_list if (c.family, c.series) == s[:2]}) > 1]
+    sizes = {(s[0], s[1]): {c.size for c in case_list if (c.family, c.series) == s[:2]}
+             for s in series}
+    series = [s for s in series if len(sizes[s[:2]]) > 1]
     if not series:
         raise ValueError("nothing to plot: every series has a single size")
     cols = min(3, len(series))
     rows = -(-len(series) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4 * rows), squeeze=False)
-    for ax, (family, name, growth) in zip(axes.flat, series):
+    for ax, (family, name, growth) in zip(axes.flat, series, strict=False):
         mine = [r for r in results if r.family == family and r.series == name and r.median_s]
         for impl in dict.fromkeys(r.implementation for r in mine):
             pts = sorted((r.size, r.median_s) for r in mine if r.implementation == impl)
-            ax.plot(*zip(*pts), marker="o", label=impl)
+            ax.plot(*zip(*pts, strict=True), marker="o", label=impl)
         ax.set_yscale("log")
         if growth == "power":
             ax.set_xscale("log")

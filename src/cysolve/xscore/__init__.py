@@ -26,7 +26,9 @@ from tqdm.auto import tqdm
 from cysolve import _validate
 from cysolve.xscore import _kernel, reference
 
-__all__ = ["best_order", "best_score", "best_scores", "memory_needed", "play", "reference", "METHODS"]
+__all__ = [
+    "METHODS", "best_order", "best_score", "best_scores", "memory_needed", "play", "reference"
+]
 
 METHODS = ("dominance", "residue")
 DEFAULT_MAX_MEMORY = _validate.GIB
@@ -220,7 +222,7 @@ def best_scores(
     bounds = np.searchsorted(work, np.arange(CHUNK_WORK, work[-1], CHUNK_WORK)).tolist()
     edges = sorted(set([0, *bounds, k]))
     with tqdm(total=k, disable=not progress, unit="instance") as bar:
-        for lo, hi in zip(edges[:-1], edges[1:]):
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
             _kernel.best_batch(
                 values, offsets[lo : hi + 1], code, out_h[lo:hi], out_r[lo:hi], out_b[lo:hi],
                 largest, threads,
