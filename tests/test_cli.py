@@ -146,6 +146,32 @@ def test_batch_through_subprocess(tmp_path):
     assert [int(s) for s in piped.stdout.split()] == EXPECTED
 
 
+class FakeTerminal:
+    """A stderr that says it is a terminal, to see the progress bar."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path, monkeypatch):
+    write(tmp_path / "in.txt", BATCH[:20], ".txt")
+    argv = ["xscore", "-i", str(tmp_path / "in.txt"), "-o", str(tmp_path / "o.npy")]
+    for extra, shown in (([], True), (["--no-progress"], False)):
+        terminal = FakeTerminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        assert cli.main(argv + extra) == 0
+        assert ("20/20" in terminal.text) is shown, terminal.text
+
+
 # --- bad input: exit 2, the file, the line and the rule ----------------------------------------
 
 

@@ -95,9 +95,12 @@ def _stream(reader, writer, args: argparse.Namespace, threads: int) -> int:
     ``--chunk-size``), so the bar moves and Ctrl-C loses at most a moment's work.
     """
     size = min(args.chunk_size, 1024)
+    # tqdm's disable=None: a bar only when stderr is a terminal. None either when the scores
+    # themselves go to the terminal, where the bar would tear through them.
+    quiet = args.no_progress or (writer.path is None and sys.stdout.isatty())
     bar = tqdm(
-        total=reader.total, unit=" instances" if reader.total else "", desc="xscore",
-        disable=True if args.no_progress else None, file=sys.stderr, dynamic_ncols=True,
+        total=reader.total, unit=" instances", desc="xscore", disable=True if quiet else None,
+        file=sys.stderr, dynamic_ncols=True,
     )
     try:
         while True:
@@ -183,23 +186,20 @@ def _deadlock(args: argparse.Namespace) -> int:
 # --- demo and bench -------------------------------------------------------------------------
 
 
-def _bench_module(quiet: bool = False):
-    """``cysolve.bench``, or None after saying (unless ``quiet``) why it is not there."""
+def _bench_module():
+    """``(cysolve.bench, None)``, or ``(None, why it cannot be imported)``."""
     try:
-        return importlib.import_module("cysolve.bench")
+        return importlib.import_module("cysolve.bench"), None
     except ModuleNotFoundError as exc:
-        if quiet:
-            pass
-        elif exc.name == "cysolve.bench":
-            _err("error: the benchmark suite (cysolve.bench) is not part of this installation")
-        else:
-            _err(f"error: the benchmark needs {exc.name}: pip install 'cysolve[bench]'")
-        return None
+        if exc.name == "cysolve.bench":
+            return None, "the benchmark suite (cysolve.bench) is not part of this installation"
+        return None, f"the benchmark needs {exc.name}: pip install 'cysolve[bench]'"
 
 
 def _bench(args: argparse.Namespace) -> int:
-    bench = _bench_module()
+    bench, why = _bench_module()
     if bench is None:
+        _err(f"error: {why}")
         return EXIT_FAILURE
     status = bench.main(quick=args.quick, json_path=args.json, plot_path=args.plot)
     return EXIT_OK if status is None else int(status)
@@ -222,9 +222,9 @@ def _demo(args: argparse.Namespace) -> int:
         if _deadlock_cli.demo() != EXIT_OK:
             return EXIT_FAILURE
     print()
-    bench = _bench_module(quiet=True)
+    bench, why = _bench_module()
     if bench is None:
-        print("(the short benchmark is skipped: cysolve.bench is not installed)")
+        print(f"(the short benchmark is skipped: {why})")
         return EXIT_OK
     status = bench.main(quick=True, demo=True)
     return EXIT_OK if status is None else int(status)
