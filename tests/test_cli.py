@@ -466,3 +466,12 @@ def test_demo_shows_the_textbook_figures(capsys):
     assert "deadlocked processes: D, E, G" in out
     assert "in this order: P3, P2, P1" in out
     assert "safe: every process can finish, in this order: B, C, A" in out
+
+
+def test_dask_extra_missing_is_a_clear_import_error(monkeypatch):
+    import cysolve.dask
+
+    monkeypatch.setitem(sys.modules, "dask", None)
+    monkeypatch.setitem(sys.modules, "dask.array", None)
+    with pytest.raises(ImportError, match=r"pip install 'cysolve\[dask\]'"):
+        cysolve.dask.best_scores([[1, 2, 3]])
