@@ -147,6 +147,10 @@ def run(args: argparse.Namespace) -> int:
     name = "<stdin>" if args.file == "-" else args.file
     state = load(args.file)
     kind = _kind(state, name, args.banker)
+    if not available():
+        print("cysolve: error: this installation's cysolve.deadlock lacks the solvers",
+              file=sys.stderr)
+        return 1
     try:
         if kind == "banker":
             return _banker(state, args.json)
