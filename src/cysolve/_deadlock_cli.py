@@ -147,6 +147,12 @@ def run(args: argparse.Namespace) -> int:
     name = "<stdin>" if args.file == "-" else args.file
     state = load(args.file)
     kind = _kind(state, name, args.banker)
+    if kind == "edges":
+        edges = _edges(state, name)
+    elif kind == "holds":
+        holds, waits = _holds_waits(state, name)
+        edges = [(r, p) for r, p in holds.items() if p is not None]
+        edges += [(p, r) for p, rs in waits.items() for r in rs]
     if not available():
         print("cysolve: error: this installation's cysolve.deadlock lacks the solvers",
               file=sys.stderr)
@@ -157,13 +163,8 @@ def run(args: argparse.Namespace) -> int:
         if kind == "matrix":
             return _matrix(state, args.json)
         if kind == "edges":
-            edges = _edges(state, name)
             return _graph(edges, None, args.json)
-        holds, waits = _holds_waits(state, name)
-        graph = deadlock.resource_graph(holds=holds, waits=waits)
-        edges = [(r, p) for r, p in holds.items() if p is not None]
-        edges += [(p, r) for p, rs in waits.items() for r in rs]
-        return _graph(edges, graph, args.json)
+        return _graph(edges, deadlock.resource_graph(holds=holds, waits=waits), args.json)
     except (TypeError, ValueError, OverflowError) as exc:
         if isinstance(exc, _io.InputError):
             raise
