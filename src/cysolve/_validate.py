@@ -8,10 +8,14 @@ already a C-contiguous, native-endian int64 array, and results never alias the i
 
 from __future__ import annotations
 
-import itertools
+import gc
 import numbers
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 
@@ -125,7 +129,7 @@ def ragged(batch, name: str) -> tuple[np.ndarray, np.ndarray]:
         # Fast path for millions of small rows: one flat conversion, no per-row arrays.
         offsets = np.zeros(len(batch) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, batch), dtype=np.int64, count=len(batch)), out=offsets[1:])
-        flat = np.asarray(list(itertools.chain.from_iterable(batch)))
+        flat = np.asarray(list(chain.from_iterable(batch)))
         if flat.dtype.kind == "i" or (flat.dtype.kind == "u" and flat.dtype.itemsize < 8):
             if flat.ndim == 1 and flat.size == offsets[-1] and (not flat.size or flat.min() >= 0):
                 return flat.astype(np.int64, copy=False), offsets
@@ -237,3 +241,267 @@ def num_threads(value, name: str = "num_threads") -> int:
     if value < 0:
         return max(1, most + 1 + int(value))
     return int(value)
+
+
+# --- deadlock: graphs ----------------------------------------------------------------------
+# A directed graph in any of the forms ``deadlock.detect_graph`` takes, as node ids: either
+# checked CSR arrays, or edge arrays ``src -> dst`` that the kernel sorts into CSR. Node labels
+# are mapped to ids once, here, with C-level dict/map/list calls (no per-edge bytecode on
+# the common paths); ``labels[i]`` is the label of id ``i`` (None: the ids are the labels).
+
+INT32_MAX = np.iinfo(np.int32).max
+
+
+class GraphInput(NamedTuple):
+    """A graph as ids ``0..n-1``: CSR (``indptr``, ``indices``) or edges (``src``, ``dst``).
+
+    All arrays share one dtype (int32 when ``n + 3`` and the edge count fit, else int64),
+    are C-contiguous and belong to the caller of ``graph_input``.
+    """
+
+    n: int
+    labels: list | np.ndarray | None
+    indptr: np.ndarray | None = None
+    indices: np.ndarray | None = None
+    src: np.ndarray | None = None
+    dst: np.ndarray | None = None
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a conversion allocates many small containers.
+
+    Each collection the allocations trigger would walk every object alive - with a large
+    networkx graph in memory that is most of the conversion time (measured 8x) - and the
+    lists built here hold no reference cycles.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def graph_index_dtype(n: int, m: int) -> type:
+    """int32 when ``n + 3`` node codes and ``m`` edge positions fit in it, else int64."""
+    return np.int32 if n + 3 <= INT32_MAX and m <= INT32_MAX else np.int64
+
+
+def graph_input(graph, name: str = "graph", *, copy: bool = True) -> GraphInput:
+    """Any supported graph form as :class:`GraphInput`; the package's errors otherwise.
+
+    Forms: a networkx (Multi)DiGraph; a scipy.sparse square adjacency matrix (non-zero
+    entries are edges); a mapping ``{node: iterable of successors}``; a tuple
+    ``(indptr, indices)`` of two 1-D integer NumPy arrays (CSR, nodes ``range(n)``); an
+    ``(E, 2)`` NumPy array of edges; any other iterable of ``(u, v)`` pairs of hashable labels.
+    networkx and scipy are never imported here: an object can only be theirs if the caller
+    has imported them already. ``copy=False`` lets CSR arrays that are already contiguous
+    int32/int64 through uncopied, for a caller that only reads them and keeps nothing.
+    """
+    if graph is None or isinstance(graph, (str, bytes, numbers.Number)):
+        raise TypeError(
+            f"{name} must be an iterable of (u, v) edges, a dict of adjacency lists, a "
+            f"networkx DiGraph, a scipy.sparse matrix or (indptr, indices) arrays, "
+            f"not {type(graph).__name__}"
+        )
+    nx = sys.modules.get("networkx")
+    if nx is not None and isinstance(graph, nx.Graph):
+        if not graph.is_directed():
+            raise TypeError(
+                f"{name} is an undirected networkx graph: waiting has a direction, "
+                f"pass a networkx.DiGraph"
+            )
+        return adjacency_input(dict(graph.adjacency()), name)  # node -> {successor: data}
+    sparse = sys.modules.get("scipy.sparse")
+    if sparse is not None and sparse.issparse(graph):
+        return sparse_input(graph, name, copy=copy)
+    if isinstance(graph, Mapping):
+        return adjacency_input(graph, name)
+    if (
+        isinstance(graph, tuple)
+        and len(graph) == 2
+        and all(isinstance(a, np.ndarray) and a.ndim == 1 for a in graph)
+    ):
+        return csr_input(graph[0], graph[1], name, copy=copy)
+    if isinstance(graph, np.ndarray):
+        return edge_array_input(graph, name)
+    try:
+        edges = graph if isinstance(graph, (list, tuple)) else list(graph)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be an iterable of (u, v) edges, a dict of adjacency lists, a "
+            f"networkx DiGraph, a scipy.sparse matrix or (indptr, indices) arrays, "
+            f"not {type(graph).__name__}"
+        ) from None
+    return edge_list_input(edges, name)
+
+
+def csr_input(indptr, indices, name: str = "graph", *, copy: bool = True) -> GraphInput:
+    """Checked copies of CSR arrays: ``v``'s successors are ``indices[indptr[v]:indptr[v + 1]]``."""
+    arrays = []
+    for arr, what in ((indptr, f"{name} indptr"), (indices, f"{name} indices")):
+        arr = np.asarray(arr)
+        if arr.dtype.kind not in "iu":
+            arr = int_array(arr, what, nonnegative=False)  # its TypeError/ValueError
+        if arr.ndim != 1:
+            raise ValueError(f"{what} must be 1-dimensional, got shape {arr.shape}")
+        arrays.append(arr)
+    indptr, indices = arrays
+    n, m = indptr.size - 1, indices.size
+    if n < 0:
+        raise ValueError(f"{name} indptr is empty: it needs n + 1 entries for n nodes")
+    if indptr[0] != 0:
+        raise ValueError(f"indptr[0] = {indptr[0]}: indptr must start at 0")
+    falls = indptr[1:] < indptr[:-1]
+    if falls.any():
+        i = int(np.argmax(falls)) + 1
+        raise ValueError(
+            f"indptr[{i}] = {indptr[i]}: indptr must be non-decreasing "
+            f"(indptr[{i - 1}] = {indptr[i - 1]})"
+        )
+    if indptr[n] != m:
+        raise ValueError(f"indptr[{n}] = {indptr[n]}: the last entry must be len(indices) = {m}")
+    if m:
+        lo, hi = indices.min(), indices.max()
+        if lo < 0 or hi >= n:
+            i = int(np.argmax(indices < 0)) if lo < 0 else int(np.argmax(indices >= n))
+            raise ValueError(f"indices[{i}] = {indices[i]}: node ids must be in range({n})")
+    dtype = graph_index_dtype(n, m)
+    return GraphInput(
+        n,
+        None,
+        indptr=np.array(indptr, dtype=dtype, order="C", copy=True if copy else None),
+        indices=np.array(indices, dtype=dtype, order="C", copy=True if copy else None),
+    )
+
+
+def sparse_input(matrix, name: str = "graph", *, copy: bool = True) -> GraphInput:
+    """A scipy.sparse adjacency matrix: entry ``(u, v)`` non-zero means an edge ``u -> v``."""
+    shape = matrix.shape
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise ValueError(f"{name} has shape {shape}: an adjacency matrix must be square")
+    csr = matrix.tocsr()
+    if csr.nnz and not csr.data.all():  # explicitly stored zeros are not edges
+        csr = csr.copy()
+        csr.eliminate_zeros()
+    return csr_input(csr.indptr, csr.indices, name, copy=copy)
+
+
+def edge_array_input(edges: np.ndarray, name: str = "graph") -> GraphInput:
+    """An ``(E, 2)`` array of edges; integer labels are mapped to ids without Python loops."""
+    if edges.ndim != 2 or edges.shape[1] != 2:
+        raise ValueError(f"{name} has shape {edges.shape}: an edge array must have shape (E, 2)")
+    if edges.dtype.kind not in "iu":
+        return edge_list_input(edges.tolist(), name)
+    if edges.dtype in (np.dtype(np.int32), np.dtype(np.int64)):
+        flat = np.ascontiguousarray(edges).reshape(-1)  # only read: no copy needed
+    else:
+        flat = int_array(edges, name, ndim=2, nonnegative=False).reshape(-1)
+    if flat.size == 0:
+        return GraphInput(0, np.empty(0, dtype=np.int64), src=flat, dst=flat)
+    lo, hi = int(flat.min()), int(flat.max())
+    if hi - lo < 2 * flat.size + 1024:  # labels dense enough for a direct look-up table
+        offset = flat - lo if lo else flat
+        present = np.zeros(hi - lo + 1, dtype=bool)
+        present[offset] = True
+        labels = np.flatnonzero(present)
+        dtype = graph_index_dtype(labels.size, edges.shape[0])
+        table = np.cumsum(present, dtype=dtype)
+        table -= 1
+        ids = np.take(table, offset)
+        if lo:
+            labels += lo
+    else:
+        labels, ids = np.unique(flat, return_inverse=True)
+        dtype = graph_index_dtype(labels.size, edges.shape[0])
+        ids = ids.astype(dtype, copy=False)
+    pairs = ids.reshape(-1, 2)
+    return GraphInput(labels.size, labels, src=pairs[:, 0].copy(), dst=pairs[:, 1].copy())
+
+
+def _bad_edge(edges, name: str) -> None:
+    """Raise the error for the first edge that is not a pair of hashable labels."""
+    for i, edge in enumerate(edges):
+        where = f"{name}[{i}] = {edge!r}"
+        if isinstance(edge, (str, bytes)) or not isinstance(edge, Iterable):
+            raise ValueError(f"{where}: an edge must be a pair (u, v), not {type(edge).__name__}")
+        pair = tuple(edge)
+        if len(pair) != 2:
+            raise ValueError(f"{where}: an edge must be a pair (u, v), got {len(pair)} items")
+        for label in pair:
+            try:
+                hash(label)
+            except TypeError:
+                raise TypeError(
+                    f"{where}: node labels must be hashable, {type(label).__name__} is not"
+                ) from None
+
+
+def edge_list_input(edges: Sequence, name: str = "graph") -> GraphInput:
+    """A sequence of ``(u, v)`` pairs of hashable labels; ids in order of first appearance."""
+    with _gc_paused():
+        return _edge_list_input(edges, name)
+
+
+def _edge_list_input(edges: Sequence, name: str) -> GraphInput:
+    if not set(map(type, edges)) <= {tuple, list}:
+        _bad_edge(edges, name)  # raises for str, non-iterables, wrong lengths, unhashables
+        edges = [tuple(edge) for edge in edges]
+    elif set(map(len, edges)) - {2}:
+        _bad_edge(edges, name)
+    flat = list(chain.from_iterable(edges))
+    try:
+        index = dict.fromkeys(flat)
+    except TypeError:
+        _bad_edge(edges, name)
+        raise
+    labels = list(index)
+    index = dict(zip(labels, range(len(labels)), strict=True))
+    dtype = graph_index_dtype(len(labels), len(edges))
+    ids = np.array(list(map(index.__getitem__, flat)), dtype=dtype)  # faster than fromiter
+    return GraphInput(len(labels), labels, src=ids[0::2].copy(), dst=ids[1::2].copy())
+
+
+def adjacency_input(adjacency: Mapping, name: str = "graph") -> GraphInput:
+    """A mapping ``{node: iterable of successors}``; ids: the keys in order, then new targets."""
+    with _gc_paused():
+        return _adjacency_input(adjacency, name)
+
+
+def _adjacency_input(adjacency: Mapping, name: str) -> GraphInput:
+    lists = list(adjacency.values())
+    kinds = set(map(type, lists))
+    if not kinds <= {list, tuple}:
+        if kinds <= {list, tuple, dict, set, frozenset}:  # networkx's adjacency: dicts
+            lists = list(map(list, lists))
+        else:
+            for i, (node, targets) in enumerate(adjacency.items()):
+                if isinstance(targets, (str, bytes)) or not isinstance(targets, Iterable):
+                    raise TypeError(
+                        f"{name}[{node!r}] = {targets!r}: the successors must be a list of "
+                        f"nodes, not {type(targets).__name__}"
+                    )
+                lists[i] = list(targets)
+    flat = list(chain.from_iterable(lists))
+    try:
+        index = dict.fromkeys(chain(adjacency, flat))
+    except TypeError:
+        for node, targets in zip(adjacency, lists, strict=True):
+            for j, label in enumerate(targets):
+                try:
+                    hash(label)
+                except TypeError:
+                    raise TypeError(
+                        f"{name}[{node!r}][{j}] = {label!r}: node labels must be hashable, "
+                        f"{type(label).__name__} is not"
+                    ) from None
+        raise
+    labels = list(index)
+    index = dict(zip(labels, range(len(labels)), strict=True))
+    dtype = graph_index_dtype(len(labels), len(flat))
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    src = np.repeat(np.arange(len(lists), dtype=dtype), counts)
+    dst = np.array(list(map(index.__getitem__, flat)), dtype=dtype)
+    return GraphInput(len(labels), labels, src=src, dst=dst)

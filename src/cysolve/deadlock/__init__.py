@@ -6,4 +6,6 @@
   (``detect_graph``, ``resource_graph``) - public wrappers in ``graph.py``.
 """
 
-__all__: list[str] = []
+from cysolve.deadlock.graph import GraphDetection, detect_graph, resource_graph
+
+__all__: list[str] = ["GraphDetection", "detect_graph", "resource_graph"]
