@@ -29,11 +29,16 @@ BANKER_KEYS = {"available", "allocation", "max_claim"}
 NAME_KEYS = {"processes", "resources", "comment"}
 
 
-def available() -> bool:
-    """Whether this build has the deadlock solvers the command needs."""
-    return all(
-        hasattr(deadlock, name) for name in ("detect", "is_safe", "detect_graph", "resource_graph")
-    )
+NEEDS = {
+    "matrix": ("detect",), "banker": ("is_safe",),
+    "edges": ("detect_graph",), "holds": ("detect_graph", "resource_graph"),
+}
+
+
+def available(kind: str | None = None) -> bool:
+    """Whether this build has the solvers for ``kind`` (None: for every form)."""
+    kinds = NEEDS if kind is None else (kind,)
+    return all(hasattr(deadlock, name) for k in kinds for name in NEEDS[k])
 
 
 # --- reading the state ----------------------------------------------------------------------
@@ -153,9 +158,9 @@ def run(args: argparse.Namespace) -> int:
         holds, waits = _holds_waits(state, name)
         edges = [(r, p) for r, p in holds.items() if p is not None]
         edges += [(p, r) for p, rs in waits.items() for r in rs]
-    if not available():
-        print("cysolve: error: this installation's cysolve.deadlock lacks the solvers",
-              file=sys.stderr)
+    if not available(kind):
+        print(f"cysolve: error: this installation's cysolve.deadlock lacks "
+              f"{', '.join(NEEDS[kind])}", file=sys.stderr)
         return 1
     try:
         if kind == "banker":
@@ -320,6 +325,16 @@ BOOK_BANKER = {"available": [3], "allocation": [[3], [2], [2]], "max_claim": [[9
 
 def demo() -> int:
     print("Deadlock detection, the examples of Tanenbaum's Modern Operating Systems (6.4, 6.5):")
+    if available("holds"):
+        _demo_graph()
+    if available("matrix"):
+        _demo_matrix()
+    if available("banker"):
+        _demo_banker()
+    return 0
+
+
+def _demo_graph() -> None:
     print("One resource of each type (6.4.1): A holds R, wants S; B wants T; C wants S;")
     print("D holds U, wants S and T; E holds T, wants V; F holds W, wants S; G holds V, wants U")
     g = BOOK_GRAPH
@@ -330,6 +345,9 @@ def demo() -> int:
     found = deadlock.detect_graph(graph)
     print(_indent(graph_report(found, _finishing_order(edges, found.blocked,
                                                        set(graph.processes)))))
+
+
+def _demo_matrix() -> None:
     print("Several resources of each type (6.4.2): E = (4 2 3 1), A = (2 1 0 0)")
     m = BOOK_MATRIX
     found = deadlock.detect(m["allocation"], m["request"], existing=m["existing"])
@@ -339,6 +357,9 @@ def demo() -> int:
     request[2][3] = 1
     found = deadlock.detect(m["allocation"], request, existing=m["existing"])
     print(_indent(matrix_report(found, m["processes"], m["resources"])))
+
+
+def _demo_banker() -> None:
     b = BOOK_BANKER
     print("Banker's algorithm (6.5.2): A has 3 of 9, B 2 of 4, C 2 of 7, 3 free")
     print(_indent(banker_report(deadlock.is_safe(b["available"], b["allocation"],
@@ -346,7 +367,6 @@ def demo() -> int:
     print("... and after A gets one more (A has 4, 2 free):")
     print(_indent(banker_report(deadlock.is_safe([2], [[4], [2], [2]], b["max_claim"]),
                                 ["A", "B", "C"])))
-    return 0
 
 
 def _indent(text: str) -> str:

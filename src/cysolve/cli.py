@@ -217,7 +217,7 @@ def _demo(args: argparse.Namespace) -> int:
         from cysolve import _deadlock_cli
     except ImportError:
         _deadlock_cli = None
-    if _deadlock_cli is not None and _deadlock_cli.available():
+    if _deadlock_cli is not None and any(map(_deadlock_cli.available, _deadlock_cli.NEEDS)):
         print()
         if _deadlock_cli.demo() != EXIT_OK:
             return EXIT_FAILURE
