@@ -291,25 +291,6 @@ def test_labels_do_not_change_the_answer(graph):
     assert detect_graph(adjacency).blocked == {labels[v] for v in plain.blocked}
 
 
-# The matrix algorithm as the textbook loop, in plain Python. Marked for the lead: after the
-# merge, switch `matrix_deadlocked` to `cysolve.deadlock.detect(...)` (or the reference):
-#     d = deadlock.detect(allocation, request, available=available)
-#     return set(d.deadlocked.tolist())
-def matrix_deadlocked(allocation, request, available):
-    """Tanenbaum's matrix algorithm: mark processes whose request fits A, add back their C."""
-    available = list(available)
-    unmarked = set(range(len(allocation)))
-    progress = True
-    while progress:
-        progress = False
-        for i in sorted(unmarked):
-            if all(r <= a for r, a in zip(request[i], available, strict=True)):
-                available = [a + c for a, c in zip(available, allocation[i], strict=True)]
-                unmarked.discard(i)
-                progress = True
-    return unmarked
-
-
 @PROPERTY
 @given(single_unit_states())
 def test_one_unit_each_matrix_deadlocked_equals_graph_blocked(state):
@@ -325,7 +306,9 @@ def test_one_unit_each_matrix_deadlocked_equals_graph_blocked(state):
     )
     d = detect_graph(g)
     blocked = {int(p[1:]) for p in d.blocked if p in g.processes}
-    assert matrix_deadlocked(allocation, request, available) == blocked
+    for method in ("kernel", "reference"):
+        found = deadlock.detect(allocation, request, available=available, method=method)
+        assert set(found.deadlocked.tolist()) == blocked
 
 
 # --- Input handling and bad input ---------------------------------------------------------

@@ -63,11 +63,15 @@ def _scalar(value, where: str) -> int:
     return value
 
 
-def int_array(obj, name: str, *, ndim: int | None = None, nonnegative: bool = True) -> np.ndarray:
+def int_array(
+    obj, name: str, *, ndim: int | None = None, nonnegative: bool = True, copy: bool = True
+) -> np.ndarray:
     """``obj`` as a C-contiguous, native int64 array that the caller's object does not share.
 
     Accepts lists, tuples, scalars and arrays of any integer dtype, any strides or byte
     order, read-only or not; floats only when every value is a whole number.
+    ``copy=False`` lets an array that already is C-contiguous native int64 through as it is
+    (same checks, no copy): only for consumers that never write to the result.
     """
     if isinstance(obj, (str, bytes)) or obj is None:
         raise TypeError(f"{name} must be an array of integers, not {type(obj).__name__}")
@@ -81,7 +85,9 @@ def int_array(obj, name: str, *, ndim: int | None = None, nonnegative: bool = Tr
         if arr.dtype.kind not in "iufb":
             arr = np.asarray(obj, dtype=object)  # mixed types: find and name the bad element
     kind = arr.dtype.kind
-    if kind in "iu":
+    if not copy and arr.dtype == np.int64 and arr.dtype.isnative and arr.flags.c_contiguous:
+        out = arr
+    elif kind in "iu":
         if kind == "u" and arr.dtype.itemsize == 8 and arr.size and arr.max() > INT64_MAX:
             index = _first(arr > INT64_MAX)
             raise OverflowError(f"{_where(name, index)} = {arr[index]}: values must fit in int64")
@@ -505,3 +511,184 @@ def _adjacency_input(adjacency: Mapping, name: str) -> GraphInput:
     src = np.repeat(np.arange(len(lists), dtype=dtype), counts)
     dst = np.array(list(map(index.__getitem__, flat)), dtype=dtype)
     return GraphInput(len(labels), labels, src=src, dst=dst)
+
+
+# --- deadlock: matrix algorithm ---------------------------------------------------------------
+
+_SAFE_SUM = float(1 << 62)  # a float sum below this is far from int64's limit, whatever rounding
+
+
+def _column_sums(matrix: np.ndarray) -> np.ndarray:
+    """Exact sums over axis -2 (processes): int64 when surely small, else Python ints.
+
+    Float sums decide cheaply whether every sum is far below int64's limit; only when one
+    is not are the suspect sums redone exactly with Python integers (an object array), so
+    huge counts never wrap around silently.
+    """
+    sums = matrix.sum(axis=-2, dtype=np.int64)  # may wrap where approx is big: fixed below
+    if _surely_small(matrix):
+        return sums
+    approx = matrix.sum(axis=-2, dtype=np.float64)
+    suspect = approx >= _SAFE_SUM
+    if not suspect.any():
+        return sums
+    sums = sums.astype(object)
+    for index in zip(*np.nonzero(suspect), strict=True):
+        column = matrix[index[:-1] + (slice(None), index[-1])]
+        sums[index] = sum(int(v) for v in column.tolist())
+    return sums
+
+
+def _surely_small(matrix: np.ndarray, extra: np.ndarray | None = None) -> bool:
+    """True when rows x max(matrix) + max(extra) < 2^62: then no sum over axis -2 can wrap.
+
+    One ``max`` pass, far cheaper than summing over a middle axis; exact in Python ints.
+    """
+    if matrix.size == 0:
+        return True
+    bound = matrix.shape[-2] * int(matrix.max())
+    if extra is not None and extra.size:
+        bound += int(extra.max())
+    return bound < (1 << 62)
+
+
+def _resource_vector(obj, name: str, m: int, lead: tuple[int, ...] = ()) -> np.ndarray:
+    arr = int_array(obj, name, ndim=len(lead) + 1)
+    if arr.shape != lead + (m,):
+        raise ValueError(
+            f"{name} has shape {arr.shape}: it must be {lead + (m,)}, one count per resource "
+            f"type{' per system' if lead else ''} (allocation has {m} columns)"
+        )
+    return arr
+
+
+def _process_matrices(first, second, names: tuple[str, str], ndim: int, copy: bool = False):
+    """Two int64 matrices of one shape; ``copy=False``: the kernels only read them."""
+    a = int_array(first, names[0], ndim=ndim, copy=copy)
+    b = int_array(second, names[1], ndim=ndim, copy=copy)
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{names[1]} has shape {b.shape} but {names[0]} has shape {a.shape}: "
+            "they must agree (processes x resource types)"
+        )
+    return a, b
+
+
+def _check_release_fits(available: np.ndarray, allocation: np.ndarray, name: str) -> None:
+    """``available + allocation.sum(over processes)`` must fit in int64 (A never overflows)."""
+    if _surely_small(allocation, available):
+        return
+    approx = allocation.sum(axis=-2, dtype=np.float64) + available
+    if not (approx >= _SAFE_SUM).any():
+        return
+    sums = _column_sums(allocation).astype(object)
+    total = available.astype(object) + sums
+    big = np.array(total > INT64_MAX, dtype=bool)
+    if big.any():
+        index = _first(big)
+        system = f"system {index[0]}, " if len(index) > 1 else ""
+        j = index[-1]
+        held = f"allocation[{index[0]}][:, {j}]" if len(index) > 1 else f"allocation[:, {j}]"
+        raise OverflowError(
+            f"{system}resource {j}: {_where(name, index)} = {available[index]} plus the "
+            f"{sums[index]} "
+            f"units held in {held} is {total[index]}: everything that can be released "
+            "must fit in int64"
+        )
+
+
+def matrix_system(allocation, request, available=None, existing=None):
+    """Checked ``(C, R, A)`` for the matrix algorithm: C-contiguous int64 arrays.
+
+    ``A`` is always fresh; ``C`` and ``R`` are the caller's arrays when those already are
+    C-contiguous native int64 (the kernels only read them), copies otherwise.
+
+    ``C`` and ``R`` are (n, m); ``A`` comes from ``available`` or ``existing - C.sum(0)``; when
+    both are given they must agree. Column sums of ``C`` never exceed ``existing`` and
+    ``A + C.sum(0)`` fits in int64, so the kernel can add without checks.
+    """
+    C, R = _process_matrices(allocation, request, ("allocation", "request"), 2)
+    m = C.shape[1]
+    if available is None and existing is None:
+        raise TypeError("give available= (free units per resource type) or existing=")
+    sums = None
+    if existing is not None:
+        E = _resource_vector(existing, "existing", m)
+        sums = _column_sums(C)
+        over = np.array(sums > E, dtype=bool)
+        if over.any():
+            j = int(np.argmax(over))
+            raise ValueError(
+                f"resource {j}: allocation[:, {j}] sums to {sums[j]}, more than "
+                f"existing[{j}] = {E[j]}: processes cannot hold more units than exist"
+            )
+        from_existing = np.array(E - sums, dtype=np.int64).reshape(m)  # 0 <= E - sums <= E
+    if available is not None:
+        A = _resource_vector(available, "available", m)
+        if existing is not None:
+            differ = A != from_existing
+            if differ.any():
+                j = int(np.argmax(differ))
+                raise ValueError(
+                    f"resource {j}: available[{j}] = {A[j]} but existing[{j}] - "
+                    f"allocation[:, {j}].sum() = {from_existing[j]}: the two must agree"
+                )
+    else:
+        A = from_existing
+    if sums is None:
+        _check_release_fits(A, C, "available")
+    return C, R, A
+
+
+def matrix_batch(allocation, request, available):
+    """Checked ``(C, R, A)`` of shapes (k, n, m), (k, n, m), (k, m) for a batch of systems.
+
+    As in ``matrix_system``, ``C`` and ``R`` may be the caller's arrays: treat them as read-only.
+    """
+    C, R = _process_matrices(allocation, request, ("allocation", "request"), 3)
+    k, _, m = C.shape
+    A = _resource_vector(available, "available", m, (k,))
+    _check_release_fits(A, C, "available")
+    return C, R, A
+
+
+def banker_state(available, allocation, max_claim):
+    """Checked ``(A, C, need)`` for Banker's algorithm: ``need = max_claim - allocation``.
+
+    A process never holds more than its maximum claim, and ``A + C.sum(0)`` fits in int64.
+    """
+    # Copies: request_ok grants a request by writing into C (never into the caller's array).
+    C, M = _process_matrices(allocation, max_claim, ("allocation", "max_claim"), 2, copy=True)
+    A = _resource_vector(available, "available", C.shape[1])
+    above = C > M
+    if above.any():
+        i, j = _first(above)
+        raise ValueError(
+            f"process {i}, resource {j}: allocation[{i}, {j}] = {C[i, j]} exceeds "
+            f"max_claim[{i}, {j}] = {M[i, j]}: a process cannot hold more than it may claim"
+        )
+    _check_release_fits(A, C, "available")
+    return A, C, M - C
+
+
+def process_index(value, n: int, name: str = "process") -> int:
+    """A process number in ``range(n)`` as an int (no negative indexing)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer process index, not {type(value).__name__}")
+    if not 0 <= value < n:
+        raise ValueError(f"{name} = {value}: must be a process index in range({n})")
+    return int(value)
+
+
+def banker_request(request, need: np.ndarray, process: int, name: str = "request") -> np.ndarray:
+    """Checked request vector (m) of ``process``: never more than the process still needs."""
+    req = _resource_vector(request, name, need.shape[1])
+    above = req > need[process]
+    if above.any():
+        j = int(np.argmax(above))
+        raise ValueError(
+            f"process {process}, resource {j}: {name}[{j}] = {req[j]} exceeds its remaining "
+            f"need max_claim - allocation = {need[process, j]}: a process cannot ask for more "
+            "than its maximum claim"
+        )
+    return req
