@@ -1,6 +1,9 @@
 """Hypothesis strategies shared by the test modules (one section per family)."""
 
+import numpy as np
 from hypothesis import strategies as st
+
+from cysolve.bench.inputs import chain_system, hidden_order_system
 
 # --- xscore -----------------------------------------------------------------------------------
 
@@ -19,7 +22,91 @@ def xscore_batches(max_k=12, max_n=8, max_value=63):
 # --- deadlock: matrix algorithm -------------------------------------------------------------
 
 
+@st.composite
+def matrix_systems(draw, max_n: int = 10, max_m: int = 4, max_value: int = 4):
+    """Random ``(C, R, A)`` (int64 arrays) with small counts, so every outcome occurs."""
+    n = draw(st.integers(0, max_n))
+    m = draw(st.integers(0, max_m))
+    cells = st.integers(0, max_value)
+    C = np.array(draw(st.lists(cells, min_size=n * m, max_size=n * m)), dtype=np.int64)
+    R = np.array(draw(st.lists(cells, min_size=n * m, max_size=n * m)), dtype=np.int64)
+    A = np.array(draw(st.lists(cells, min_size=m, max_size=m)), dtype=np.int64)
+    return C.reshape(n, m), R.reshape(n, m), A
+
+
+@st.composite
+def chain_systems(draw, max_n: int = 30, max_m: int = 4):
+    """Shuffled adversarial chains (see ``chain_system``), sometimes broken somewhere."""
+    n = draw(st.integers(1, max_n))
+    m = draw(st.integers(1, max_m))
+    broken = draw(st.none() | st.integers(0, n - 1))
+    seed = draw(st.integers(0, 2**32 - 1))
+    C, R, A, _ = chain_system(n, m, broken, seed)
+    return C, R, A
+
+
+@st.composite
+def hidden_order_systems(draw, max_n: int = 30, max_m: int = 5):
+    """Systems that drain completely, but only in a hidden order."""
+    n = draw(st.integers(0, max_n))
+    m = draw(st.integers(0, max_m))
+    return hidden_order_system(n, m, draw(st.integers(0, 2**32 - 1)))
+
+
+@st.composite
+def banker_states(draw, max_n: int = 8, max_m: int = 4, max_value: int = 5):
+    """Random ``(available, allocation, max_claim)`` with allocation <= max_claim."""
+    n = draw(st.integers(0, max_n))
+    m = draw(st.integers(0, max_m))
+    cells = st.integers(0, max_value)
+    C = np.array(draw(st.lists(cells, min_size=n * m, max_size=n * m)), dtype=np.int64)
+    extra = np.array(draw(st.lists(cells, min_size=n * m, max_size=n * m)), dtype=np.int64)
+    A = np.array(draw(st.lists(cells, min_size=m, max_size=m)), dtype=np.int64)
+    return A, C.reshape(n, m), (C + extra).reshape(n, m)
+
+
 # --- deadlock: graphs ----------------------------------------------------------------------
+
+
+@st.composite
+def digraphs(draw, max_nodes: int = 10):
+    """``(n, edges)``: a directed graph on nodes ``range(n)``; self-loops and repeats allowed."""
+    n = draw(st.integers(0, max_nodes))
+    if n == 0:
+        return 0, []
+    node = st.integers(0, n - 1)
+    edges = draw(st.lists(st.tuples(node, node), max_size=3 * n))
+    return n, edges
+
+
+# Hashable labels of several kinds that never compare equal to each other.
+LABELS = st.one_of(
+    st.text(min_size=1, max_size=3),
+    st.tuples(st.integers(-3, 3), st.text(max_size=1)),
+    st.frozensets(st.integers(0, 4), min_size=1, max_size=3),
+    st.integers(100, 10**20),
+)
+
+
+@st.composite
+def labelled_digraphs(draw, max_nodes: int = 10):
+    """``(n, edges, labels)``: a ``digraphs()`` graph and distinct hashable labels for its nodes."""
+    n, edges = draw(digraphs(max_nodes))
+    labels = draw(st.lists(LABELS, min_size=n, max_size=n, unique=True))
+    return n, edges, labels
+
+
+@st.composite
+def single_unit_states(draw, max_processes: int = 6, max_resources: int = 6):
+    """One unit of every resource: ``(holder, request)`` with ``holder[j]`` the process holding
+    resource ``j`` (None: free) and ``request[i][j]`` in {0, 1}."""
+    n = draw(st.integers(1, max_processes))
+    m = draw(st.integers(1, max_resources))
+    holder = draw(st.lists(st.one_of(st.none(), st.integers(0, n - 1)), min_size=m, max_size=m))
+    request = draw(
+        st.lists(st.lists(st.integers(0, 1), min_size=m, max_size=m), min_size=n, max_size=n)
+    )
+    return holder, request
 
 
 # --- hardening: hostile inputs (tests/_fuzz_worker.py) ---------------------------------------

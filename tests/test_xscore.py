@@ -230,7 +230,7 @@ def test_bad_batches():
 
 
 def test_bad_orders():
-    with pytest.raises(ValueError, match=r"order has 2 entries: it must be a permutation of range\(3\)"):
+    with pytest.raises(ValueError, match=r"order has 2 entries: it must be a permutation of"):
         xscore.play([1, 2, 3], [0, 1])
     with pytest.raises(ValueError, match=r"order\[1\] = 0: index 0 appears twice"):
         xscore.play([1, 2, 3], [0, 0, 1])

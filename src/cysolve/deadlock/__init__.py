@@ -6,4 +6,19 @@
   (``detect_graph``, ``resource_graph``) - public wrappers in ``graph.py``.
 """
 
-__all__: list[str] = []
+from cysolve.deadlock.graph import GraphDetection, detect_graph, resource_graph
+from cysolve.deadlock.matrix import Detection, Safety, detect, detect_batch, is_safe, request_ok
+
+__all__ = [
+    # several units per resource type: the matrix algorithm and Banker's (matrix.py)
+    "Detection",
+    "Safety",
+    "detect",
+    "detect_batch",
+    "is_safe",
+    "request_ok",
+    # one unit per resource type: cycles in graphs (graph.py)
+    "GraphDetection",
+    "detect_graph",
+    "resource_graph",
+]

@@ -26,7 +26,9 @@ from tqdm.auto import tqdm
 from cysolve import _validate
 from cysolve.xscore import _kernel, reference
 
-__all__ = ["best_order", "best_score", "best_scores", "memory_needed", "play", "reference", "METHODS"]
+__all__ = [
+    "METHODS", "best_order", "best_score", "best_scores", "memory_needed", "play", "reference"
+]
 
 METHODS = ("dominance", "residue")
 DEFAULT_MAX_MEMORY = _validate.GIB
@@ -189,7 +191,7 @@ def best_scores(
     """
     method = _validate.choice(method, "method", METHODS)
     limit = _validate.memory_limit(max_memory)
-    threads = _validate.num_threads(num_threads)
+    _validate.num_threads(num_threads)  # a bad value fails before any work
     values, offsets = _validate.ragged(batch, "batch")
     states, bits = _kernel.shapes(values, offsets)
     lengths = np.diff(offsets)
@@ -211,16 +213,18 @@ def best_scores(
     sizes = [_kernel.table_size(s, b, method) for s, b in _distinct_shapes(states, bits)]
     largest = max(sizes)
     _validate.check_memory(largest, limit, f"the largest {method} table in the batch")
+    # About 3 ns per transition (state x distinct value) in the dominance DP.
+    work = np.cumsum(states.astype(np.float64) * np.maximum(lengths, 1))
+    threads = _validate.num_threads(num_threads, work_seconds=3e-9 * work[-1])
     threads = max(1, min(threads, limit // largest, k))
     out_h = np.empty(k, dtype=np.int64)
     out_r = np.empty(k, dtype=np.int64)
     out_b = np.empty(k, dtype=np.int64)
     code = _kernel.METHODS[method]
-    work = np.cumsum(states.astype(np.float64) * np.maximum(lengths, 1))
     bounds = np.searchsorted(work, np.arange(CHUNK_WORK, work[-1], CHUNK_WORK)).tolist()
     edges = sorted(set([0, *bounds, k]))
     with tqdm(total=k, disable=not progress, unit="instance") as bar:
-        for lo, hi in zip(edges[:-1], edges[1:]):
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
             _kernel.best_batch(
                 values, offsets[lo : hi + 1], code, out_h[lo:hi], out_r[lo:hi], out_b[lo:hi],
                 largest, threads,

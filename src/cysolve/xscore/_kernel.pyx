@@ -34,8 +34,10 @@ cdef extern from *:
     #define cysolve_ctz64(x) __builtin_ctzll(x)
     #define cysolve_clz64(x) __builtin_clzll(x)
     #else
-    static int cysolve_ctz64(unsigned long long x) { int i = 0; while (!(x & 1)) { x >>= 1; i++; } return i; }
-    static int cysolve_clz64(unsigned long long x) { int i = 0; while (!(x >> 63)) { x <<= 1; i++; } return i; }
+    static int cysolve_ctz64(unsigned long long x)
+    { int i = 0; while (!(x & 1)) { x >>= 1; i++; } return i; }
+    static int cysolve_clz64(unsigned long long x)
+    { int i = 0; while (!(x >> 63)) { x <<= 1; i++; } return i; }
     #endif
     """
     int ctz64 "cysolve_ctz64"(uint64_t) nogil
@@ -69,7 +71,8 @@ cdef int64_t bit_length(int64_t v) noexcept nogil:
     return 0 if v == 0 else 64 - clz64(<uint64_t>v)
 
 
-cdef void build_multiset(const int64_t* a, int64_t n, int64_t* sorted_buf, Multiset* ms) noexcept nogil:
+cdef void build_multiset(const int64_t* a, int64_t n, int64_t* sorted_buf,
+                         Multiset* ms) noexcept nogil:
     """Fill ``ms`` (whose four arrays hold ``n`` entries each) from the values ``a[:n]``."""
     cdef int64_t i, d = -1, states = 1
     for i in range(n):

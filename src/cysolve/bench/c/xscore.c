@@ -1,8 +1,8 @@
 /* The two XScoreGame DPs in plain C: the ceiling the Cython kernels are measured against.
  *
- * Same algorithms and state space as src/cysolve/xscore/_kernel.pyx (multiset states in
+ * Same algorithms and state space as cysolve/xscore/_kernel.pyx (multiset states in
  * mixed radix, values below 64 so one 64-bit word per residue set), written the way one would
- * by hand. Compiled by benchmarks/_ceiling.py with gcc -O3 and called through ctypes.
+ * by hand. Compiled by cysolve/bench/ceiling.py with gcc -O3 and called through ctypes.
  */
 #include <stdint.h>
 #include <stdlib.h>

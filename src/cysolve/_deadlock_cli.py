@@ -1,0 +1,373 @@
+"""``cysolve deadlock FILE``: a system state in JSON, a report or JSON out; the demo's figures.
+
+The state's form is told by its keys:
+
+- ``{"allocation", "request", "available" | "existing"}`` - the matrix algorithm (several units
+  per resource type); optional ``"processes"`` / ``"resources"``: names for the report.
+- ``{"edges": [[u, v], ...]}`` - a resource-allocation graph (R -> P: P holds R; P -> R: P
+  waits for R) or a wait-for graph (P -> Q); labels are strings or integers.
+- ``{"holds": {resource: process}, "waits": {process: [resources]}}`` - who holds what and who
+  waits for what.
+- with ``--banker``: ``{"available", "allocation", "max_claim"}`` - Banker's safety check.
+
+Errors name the file, the place in it (JSON line and column, or the key and index) and the rule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Hashable
+
+import numpy as np
+
+from cysolve import _io, deadlock
+
+MATRIX_KEYS = {"allocation", "request", "available", "existing"}
+BANKER_KEYS = {"available", "allocation", "max_claim"}
+NAME_KEYS = {"processes", "resources", "comment"}
+
+
+NEEDS = {
+    "matrix": ("detect",), "banker": ("is_safe",),
+    "edges": ("detect_graph",), "holds": ("detect_graph", "resource_graph"),
+}
+
+
+def available(kind: str | None = None) -> bool:
+    """Whether this build has the solvers for ``kind`` (None: for every form)."""
+    kinds = NEEDS if kind is None else (kind,)
+    return all(hasattr(deadlock, name) for k in kinds for name in NEEDS[k])
+
+
+# --- reading the state ----------------------------------------------------------------------
+
+
+def load(path: str) -> dict:
+    """The JSON object in ``path`` (``-``: standard input), or an InputError saying where."""
+    name = "<stdin>" if path == "-" else path
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+    except FileNotFoundError:
+        raise _io.InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise _io.InputError(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise _io.InputError(f"{path}: permission denied") from None
+    except UnicodeDecodeError:
+        raise _io.InputError(f"{name}: not UTF-8 text") from None
+    try:
+        state = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _io.InputError(
+            f"{name} line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})"
+        ) from None
+    if not isinstance(state, dict):
+        raise _io.InputError(f"{name}: expected a JSON object with the system's state")
+    return state
+
+
+FORMS = (
+    '{"allocation", "request", "available" | "existing"}, {"edges": [[u, v], ...]} or '
+    '{"holds": {resource: process}, "waits": {process: [resources]}}'
+)
+
+
+def _kind(state: dict, name: str, banker: bool) -> str:
+    """Which form the state is in, from its keys; an InputError for anything else."""
+    keys = set(state) - NAME_KEYS
+    if not banker and "max_claim" in keys:
+        raise _io.InputError(
+            f"{name}: max_claim is for Banker's safety check, which needs --banker"
+        )
+    if banker:
+        kind, allowed, required = "banker", BANKER_KEYS, BANKER_KEYS
+    elif "edges" in keys:
+        kind, allowed, required = "edges", {"edges"}, {"edges"}
+    elif keys & {"holds", "waits"}:
+        kind, allowed, required = "holds", {"holds", "waits"}, set()
+    elif keys & MATRIX_KEYS:
+        kind, allowed, required = "matrix", MATRIX_KEYS, {"allocation", "request"}
+        if not keys & {"available", "existing"}:
+            raise _io.InputError(f'{name}: missing "available" or "existing"')
+    else:
+        raise _io.InputError(f"{name}: expected {FORMS}; got keys {sorted(state)}")
+    missing = required - keys
+    if missing:
+        raise _io.InputError(f"{name}: missing {', '.join(map(repr, sorted(missing)))}")
+    unknown = keys - allowed
+    if unknown:
+        raise _io.InputError(
+            f"{name}: unknown keys {', '.join(map(repr, sorted(unknown)))} for the {kind} form"
+        )
+    return kind
+
+
+def _label(value, where: str) -> Hashable:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _io.InputError(f"{where} = {json.dumps(value)}: labels must be strings or integers")
+    return value
+
+
+def _edges(state: dict, name: str) -> list[tuple]:
+    edges = state["edges"]
+    if not isinstance(edges, list):
+        raise _io.InputError(f"{name}: edges must be a list of [u, v] pairs")
+    out = []
+    for i, edge in enumerate(edges):
+        if not isinstance(edge, list) or len(edge) != 2:
+            raise _io.InputError(
+                f"{name}: edges[{i}] = {json.dumps(edge)}: each edge must be a pair [u, v]"
+            )
+        out.append((_label(edge[0], f"{name}: edges[{i}][0]"),
+                    _label(edge[1], f"{name}: edges[{i}][1]")))
+    return out
+
+
+def _holds_waits(state: dict, name: str):
+    holds = state.get("holds", {})
+    waits = state.get("waits", {})
+    for key, value in (("holds", holds), ("waits", waits)):
+        if not isinstance(value, dict):
+            raise _io.InputError(f"{name}: {key} must be a JSON object, not {type(value).__name__}")
+    for r, p in holds.items():
+        if p is not None:
+            _label(p, f"{name}: holds[{r!r}]")
+    clean_waits = {}
+    for p, rs in waits.items():
+        rs = rs if isinstance(rs, list) else [rs]
+        clean_waits[p] = [_label(r, f"{name}: waits[{p!r}][{j}]") for j, r in enumerate(rs)]
+    return holds, clean_waits
+
+
+# --- solving and reporting ------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    name = "<stdin>" if args.file == "-" else args.file
+    state = load(args.file)
+    kind = _kind(state, name, args.banker)
+    if kind == "edges":
+        edges = _edges(state, name)
+    elif kind == "holds":
+        holds, waits = _holds_waits(state, name)
+        edges = [(r, p) for r, p in holds.items() if p is not None]
+        edges += [(p, r) for p, rs in waits.items() for r in rs]
+    if not available(kind):
+        print(f"cysolve: error: this installation's cysolve.deadlock lacks "
+              f"{', '.join(NEEDS[kind])}", file=sys.stderr)
+        return 1
+    try:
+        if kind == "banker":
+            return _banker(state, args.json)
+        if kind == "matrix":
+            return _matrix(state, args.json)
+        if kind == "edges":
+            return _graph(edges, None, args.json)
+        return _graph(edges, deadlock.resource_graph(holds=holds, waits=waits), args.json)
+    except (TypeError, ValueError, OverflowError) as exc:
+        if isinstance(exc, _io.InputError):
+            raise
+        raise type(exc)(f"{name}: {exc}") from None
+
+
+def _names(state: dict, key: str, count: int, default: str) -> list[str]:
+    names = state.get(key)
+    if names is None:
+        return [f"{default} {i}" for i in range(count)]
+    if not isinstance(names, list) or len(names) != count:
+        raise ValueError(f"{key} must be a list of {count} names, one per {default}")
+    return [str(x) for x in names]
+
+
+def _matrix(state: dict, as_json: bool) -> int:
+    found = deadlock.detect(
+        state["allocation"], state["request"],
+        available=state.get("available"), existing=state.get("existing"),
+    )
+    n = found.deadlocked.size + found.order.size
+    m = found.available.size
+    procs = _names(state, "processes", n, "process")
+    res = _names(state, "resources", m, "resource")
+    if as_json:
+        print(json.dumps({
+            "kind": "matrix", "deadlock": bool(found), "deadlocked": found.deadlocked.tolist(),
+            "order": found.order.tolist(), "available": found.available.tolist(),
+            "shortfall": np.asarray(found.shortfall).tolist(),
+        }))
+        return 0
+    print(matrix_report(found, procs, res))
+    return 0
+
+
+def matrix_report(found, procs: list[str], res: list[str]) -> str:
+    """The matrix algorithm's answer in words: who is stuck, short of what; who finishes."""
+    lines = []
+    if found.deadlocked.size:
+        lines.append("deadlock: " + ", ".join(procs[p] for p in found.deadlocked.tolist())
+                     + (" is" if found.deadlocked.size == 1 else " are") + " deadlocked")
+        for r, p in enumerate(found.deadlocked.tolist()):
+            row = np.asarray(found.shortfall)[r]
+            short = ", ".join(f"{res[j]} by {row[j]}" for j in np.flatnonzero(row).tolist())
+            lines.append(f"  {procs[p]} is short of {short}")
+    else:
+        lines.append(f"no deadlock: all {found.order.size} processes can finish")
+    if found.order.size:
+        lines.append(
+            ("the others can finish in this order: " if found.deadlocked.size else
+             "in this order: ") + ", ".join(procs[p] for p in found.order.tolist())
+        )
+    lines.append("available at the end: " + " ".join(map(str, found.available.tolist())))
+    return "\n".join(lines)
+
+
+def _finishing_order(edges: list[tuple], blocked, processes) -> list:
+    """The nodes that are not blocked, each after everything it waits on (reverse topological
+    order of the part of the graph without cycles); only processes when they are known."""
+    succ: dict = {}
+    for u, v in edges:
+        succ.setdefault(u, []).append(v)
+        succ.setdefault(v, [])
+    order, done = [], set()
+    for start in succ:
+        if start in blocked or start in done:
+            continue
+        stack = [(start, iter(succ[start]))]
+        done.add(start)
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if child not in done:
+                    done.add(child)
+                    stack.append((child, iter(succ[child])))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return [x for x in order if processes is None or x in processes]
+
+
+def _sorted(labels) -> list:
+    return sorted(labels, key=lambda x: (isinstance(x, str), x))
+
+
+def _graph(edges: list[tuple], graph, as_json: bool) -> int:
+    found = deadlock.detect_graph(graph if graph is not None else edges)
+    processes = None if graph is None else set(graph.processes)
+    order = _finishing_order(edges, found.blocked, processes)
+    if as_json:
+        print(json.dumps({
+            "kind": "graph", "deadlock": bool(found), "cycle": found.cycle,
+            "deadlocked": _sorted(found.deadlocked), "blocked": _sorted(found.blocked),
+            "order": order,
+        }))
+        return 0
+    print(graph_report(found, order))
+    return 0
+
+
+def graph_report(found, order: list) -> str:
+    text = found.report()
+    if order:
+        text += ("\nthe others can finish in this order: " if found else
+                 "\nthey can finish in this order: ") + ", ".join(map(str, order))
+    return text
+
+
+def _banker(state: dict, as_json: bool) -> int:
+    safety = deadlock.is_safe(state["available"], state["allocation"], state["max_claim"])
+    if as_json:
+        print(json.dumps({
+            "kind": "banker", "safe": bool(safety.safe), "sequence": safety.sequence.tolist(),
+            "stuck": safety.stuck.tolist(),
+        }))
+        return 0
+    n = safety.sequence.size + safety.stuck.size
+    print(banker_report(safety, _names(state, "processes", n, "process")))
+    return 0
+
+
+def banker_report(safety, procs: list[str]) -> str:
+    """Banker's answer in words: a safe sequence, or who could not be sure to finish."""
+    seq = ", ".join(procs[p] for p in safety.sequence.tolist())
+    if safety.safe:
+        return f"safe: every process can finish, in this order: {seq}"
+    stuck = ", ".join(procs[p] for p in safety.stuck.tolist())
+    text = f"unsafe: no order lets {stuck} finish if every process asks for its maximum"
+    return text + (f"\n  the others can finish: {seq}" if seq else "")
+
+
+# --- the textbook figures for ``cysolve demo`` -------------------------------------------------
+
+# Tanenbaum & Bos, Modern Operating Systems (4th ed.), section 6.4.2: E = (4 2 3 1) tape drives,
+# plotters, scanners, Blu-ray drives.
+BOOK_MATRIX = {
+    "existing": [4, 2, 3, 1],
+    "allocation": [[0, 0, 1, 0], [2, 0, 0, 1], [0, 1, 2, 0]],
+    "request": [[2, 0, 0, 1], [1, 0, 1, 0], [2, 1, 0, 0]],
+    "processes": ["P1", "P2", "P3"],
+    "resources": ["tape drives", "plotters", "scanners", "Blu-ray drives"],
+}
+# Section 6.4.1: processes A-G, resources R-W; the cycle T-E-V-G-U-D.
+BOOK_GRAPH = {
+    "holds": {"R": "A", "U": "D", "T": "E", "W": "F", "V": "G"},
+    "waits": {"A": ["S"], "B": ["T"], "C": ["S"], "D": ["S", "T"], "E": ["V"], "F": ["S"],
+              "G": ["U"]},
+}
+# Section 6.5.2, Banker's algorithm for one resource: A has 3 of 9, B 2 of 4, C 2 of 7, 3 free.
+BOOK_BANKER = {"available": [3], "allocation": [[3], [2], [2]], "max_claim": [[9], [4], [7]]}
+
+
+def demo() -> int:
+    print("Deadlock detection, the examples of Tanenbaum's Modern Operating Systems (6.4, 6.5):")
+    if available("holds"):
+        _demo_graph()
+    if available("matrix"):
+        _demo_matrix()
+    if available("banker"):
+        _demo_banker()
+    return 0
+
+
+def _demo_graph() -> None:
+    print("One resource of each type (6.4.1): A holds R, wants S; B wants T; C wants S;")
+    print("D holds U, wants S and T; E holds T, wants V; F holds W, wants S; G holds V, wants U")
+    g = BOOK_GRAPH
+    graph = deadlock.resource_graph(holds=g["holds"], waits=g["waits"])
+    edges = [(r, p) for r, p in g["holds"].items()] + [
+        (p, r) for p, rs in g["waits"].items() for r in rs
+    ]
+    found = deadlock.detect_graph(graph)
+    print(_indent(graph_report(found, _finishing_order(edges, found.blocked,
+                                                       set(graph.processes)))))
+
+
+def _demo_matrix() -> None:
+    print("Several resources of each type (6.4.2): E = (4 2 3 1), A = (2 1 0 0)")
+    m = BOOK_MATRIX
+    found = deadlock.detect(m["allocation"], m["request"], existing=m["existing"])
+    print(_indent(matrix_report(found, m["processes"], m["resources"])))
+    print("... and if P3 also needs the Blu-ray drive, R3 = (2 1 0 1):")
+    request = [row[:] for row in m["request"]]
+    request[2][3] = 1
+    found = deadlock.detect(m["allocation"], request, existing=m["existing"])
+    print(_indent(matrix_report(found, m["processes"], m["resources"])))
+
+
+def _demo_banker() -> None:
+    b = BOOK_BANKER
+    print("Banker's algorithm (6.5.2): A has 3 of 9, B 2 of 4, C 2 of 7, 3 free")
+    print(_indent(banker_report(deadlock.is_safe(b["available"], b["allocation"],
+                                                 b["max_claim"]), ["A", "B", "C"])))
+    print("... and after A gets one more (A has 4, 2 free):")
+    print(_indent(banker_report(deadlock.is_safe([2], [[4], [2], [2]], b["max_claim"]),
+                                ["A", "B", "C"])))
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())

@@ -1,0 +1,90 @@
+"""Deterministic inputs for the benchmarks and the tests: every generator takes a seed.
+
+The adversarial shapes live here once, so the test strategies, ``cysolve bench`` and the
+pytest-benchmark suite all exercise the same systems.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def xscore_instance(n: int, seed: int = 709) -> np.ndarray:
+    """``n`` values in 0..50 (TopCoder's range), one fixed draw per ``(n, seed)``."""
+    return np.random.default_rng(seed + n).integers(0, 51, size=n)
+
+
+def xscore_batch(k: int, n: int, seed: int = 709) -> np.ndarray:
+    """A (k, n) batch of values in 0..50."""
+    return np.random.default_rng(seed).integers(0, 51, size=(k, n))
+
+
+def chain_system(n: int, m: int, broken: int | None = None, seed: int = 0):
+    """An adversarial chain: process i waits for what processes i+1, i+2 ... hold.
+
+    Process i holds one unit of type i % m and requests every unit of type (i+1) % m that
+    the processes after it hold, so each textbook pass finishes exactly one process, from
+    the last one back. With ``broken = b``, process b asks for one unit more than can ever
+    be free: b and everything before it is deadlocked. Rows are shuffled by ``seed``.
+    Returns ``(C, R, A)``, int64, and the permutation (``perm[new row] = chain position``).
+    """
+    C = np.zeros((n, m), dtype=np.int64)
+    R = np.zeros((n, m), dtype=np.int64)
+    if m:
+        C[np.arange(n), np.arange(n) % m] = 1
+        held_after = np.zeros(m, dtype=np.int64)
+        for i in range(n - 1, -1, -1):
+            t = (i + 1) % m
+            R[i, t] = held_after[t] + (1 if i == broken else 0)
+            held_after[i % m] += 1
+    perm = np.random.default_rng(seed).permutation(n)
+    return C[perm], R[perm], np.zeros(m, dtype=np.int64), perm
+
+
+def hidden_order_system(n: int, m: int, seed: int = 0, max_hold: int = 5):
+    """A system that fully drains only in a hidden order, after many textbook passes.
+
+    Process at rank t of a random order requests a random share of what is free once the
+    ranks before it finished. Returns ``(C, R, A)``, int64.
+    """
+    rng = np.random.default_rng(seed)
+    C = rng.integers(0, max_hold + 1, size=(n, m), dtype=np.int64)
+    A0 = rng.integers(0, max_hold + 1, size=m, dtype=np.int64)
+    R = np.zeros((n, m), dtype=np.int64)
+    free = A0.copy()
+    for p in rng.permutation(n):
+        R[p] = np.floor(free * rng.random(m) ** 0.25).astype(np.int64)
+        free += C[p]
+    return C, R, A0
+
+
+def uniform_system(n: int, m: int, seed: int = 0):
+    """Uniform random counts 0..9: most processes finish in the first passes."""
+    rng = np.random.default_rng(seed)
+    C = rng.integers(0, 10, size=(n, m), dtype=np.int64)
+    R = rng.integers(0, 10, size=(n, m), dtype=np.int64)
+    A = rng.integers(0, 10, size=m, dtype=np.int64)
+    return C, R, A
+
+
+def system_batch(k: int, n: int, m: int, seed: int = 0):
+    """k hidden-order systems of n x m, with about 2% of requests raised (some deadlock)."""
+    rng = np.random.default_rng(seed)
+    systems = [hidden_order_system(n, m, seed=int(s)) for s in rng.integers(0, 2**32, size=k)]
+    C = np.stack([s[0] for s in systems])
+    R = np.stack([s[1] for s in systems])
+    A = np.stack([s[2] for s in systems])
+    R += (rng.random(R.shape) < 0.02) * rng.integers(0, 10, size=R.shape)
+    return C, R, A
+
+
+def random_edges(n: int, m: int, seed: int = 0, dag: bool = False):
+    """``m`` random edges ``src -> dst`` on ``n`` nodes (int64); ``dag``: all point upwards."""
+    rng = np.random.default_rng(seed)
+    src = rng.integers(0, n, m, dtype=np.int64)
+    dst = rng.integers(0, n, m, dtype=np.int64)
+    if dag:  # every edge from the smaller id to the larger: acyclic, nothing to stop early on
+        src, dst = np.minimum(src, dst), np.maximum(src, dst)
+        keep = src != dst
+        src, dst = src[keep], dst[keep]
+    return src, dst

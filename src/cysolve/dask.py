@@ -1,0 +1,136 @@
+"""Scale-out over dask: the batch solvers over dask arrays (optional extra ``dask``).
+
+When a batch outgrows one machine, put it in a dask array chunked along the instances and
+call the functions here: each chunk of instances becomes one task that runs the compiled
+batch kernel (with its own threads) on a worker. The results are lazy dask arrays; compute
+them on any scheduler - the default threaded one, or a ``dask.distributed`` cluster.
+
+Examples
+--------
+>>> import numpy as np
+>>> import dask.array as da
+>>> import cysolve.dask
+>>> batch = da.from_array(np.array([[1, 2, 3], [10, 0, 0], [1, 1, 1]]), chunks=(2, 3))
+>>> cysolve.dask.best_scores(batch, num_threads=1).compute().tolist()
+[12, 40, 1]
+
+Notes
+-----
+``num_threads`` is passed to the kernel inside every task. On a cluster whose workers run
+several tasks at once (``threads_per_worker > 1``), pass ``num_threads=1`` (or cores divided
+by tasks per worker) so the machines are not oversubscribed; with one task per worker, the
+default (every usable core) is right.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cysolve import xscore
+
+__all__ = ["best_scores", "detect_batch"]
+
+_INSTALL = "cysolve.dask needs dask: pip install 'cysolve[dask]'"
+
+
+def _da():
+    """``dask.array``, imported only when a function here is called."""
+    try:
+        import dask.array as da
+    except ImportError as exc:
+        raise ImportError(f"{_INSTALL} ({exc})") from exc
+    return da
+
+
+def _as_dask(da, arr, name: str, ndim: int):
+    """``arr`` as a dask array of integers with ``ndim`` dimensions, or the package's error."""
+    if not isinstance(arr, da.Array):
+        arr = da.asarray(arr)
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integers, not {arr.dtype} values")
+    return arr
+
+
+def _best_scores_block(block: np.ndarray, **kw) -> np.ndarray:
+    return xscore.best_scores(block, **kw)
+
+
+def best_scores(
+    darr,
+    *,
+    method: str = "dominance",
+    num_threads: int | None = None,
+    max_memory: int = xscore.DEFAULT_MAX_MEMORY,
+):
+    """:func:`cysolve.xscore.best_scores` over a 2-D dask array ``(k, n)``: a lazy int64 (k,).
+
+    Parameters
+    ----------
+    darr : dask array (or anything ``dask.array.asarray`` takes) of non-negative ints, (k, n)
+        One instance per row. Chunks along the rows become tasks; the columns are joined into
+        one chunk (an instance is never split).
+    method, num_threads, max_memory
+        As for :func:`cysolve.xscore.best_scores`, applied inside every task.
+
+    Returns
+    -------
+    dask.array.Array
+        int64, shape (k,), chunked like the rows of ``darr``. Bad values raise when computed,
+        with the kernel's message.
+    """
+    da = _da()
+    darr = _as_dask(da, darr, "darr", 2)
+    if darr.numblocks[1] != 1:
+        darr = darr.rechunk({1: -1})
+    return darr.map_blocks(
+        _best_scores_block, drop_axis=1, dtype=np.int64, meta=np.empty((0,), np.int64),
+        method=method, num_threads=num_threads, max_memory=max_memory,
+    )
+
+
+def _detect_block(allocation, request, available, **kw) -> np.ndarray:
+    from cysolve import deadlock
+
+    return deadlock.detect_batch(allocation, request, available, **kw)
+
+
+def detect_batch(allocation, request, available, *, num_threads: int | None = None, **kw):
+    """:func:`cysolve.deadlock.detect_batch` over dask arrays: a lazy bool array (k, n).
+
+    Parameters
+    ----------
+    allocation, request : dask arrays (k, n, m) of non-negative ints
+    available : dask array (k, m)
+        ``k`` systems of ``n`` processes and ``m`` resource types. Chunks along the first axis
+        (the systems) become tasks; the other axes are joined into single chunks, and the three
+        arrays are aligned to common chunks along the first axis.
+    num_threads
+        Threads of the kernel inside every task (see the module notes).
+
+    Returns
+    -------
+    dask.array.Array
+        bool, shape (k, n): True = the process is deadlocked.
+    """
+    da = _da()
+    allocation = _as_dask(da, allocation, "allocation", 3)
+    request = _as_dask(da, request, "request", 3)
+    available = _as_dask(da, available, "available", 2)
+    k, n, m = allocation.shape
+    if request.shape != allocation.shape:
+        raise ValueError(
+            f"request has shape {request.shape}: it must match allocation {allocation.shape}"
+        )
+    if available.shape != (k, m):
+        raise ValueError(f"available has shape {available.shape}: it must be (k, m) = {(k, m)}")
+    allocation = allocation.rechunk({1: -1, 2: -1})
+    request = request.rechunk({1: -1, 2: -1})
+    available = available.rechunk({1: -1})
+    return da.blockwise(
+        _detect_block, "ij",
+        allocation, "ijk", request, "ijk", available, "ik",
+        dtype=bool, concatenate=True, meta=np.empty((0, 0), bool),
+        num_threads=num_threads, **kw,
+    )

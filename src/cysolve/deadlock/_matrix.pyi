@@ -1,0 +1,18 @@
+"""Types of the compiled matrix-algorithm kernel (private; see cysolve.deadlock.matrix)."""
+
+import numpy as np
+from numpy.typing import NDArray
+
+def detect(
+    allocation: NDArray[np.int64],
+    request: NDArray[np.int64],
+    available: NDArray[np.int64],
+    order: NDArray[np.int64],
+) -> int: ...
+def detect_batch(
+    allocation: NDArray[np.int64],
+    request: NDArray[np.int64],
+    available: NDArray[np.int64],
+    deadlocked: NDArray[np.uint8],
+    num_threads: int,
+) -> None: ...

@@ -1,0 +1,404 @@
+"""Deadlock detection with one resource of each type: cycles in a directed graph.
+
+Tanenbaum & Bos, *Modern Operating Systems* (4th ed.), section 6.4.1. In a resource-allocation
+graph an edge ``R -> P`` means process ``P`` holds resource ``R`` and ``P -> R`` means ``P``
+waits for ``R``; in a wait-for graph ``P -> Q`` means ``P`` waits for ``Q``. With one unit of
+every resource the system is deadlocked iff the graph has a cycle: the nodes on a cycle are
+deadlocked, and every node that can reach a cycle waits forever (blocked).
+
+The wrappers here convert the graph once (``cysolve._validate.graph_input``), run the compiled
+kernel (``_graph``) and wrap its arrays; the textbook algorithm is ``reference.find_cycle``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from cysolve import _validate
+from cysolve.deadlock import _graph
+
+__all__ = ["GraphDetection", "ResourceGraph", "detect_graph", "find_cycle", "resource_graph"]
+
+_SHOW = 8  # items a repr shows of a long collection
+
+
+@dataclass(frozen=True, eq=False)
+class ResourceGraph:
+    """Who holds and who waits for which resource (one unit each): build with ``resource_graph``.
+
+    Iterating yields the edges ``(u, v)``: ``(resource, process)`` for a resource held and
+    ``(process, resource)`` for a resource waited for, so any graph library can take it too.
+    ``detect_graph`` also knows which nodes are processes and phrases its report as
+    "P1 waits for R2, held by P2".
+    """
+
+    holds: dict[Hashable, Hashable]
+    waits: dict[Hashable, tuple[Hashable, ...]]
+    processes: tuple[Hashable, ...]
+    resources: tuple[Hashable, ...]
+
+    def adjacency(self) -> dict[Hashable, list[Hashable]]:
+        """``{node: successors}`` for every node, processes first (the search starts there)."""
+        adjacency: dict[Hashable, list[Hashable]] = {
+            p: list(self.waits.get(p, ())) for p in self.processes
+        }
+        for r in self.resources:
+            holder = self.holds.get(r)
+            adjacency[r] = [] if holder is None else [holder]
+        return adjacency
+
+    def __iter__(self) -> Iterator[tuple[Hashable, Hashable]]:
+        for node, successors in self.adjacency().items():
+            for successor in successors:
+                yield node, successor
+
+    def __repr__(self) -> str:
+        return (
+            f"ResourceGraph({len(self.processes)} processes, {len(self.resources)} "
+            f"resources, holds={self.holds!r}, waits={self.waits!r})"
+        )
+
+
+def resource_graph(
+    holds: Mapping[Hashable, Hashable | None] | None = None,
+    waits: Mapping[Hashable, Any] | None = None,
+    *,
+    processes: Iterable[Hashable] = (),
+    resources: Iterable[Hashable] = (),
+) -> ResourceGraph:
+    """The resource-allocation graph of who holds what and who waits for what.
+
+    Parameters
+    ----------
+    holds : mapping, optional
+        ``{resource: process}``: the one process holding each resource (None: it is free).
+    waits : mapping, optional
+        ``{process: resources}``: the resources each process waits for, as a list, tuple or
+        set, or a single resource label.
+    processes, resources : iterable, optional
+        More processes and resources, for ones that neither hold nor wait for anything.
+
+    Returns
+    -------
+    ResourceGraph
+        The graph ``detect_graph`` takes; it remembers which nodes are processes.
+
+    Raises
+    ------
+    TypeError
+        A label is unhashable, or ``holds`` gives a resource several holders.
+    ValueError
+        One label is used both as a process and as a resource.
+
+    Examples
+    --------
+    >>> from cysolve.deadlock import detect_graph, resource_graph
+    >>> g = resource_graph(holds={"R1": "P1", "R2": "P2"}, waits={"P1": ["R2"], "P2": "R1"})
+    >>> print(detect_graph(g).report())
+    deadlock: P1 waits for R2, held by P2; P2 waits for R1, held by P1
+    deadlocked processes: P1, P2
+    """
+    holds = {} if holds is None else holds
+    waits = {} if waits is None else waits
+    for what, mapping in (("holds", holds), ("waits", waits)):
+        if not isinstance(mapping, Mapping):
+            raise TypeError(f"{what} must be a mapping (a dict), not {type(mapping).__name__}")
+    procs: dict[Hashable, None] = {}
+    ress: dict[Hashable, None] = {}
+    held: dict[Hashable, Hashable] = {}
+    for r, p in holds.items():
+        try:
+            hash(p)
+        except TypeError:
+            raise TypeError(
+                f"holds[{r!r}] = {p!r}: with one unit of each resource a resource has one "
+                f"holder, a hashable process label (or None when it is free)"
+            ) from None
+        ress[r] = None
+        if p is not None:
+            procs[p] = None
+            held[r] = p
+    waiting: dict[Hashable, tuple[Hashable, ...]] = {}
+    for p, rs in waits.items():
+        rs = tuple(rs) if isinstance(rs, (list, tuple, set, frozenset)) else (rs,)
+        for j, r in enumerate(rs):
+            try:
+                hash(r)
+            except TypeError:
+                raise TypeError(
+                    f"waits[{p!r}][{j}] = {r!r}: resource labels must be hashable, "
+                    f"{type(r).__name__} is not"
+                ) from None
+        procs[p] = None
+        ress.update(dict.fromkeys(rs))
+        waiting[p] = rs
+    for what, extra, into in (("processes", processes, procs), ("resources", resources, ress)):
+        if isinstance(extra, (str, bytes)):
+            extra = (extra,)
+        for j, label in enumerate(extra):
+            try:
+                into[label] = None
+            except TypeError:
+                raise TypeError(f"{what}[{j}] = {label!r}: labels must be hashable") from None
+    both = procs.keys() & ress.keys()
+    if both:
+        label = next(iter(p for p in procs if p in both))
+        raise ValueError(
+            f"{label!r} is used both as a process and as a resource: a resource-allocation "
+            f"graph needs distinct labels"
+        )
+    return ResourceGraph(held, waiting, tuple(procs), tuple(ress))
+
+
+@dataclass(frozen=True, eq=False)
+class GraphDetection:
+    """The outcome of ``detect_graph``: a cycle, the deadlocked and the blocked nodes.
+
+    Attributes
+    ----------
+    cycle : list or None
+        One cycle as node labels in edge order (each waits for the next, the last for the
+        first), or None when there is no deadlock. For a ``ResourceGraph`` it starts at a
+        process.
+    deadlocked : frozenset
+        Every node that lies on some cycle.
+    blocked : frozenset
+        Every node that can reach a cycle, so waits forever (includes the deadlocked).
+    nodes : sequence
+        The labels in node-id order (``range(n)`` for CSR and sparse input).
+    deadlocked_mask, blocked_mask : numpy.ndarray
+        The same sets as boolean arrays over node ids, for graphs too large for Python sets.
+    processes : frozenset or None
+        Which nodes are processes (a ``ResourceGraph``), or None for a wait-for graph.
+
+    ``bool(result)`` is True when there is a deadlock; ``str(result)`` is ``result.report()``.
+    """
+
+    cycle: list | None
+    nodes: Any = field(repr=False)
+    deadlocked_mask: np.ndarray = field(repr=False)
+    blocked_mask: np.ndarray = field(repr=False)
+    processes: frozenset | None = field(default=None, repr=False)
+    _indptr: np.ndarray | None = field(default=None, repr=False)
+    _indices: np.ndarray | None = field(default=None, repr=False)
+
+    @cached_property
+    def deadlocked(self) -> frozenset:
+        return self._labels_where(self.deadlocked_mask)
+
+    @cached_property
+    def blocked(self) -> frozenset:
+        return self._labels_where(self.blocked_mask)
+
+    def _labels_where(self, mask: np.ndarray) -> frozenset:
+        ids = np.flatnonzero(mask)
+        if isinstance(self.nodes, range):
+            return frozenset(ids.tolist())
+        if isinstance(self.nodes, np.ndarray):
+            return frozenset(self.nodes[ids].tolist())
+        nodes = self.nodes
+        return frozenset([nodes[i] for i in ids.tolist()])
+
+    def _label(self, i: int) -> Hashable:
+        label = self.nodes[i]
+        return label.item() if isinstance(label, np.generic) else label
+
+    def __bool__(self) -> bool:
+        return self.cycle is not None
+
+    def __repr__(self) -> str:
+        def show(ids: np.ndarray) -> str:
+            items = ", ".join(repr(self._label(i)) for i in ids[:_SHOW].tolist())
+            more = f", ... ({ids.size} in all)" if ids.size > _SHOW else ""
+            return "{" + items + more + "}" if ids.size else "set()"
+
+        if self.cycle is None:
+            cycle = "None"
+        else:
+            cycle = ", ".join(map(repr, self.cycle[:_SHOW]))
+            more = f", ... ({len(self.cycle)} in all)" if len(self.cycle) > _SHOW else ""
+            cycle = f"[{cycle}{more}]"
+        return (
+            f"GraphDetection(cycle={cycle}, "
+            f"deadlocked={show(np.flatnonzero(self.deadlocked_mask))}, "
+            f"blocked={show(np.flatnonzero(self.blocked_mask))})"
+        )
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def report(self, limit: int | None = 20) -> str:
+        """The deadlock in words a person can act on, the way PostgreSQL reports one.
+
+        The cycle ("P1 waits for R2, held by P2; P2 waits for R1, held by P1" for a
+        ``ResourceGraph``, "A waits for B; B waits for A" for a wait-for graph), the
+        deadlocked processes, then each blocked process and what it waits on that leads into
+        the deadlock. Each part lists at most ``limit`` items (None: all).
+        """
+        n = len(self.nodes)
+        if self.cycle is None:
+            return f"no deadlock: no cycle among {n} nodes"
+        if self.processes is None:
+            is_process = np.ones(n, dtype=bool)
+        else:
+            is_process = np.fromiter(
+                map(self.processes.__contains__, self.nodes), dtype=bool, count=n
+            )
+        waits = self._waits_phrase(self.cycle)
+        shown_waits = waits if limit is None else waits[:limit]
+        more = f"; ... ({len(waits)} waits in the cycle)" if len(shown_waits) < len(waits) else ""
+        lines = ["deadlock: " + "; ".join(shown_waits) + more]
+        dead = np.flatnonzero(self.deadlocked_mask & is_process)
+        names = [str(self._label(i)) for i in dead[: n if limit is None else limit].tolist()]
+        more = f", ... ({dead.size} in all)" if len(names) < dead.size else ""
+        title = "deadlocked: " if self.processes is None else "deadlocked processes: "
+        lines.append(title + ", ".join(names) + more)
+        behind = np.flatnonzero(self.blocked_mask & ~self.deadlocked_mask & is_process)
+        if behind.size:
+            lines.append(
+                "blocked behind them:"
+                if self.processes is None
+                else "blocked processes (they wait forever):"
+            )
+            shown = behind[: behind.size if limit is None else limit].tolist()
+            lines.extend("  " + self._blocked_phrase(i) for i in shown)
+            if len(shown) < behind.size:
+                lines.append(f"  ... and {behind.size - len(shown)} more")
+        return "\n".join(lines)
+
+    def _successors(self, i: int) -> list[int]:
+        return self._indices[self._indptr[i] : self._indptr[i + 1]].tolist()
+
+    def _holders(self, resource_id: int) -> str:
+        holders = dict.fromkeys(str(self._label(j)) for j in self._successors(resource_id))
+        return ", ".join(holders) if holders else "nobody"
+
+    def _waits_phrase(self, cycle: list) -> list[str]:
+        if self.processes is None:
+            return [f"{a} waits for {b}" for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True)]
+        # a resource graph alternates process -> resource -> process; the cycle starts at one
+        return [
+            f"{cycle[k]} waits for {cycle[k + 1]}, held by {cycle[(k + 2) % len(cycle)]}"
+            for k in range(0, len(cycle) - 1, 2)
+        ]
+
+    def _blocked_phrase(self, i: int) -> str:
+        targets = [j for j in dict.fromkeys(self._successors(i)) if self.blocked_mask[j]]
+        if self.processes is None:
+            return f"{self._label(i)} waits for " + ", ".join(str(self._label(j)) for j in targets)
+        return f"{self._label(i)} waits for " + "; and for ".join(
+            f"{self._label(j)}, held by {self._holders(j)}" for j in targets
+        )
+
+
+def _csr(
+    graph: Any, copy: bool = True
+) -> tuple[_validate.GraphInput, np.ndarray, np.ndarray, frozenset | None]:
+    """The graph's labels and CSR arrays, and its processes when it is a ResourceGraph."""
+    if isinstance(graph, ResourceGraph):
+        processes = frozenset(graph.processes)
+        arrays = _validate.adjacency_input(graph.adjacency(), "graph")
+    else:
+        processes = None
+        arrays = _validate.graph_input(graph, "graph", copy=copy)
+    if arrays.indptr is not None:
+        return arrays, arrays.indptr, arrays.indices, processes
+    indptr, indices = _graph.csr_from_edges(arrays.src, arrays.dst, arrays.n)
+    return arrays, indptr, indices, processes
+
+
+def _cycle_labels(ids: np.ndarray | None, labels: Any, processes: frozenset | None):
+    if ids is None:
+        return None
+    cycle = ids.tolist()
+    if labels is not None:
+        cycle = (
+            labels[ids].tolist() if isinstance(labels, np.ndarray) else [labels[i] for i in cycle]
+        )
+    if processes is not None:  # start at a process, so the report reads P -> R -> P ...
+        start = next((k for k, label in enumerate(cycle) if label in processes), 0)
+        cycle = cycle[start:] + cycle[:start]
+    return cycle
+
+
+def detect_graph(graph: Any) -> GraphDetection:
+    """Deadlock detection with one resource of each type: cycles in a directed graph.
+
+    One iterative O(V + E) pass (Pearce's strongly connected components) finds every node on
+    a cycle (deadlocked), every node that can reach one (blocked) and one cycle.
+
+    Parameters
+    ----------
+    graph : graph-like
+        Any of: an iterable of ``(u, v)`` edges ("u waits for v" / "u is held by v") with
+        hashable labels; a dict ``{node: [successors]}``; a ``networkx.DiGraph``; a square
+        ``scipy.sparse`` adjacency matrix (non-zero = edge) or a tuple ``(indptr, indices)``
+        of 1-D integer NumPy CSR arrays (nodes ``0..n-1``); an ``(E, 2)`` NumPy edge array;
+        or a ``ResourceGraph`` from ``resource_graph`` (the report then names who holds
+        what). Self-loops, isolated nodes (dict, networkx, CSR) and repeated edges are fine.
+
+    Returns
+    -------
+    GraphDetection
+        ``cycle``, ``deadlocked``, ``blocked``; true when there is a deadlock.
+
+    Raises
+    ------
+    TypeError
+        An unsupported object, unhashable labels, an undirected networkx graph.
+    ValueError
+        An edge that is not a pair, a non-square matrix, malformed CSR arrays.
+
+    Examples
+    --------
+    >>> from cysolve.deadlock import detect_graph
+    >>> d = detect_graph([("A", "B"), ("B", "C"), ("C", "A"), ("D", "A"), ("E", "D")])
+    >>> d.cycle
+    ['A', 'B', 'C']
+    >>> sorted(d.deadlocked), sorted(d.blocked)
+    (['A', 'B', 'C'], ['A', 'B', 'C', 'D', 'E'])
+    >>> print(d)
+    deadlock: A waits for B; B waits for C; C waits for A
+    deadlocked: A, B, C
+    blocked behind them:
+      D waits for A
+      E waits for D
+    >>> bool(detect_graph({"A": ["B"], "B": []}))
+    False
+    """
+    arrays, indptr, indices, processes = _csr(graph)
+    state, cycle = _graph.scan(indptr, indices)
+    nodes = range(arrays.n) if arrays.labels is None else arrays.labels
+    return GraphDetection(
+        cycle=_cycle_labels(cycle, arrays.labels, processes),
+        nodes=nodes,
+        deadlocked_mask=(state & 1).astype(bool),
+        blocked_mask=(state & 2).astype(bool),
+        processes=processes,
+        _indptr=indptr,
+        _indices=indices,
+    )
+
+
+def find_cycle(graph: Any) -> list | None:
+    """One cycle of ``graph`` as labels in edge order, or None: stops at the first one found.
+
+    The same cycle ``detect_graph(graph).cycle`` reports, by a depth-first search that ends
+    at the first edge back into its current path, so it can answer long before it has seen
+    the whole graph. ``graph`` takes the forms ``detect_graph`` takes.
+
+    Examples
+    --------
+    >>> from cysolve.deadlock.graph import find_cycle
+    >>> find_cycle([(1, 2), (2, 3), (3, 2)])
+    [2, 3]
+    >>> find_cycle([(1, 2), (2, 3)]) is None
+    True
+    """
+    arrays, indptr, indices, processes = _csr(graph, copy=False)  # read once, not kept
+    return _cycle_labels(_graph.first_cycle(indptr, indices), arrays.labels, processes)

@@ -1,0 +1,121 @@
+"""cysolve.dask: the batch solvers over dask arrays equal the single-machine batches, on the
+threaded scheduler and on a two-worker ``distributed.LocalCluster`` bound to loopback."""
+
+import numpy as np
+import pytest
+
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
+
+import cysolve.dask  # noqa: E402
+from cysolve import deadlock, xscore  # noqa: E402
+
+RNG = np.random.default_rng(6)
+BATCH = RNG.integers(0, 51, size=(2_000, 9))
+HAS_DETECT_BATCH = hasattr(deadlock, "detect_batch")
+needs_detect_batch = pytest.mark.skipif(
+    not HAS_DETECT_BATCH, reason="cysolve.deadlock.detect_batch is not merged yet"
+)
+
+
+def systems(k=300, n=6, m=3):
+    """Random systems where some processes are deadlocked and some are not."""
+    allocation = RNG.integers(0, 3, size=(k, n, m))
+    request = RNG.integers(0, 4, size=(k, n, m))
+    available = RNG.integers(0, 3, size=(k, m))
+    return allocation, request, available
+
+
+@pytest.fixture(scope="module")
+def cluster_client():
+    """Two worker processes, one thread each, scheduler and workers on 127.0.0.1 only."""
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, protocol="tcp", host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+def test_best_scores_threaded_scheduler():
+    darr = da.from_array(BATCH, chunks=(300, 4))  # columns split too: joined per instance
+    result = cysolve.dask.best_scores(darr, num_threads=1)
+    assert isinstance(result, da.Array)
+    assert result.dtype == np.int64 and result.shape == (len(BATCH),)
+    assert result.chunks == ((300,) * 6 + (200,),)
+    out = result.compute(scheduler="threads")
+    np.testing.assert_array_equal(out, xscore.best_scores(BATCH))
+
+
+def test_best_scores_accepts_numpy_and_method():
+    out = cysolve.dask.best_scores(BATCH[:50], method="residue").compute()
+    np.testing.assert_array_equal(out, xscore.best_scores(BATCH[:50], method="residue"))
+
+
+def test_best_scores_bad_input():
+    with pytest.raises(ValueError, match="2-dimensional"):
+        cysolve.dask.best_scores(da.zeros(5, dtype=np.int64, chunks=2))
+    with pytest.raises(TypeError, match="integers"):
+        cysolve.dask.best_scores(da.zeros((5, 2), chunks=2))
+    bad = BATCH[:10].copy()
+    bad[7, 3] = -1
+    with pytest.raises(ValueError, match="non-negative"):
+        cysolve.dask.best_scores(da.from_array(bad, chunks=5)).compute()
+
+
+def test_detect_batch_wiring(monkeypatch):
+    """Blocks reach the kernel aligned (systems split, processes and resources whole)."""
+    seen = []
+
+    def fake(allocation, request, available, *, num_threads=None):
+        seen.append((allocation.shape, request.shape, available.shape, num_threads))
+        return (request > available[:, None, :]).any(axis=2)
+
+    monkeypatch.setattr(deadlock, "detect_batch", fake, raising=False)
+    allocation, request, available = systems()
+    result = cysolve.dask.detect_batch(
+        da.from_array(allocation, chunks=(100, 2, 2)), da.from_array(request, chunks=(60, 6, 3)),
+        da.from_array(available, chunks=(300, 1)), num_threads=1,
+    )
+    assert result.dtype == bool and result.shape == (300, 6)
+    expected = fake(allocation, request, available)
+    seen.clear()
+    np.testing.assert_array_equal(result.compute(scheduler="threads"), expected)
+    assert len(seen) >= 3
+    assert {shape[1:] for shape, *_ in seen} == {(6, 3)}
+    assert all(a[0] == r[0] == v[0] and t == 1 for a, r, v, t in seen)
+    with pytest.raises(ValueError, match="request has shape"):
+        cysolve.dask.detect_batch(allocation, request[:, :5], available)
+    with pytest.raises(ValueError, match="available has shape"):
+        cysolve.dask.detect_batch(allocation, request, available[:, :2])
+
+
+@needs_detect_batch
+def test_detect_batch_threaded_scheduler():
+    allocation, request, available = systems()
+    out = cysolve.dask.detect_batch(
+        da.from_array(allocation, chunks=(70, 6, 3)), da.from_array(request, chunks=(70, 6, 3)),
+        da.from_array(available, chunks=(70, 3)),
+    ).compute(scheduler="threads")
+    expected = deadlock.detect_batch(allocation, request, available)
+    assert expected.any() and not expected.all()
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_on_local_cluster(cluster_client):
+    scores = cysolve.dask.best_scores(da.from_array(BATCH, chunks=(250, 9)), num_threads=1)
+    out = cluster_client.compute(scores).result()
+    np.testing.assert_array_equal(out, xscore.best_scores(BATCH))
+    # Both workers took part.
+    assert len(cluster_client.scheduler_info()["workers"]) == 2
+    assert all(w.startswith("tcp://127.0.0.1:") for w in cluster_client.scheduler_info()["workers"])
+    if HAS_DETECT_BATCH:
+        allocation, request, available = systems()
+        flags = cysolve.dask.detect_batch(
+            da.from_array(allocation, chunks=(50, 6, 3)),
+            da.from_array(request, chunks=(50, 6, 3)),
+            da.from_array(available, chunks=(50, 3)), num_threads=1,
+        )
+        np.testing.assert_array_equal(
+            cluster_client.compute(flags).result(),
+            deadlock.detect_batch(allocation, request, available),
+        )
