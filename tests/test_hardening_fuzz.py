@@ -120,3 +120,19 @@ def test_float16_input_raises_no_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert xscore.best_score(np.array([1, 2, 3], dtype=np.float16)) == 12
+
+
+def test_bytes_and_memoryview_rows_are_not_read_as_numbers():
+    # The ragged fast path chained every row: b"\x05" became the instance [5].
+    with pytest.raises(TypeError, match=r"batch\[0\] must be an array of integers, not bytes"):
+        xscore.best_scores([b"\x05"])
+    # A memoryview row is a 1-D buffer: read whole (iterating '<h' raised NotImplementedError).
+    assert xscore.best_scores([memoryview(np.array([1, 2], dtype="<i2"))]).tolist() == [5]
+
+
+def test_an_absurd_thread_count_is_capped_not_fatal():
+    # libgomp ends the process ("Thread creation failed") when asked for 50,000 threads.
+    cap = _validate.num_threads(50_000)
+    assert 1 <= cap <= max(_validate.MIN_THREAD_CAP, 4 * (os.cpu_count() or 1))
+    assert xscore.best_scores(np.zeros((300, 2), dtype=int), num_threads=50_000).sum() == 0
+    assert _validate.num_threads(2**70) == cap

@@ -154,7 +154,11 @@ def ragged(batch, name: str) -> tuple[np.ndarray, np.ndarray]:
             f"not {type(batch).__name__}"
         )
     try:
-        # Fast path for millions of small rows: one flat conversion, no per-row arrays.
+        # Fast path for millions of small rows: one flat conversion, no per-row arrays. Only
+        # for list, tuple and array rows: chaining bytes would read b"\x05" as the value 5, and
+        # a memoryview of some formats cannot be iterated at all.
+        if not set(map(type, batch)) <= {list, tuple, np.ndarray}:
+            raise TypeError("not plain rows")
         offsets = np.zeros(len(batch) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, batch), dtype=np.int64, count=len(batch)), out=offsets[1:])
         flat_list = list(chain.from_iterable(batch))
@@ -264,6 +268,10 @@ def _cgroup_cpu_quota() -> int | None:
 SECONDS_PER_THREAD = 1e-3
 
 
+MAX_THREADS_PER_CPU = 4
+MIN_THREAD_CAP = 64
+
+
 def num_threads(value, name: str = "num_threads", *, work_seconds: float | None = None) -> int:
     """scikit-learn's thread-count convention, as a positive int.
 
@@ -271,7 +279,10 @@ def num_threads(value, name: str = "num_threads", *, work_seconds: float | None 
     respected); a negative number counts back from that (``-1`` = all, ``-2`` = all but one);
     ``0`` is an error; a build without OpenMP always runs on 1 thread. For ``None`` and
     negative values, a batch whose estimated ``work_seconds`` is small gets fewer threads
-    (one per ``SECONDS_PER_THREAD``); an explicit positive count is honoured as given.
+    (one per ``SECONDS_PER_THREAD``); an explicit positive count is honoured as given, up to
+    ``MAX_THREADS_PER_CPU`` threads per usable core (at least ``MIN_THREAD_CAP``): beyond that
+    more threads only oversubscribe, and an OpenMP runtime that cannot create the threads it is
+    asked for ends the process ("libgomp: Thread creation failed"), it does not raise.
     """
     if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
         raise TypeError(f"{name} must be an integer or None, not {type(value).__name__}")
@@ -280,7 +291,7 @@ def num_threads(value, name: str = "num_threads", *, work_seconds: float | None 
     if not openmp_enabled():
         return 1
     if value is not None and value > 0:
-        return int(value)
+        return min(int(value), max(MIN_THREAD_CAP, MAX_THREADS_PER_CPU * _usable_cpus()))
     most = max(1, min(omp_max_threads(), _usable_cpus()))
     chosen = most if value is None else max(1, most + 1 + int(value))
     if work_seconds is not None:
