@@ -9,6 +9,7 @@ systems and graphs in every container the package accepts - are checked against
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 from hypothesis import given
@@ -71,6 +72,7 @@ def groups(ns):
         """The independent reading of a system: (C, R, A) as lists, or Invalid."""
         shape_c, shape_r = shape_of(C), shape_of(R)
         C, R = counts(C, 2), counts(R, 2)
+        kw = {k: v for k, v in kw.items() if v is not None}  # None: the default, not given
         if not kw:
             raise Invalid("neither available nor existing")
         A = counts(kw["available"], 1) if "available" in kw else None
@@ -214,7 +216,11 @@ def groups(ns):
             out = call(deadlock.request_ok, *state, process, request)
             try:
                 A, C, M = spec_banker(*state)
-                p = ns["plain_int"](process)
+                # An index, unlike a count, must be an integer type (0.0 is refused).
+                if isinstance(process, (bool, np.bool_)) or not isinstance(
+                        process, numbers.Integral):
+                    raise Invalid("process is no integer")
+                p = int(process)
                 if not 0 <= p < len(C):
                     raise Invalid("process")
                 req = counts(request, 1)
