@@ -83,13 +83,13 @@ def groups(ns):
             raise Invalid("shapes")
         sums = [sum(row[j] for row in C) for j in range(m)]
         if E is not None:
-            if any(s > e for s, e in zip(sums, E)):
+            if any(s > e for s, e in zip(sums, E, strict=False)):
                 raise Invalid("allocation above existing")
-            derived = [e - s for e, s in zip(E, sums)]
+            derived = [e - s for e, s in zip(E, sums, strict=False)]
             if A is not None and A != derived:
                 raise Invalid("available and existing disagree")
             A = derived
-        if any(a + s >= 2**63 for a, s in zip(A, sums)):
+        if any(a + s >= 2**63 for a, s in zip(A, sums, strict=False)):
             raise Invalid("overflow")
         return C, R, A
 
@@ -110,8 +110,8 @@ def groups(ns):
             assert got.deadlocked.tolist() == want
             free = list(A)
             for i in got.order.tolist():  # a valid finishing order
-                assert all(r <= f for r, f in zip(R[i], free))
-                free = [f + c for f, c in zip(free, C[i])]
+                assert all(r <= f for r, f in zip(R[i], free, strict=False))
+                free = [f + c for f, c in zip(free, C[i], strict=False)]
             assert got.available.tolist() == final == free
             return None
 
@@ -161,7 +161,7 @@ def groups(ns):
         n, m = draw(sizes)
         C = draw(st.lists(st.integers(0, 4), min_size=n * m, max_size=n * m))
         extra = draw(st.lists(st.integers(0, 4) | st.just(-1), min_size=n * m, max_size=n * m))
-        M = [c + e for c, e in zip(C, extra)]
+        M = [c + e for c, e in zip(C, extra, strict=False)]
         args = [draw(vector(m)), draw(hs.contain(C, (n, m))), draw(hs.contain(M, (n, m)))]
         bad = draw(st.integers(0, 5))  # half the time one argument is hostile
         if bad < 3:
@@ -173,7 +173,7 @@ def groups(ns):
         A, C, M = counts(A, 1), counts(C, 2), counts(M, 2)
         if shapes[1] != shapes[2] or shapes[1][1] != shapes[0][0]:
             raise Invalid("shapes")
-        if any(c > x for rc, rm in zip(C, M) for c, x in zip(rc, rm)):
+        if any(c > x for rc, rm in zip(C, M, strict=False) for c, x in zip(rc, rm, strict=False)):
             raise Invalid("allocation above max_claim")
         if any(a + sum(row[j] for row in C) >= 2**63 for j, a in enumerate(A)):
             raise Invalid("overflow")
@@ -226,7 +226,7 @@ def groups(ns):
                 req = counts(request, 1)
                 if len(req) != len(A):
                     raise Invalid("request shape")
-                if any(r > mm - c for r, mm, c in zip(req, M[p], C[p])):
+                if any(r > mm - c for r, mm, c in zip(req, M[p], C[p], strict=False)):
                     raise Invalid("request above need")
             except Invalid as why:
                 return refused(out, str(why))
@@ -248,7 +248,8 @@ def groups(ns):
     def graphs(draw):
         """``(graph, edges)``: a graph in some accepted form and its edge list; edges=None
         for a hostile graph (anything may happen but a crash or a foreign error)."""
-        nodes = draw(st.lists(labels, min_size=1, max_size=6, unique_by=lambda x: (type(x), repr(x))))
+        nodes = draw(st.lists(labels, min_size=1, max_size=6,
+                              unique_by=lambda x: (type(x), repr(x))))
         node = st.sampled_from(nodes)
         edges = draw(st.lists(st.tuples(node, node), max_size=12))
         form = draw(st.sampled_from(["edges", "lists", "adjacency", "ints", "csr", "sparse",
@@ -273,7 +274,7 @@ def groups(ns):
 
             mat = sp.csr_matrix((np.ones(len(ints)), ([u for u, _ in ints], [v for _, v in ints])),
                                 shape=(n, n))
-            pairs = [tuple(map(int, p)) for p in zip(*mat.nonzero())]
+            pairs = [tuple(map(int, p)) for p in zip(*mat.nonzero(), strict=False)]
             if form == "sparse":
                 return mat, pairs
             dtype = draw(st.sampled_from(["i4", "i8", "u4", ">i8"]))

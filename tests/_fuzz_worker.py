@@ -33,10 +33,9 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-import strategies as hs  # noqa: E402
-
 import cysolve  # noqa: E402
-from cysolve import _validate, deadlock, xscore  # noqa: E402
+import strategies as hs  # noqa: E402
+from cysolve import _validate, xscore  # noqa: E402
 from cysolve.xscore import reference as xref  # noqa: E402
 
 ALLOWED = (TypeError, ValueError, OverflowError, MemoryError)
@@ -132,6 +131,37 @@ def record(label, args, kwargs):
     os.write(LAST_FD, text)
 
 
+# The largest legitimate table is the 1 GiB default guard; a call that takes the process past
+# this has a runaway allocation (it once built a Python list of 10**13 elements).
+PEAK_LIMIT = 3 << 30
+
+
+def peak_rss() -> int:
+    """This process's peak RSS (VmHWM), bytes; 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(x.split()[1]) for x in f if x.startswith("VmHWM:")) * 1024
+    except (OSError, StopIteration):
+        return 0
+
+
+def limit_address_space() -> None:
+    """Cap the address space at 8 GiB, so a runaway allocation ends in MemoryError here and
+    never in the OOM killer on a shared machine. Not under ASan: its shadow memory reserves
+    terabytes of address space."""
+    if "asan" in os.environ.get("LD_PRELOAD", ""):
+        return
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        want = 8 << 30
+        if soft == resource.RLIM_INFINITY or soft > want:
+            resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def snapshot(x):
     """What ``x`` looks like now, to show later that a call did not modify it."""
     if isinstance(x, np.ndarray):
@@ -154,7 +184,7 @@ def same(before, after) -> bool:
         return before[1:4] == after[1:4] and before[4].tobytes() == after[4].tobytes()
     if before[0] == "sequence":
         return before[1] is after[1] and len(before[2]) == len(after[2]) and all(
-            same(b, a) for b, a in zip(before[2], after[2]))
+            same(b, a) for b, a in zip(before[2], after[2], strict=False))
     if before[0] in ("container", "memoryview", "big"):
         return repr(before[1:]) == repr(after[1:])
     return True
@@ -178,6 +208,11 @@ def call(fn, *args, **kwargs):
     before = [snapshot(x) for x in inputs]
     try:
         result = fn(*args, **kwargs)
+    except MemoryError as exc:
+        # Fine when refused at once (numpy asked for 80 TB); not when the address-space limit
+        # below was hit by real, growing use: that is a runaway allocation.
+        assert peak_rss() < PEAK_LIMIT, f"MemoryError after using {peak_rss():,} bytes: {exc}"
+        outcome = ("raised", exc)
     except ALLOWED as exc:
         assert str(exc).strip(), f"{type(exc).__name__} with an empty message"
         outcome = ("raised", exc)
@@ -189,8 +224,9 @@ def call(fn, *args, **kwargs):
             for x in inputs:
                 if isinstance(x, np.ndarray):
                     assert not np.shares_memory(out, x), "the result aliases an input array"
+    assert peak_rss() < PEAK_LIMIT, f"the process peaked at {peak_rss():,} bytes"
     after = [snapshot(x) for x in inputs]
-    for i, (b, a) in enumerate(zip(before, after)):
+    for i, (b, a) in enumerate(zip(before, after, strict=False)):
         assert same(b, a), f"argument {i} was modified"
     return outcome
 
@@ -352,9 +388,9 @@ def x_memory_needed():
 def batches():
     rows = st.lists(valid_1d, max_size=6)
     rect = st.tuples(st.integers(0, 5), st.integers(0, 6), st.integers(0, 63)).flatmap(
-        lambda t: st.lists(st.integers(0, t[2]), min_size=t[0] * t[1], max_size=t[0] * t[1]).flatmap(
-            lambda v: hs.contain(v, (t[0], t[1]))
-        )
+        lambda t: st.lists(
+            st.integers(0, t[2]), min_size=t[0] * t[1], max_size=t[0] * t[1]
+        ).flatmap(lambda v: hs.contain(v, (t[0], t[1])))
     )
     return st.one_of(
         rows,  # ragged lists of lists
@@ -402,7 +438,7 @@ def x_best_scores():
         result = expect_ok(out)
         assert isinstance(result, np.ndarray) and result.dtype == np.int64
         assert result.shape == (len(rows),)
-        for got, r in zip(result.tolist(), rows):
+        for got, r in zip(result.tolist(), rows, strict=False):
             if small(r):
                 assert got == x_reference(tuple(sorted(r))), (got, r)
         return None
@@ -441,7 +477,7 @@ def v_ragged():
             return refused(out, str(why))
         values, offsets = expect_ok(out)
         assert values.dtype == offsets.dtype == np.int64
-        got = [values[lo:hi].tolist() for lo, hi in zip(offsets[:-1], offsets[1:])]
+        got = [values[lo:hi].tolist() for lo, hi in zip(offsets[:-1], offsets[1:], strict=False)]
         assert got == rows
         return None
 
@@ -533,6 +569,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only", help="one target of the group")
     args = parser.parse_args(argv)
     faulthandler.enable()
+    limit_address_space()
     # A warning from the package (an overflow in a cast, a deprecation) is a failure too: a
     # caller running with -W error would get an exception that is none of the allowed four.
     warnings.filterwarnings("error", module=r"cysolve(\.|$)")

@@ -117,8 +117,6 @@ def single_unit_states(draw, max_processes: int = 6, max_resources: int = 6):
 import fractions  # noqa: E402
 import math  # noqa: E402
 
-import numpy as np  # noqa: E402
-
 JUNK_SCALARS = st.one_of(
     st.none(),
     st.booleans(),
@@ -188,7 +186,9 @@ def contain(draw, values, shape=None):
 
 def junk_arrays():
     """Arrays that no public function should accept as counts (or should refuse cleanly)."""
-    shapes = st.sampled_from([(), (0,), (3,), (0, 0), (2, 3), (3, 0), (0, 4), (2, 2, 2), (1, 1, 1, 1)])
+    shapes = st.sampled_from(
+        [(), (0,), (3,), (0, 0), (2, 3), (3, 0), (0, 4), (2, 2, 2), (1, 1, 1, 1)]
+    )
     def build(shape, dtype, fill):
         try:
             return np.full(shape, fill, dtype=dtype)

@@ -63,12 +63,14 @@ def _calls():
             ("detect error", lambda: deadlock.detect(C, R[:3], available=A)),
         ]
     if hasattr(deadlock, "detect_batch"):
-        Cb, Rb, Ab = rng.integers(0, 3, (16, 20, 3)), rng.integers(0, 3, (16, 20, 3)), np.ones((16, 3), int)
+        Cb, Rb = rng.integers(0, 3, (16, 20, 3)), rng.integers(0, 3, (16, 20, 3))
+        Ab = np.ones((16, 3), int)
         out.append(("detect_batch", lambda: deadlock.detect_batch(Cb, Rb, Ab, num_threads=2)))
     if hasattr(deadlock, "is_safe"):
         out += [
             ("is_safe", lambda: deadlock.is_safe([3], [[3], [2], [2]], [[9], [4], [7]])),
-            ("request_ok", lambda: deadlock.request_ok([3], [[3], [2], [2]], [[9], [4], [7]], 1, [1])),
+            ("request_ok",
+             lambda: deadlock.request_ok([3], [[3], [2], [2]], [[9], [4], [7]], 1, [1])),
         ]
     if hasattr(deadlock, "detect_graph"):
         edges = [(f"P{i}", f"P{(i * 7 + 3) % 100}") for i in range(100)]
@@ -268,7 +270,8 @@ def _aliasing_cases():
         indices = np.array([1, 2, 0], dtype=np.int64)
         edges = np.array([[5, 6], [6, 5], [7, 5]], dtype=np.int64)
         cases += [
-            ("detect_graph csr", lambda: deadlock.detect_graph((indptr, indices)), [indptr, indices]),
+            ("detect_graph csr", lambda: deadlock.detect_graph((indptr, indices)),
+             [indptr, indices]),
             ("detect_graph csr int32", lambda: deadlock.detect_graph(
                 (indptr.astype(np.int32), indices.astype(np.int32))), []),
             ("detect_graph edges", lambda: deadlock.detect_graph(edges), [edges]),
@@ -291,7 +294,7 @@ def test_results_never_alias_inputs_and_inputs_are_unchanged(case):
         x.setflags(write=True)
     before = [x.copy() for x in inputs]
     result = call()
-    for x, b in zip(inputs, before):
+    for x, b in zip(inputs, before, strict=False):
         assert x.tobytes() == b.tobytes() and x.dtype == b.dtype, f"{label} modified an input"
     for out in _arrays(result):
         for x in inputs:

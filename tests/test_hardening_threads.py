@@ -194,7 +194,7 @@ def test_best_scores_releases_the_gil():
     _assert_releases_gil(lambda: xscore.best_scores(batch, num_threads=1))
 
 
-@pytest.mark.skipif(not hasattr(deadlock, "detect"), reason="cysolve.deadlock.detect not merged yet")
+@pytest.mark.skipif(not hasattr(deadlock, "detect"), reason="deadlock.detect not merged yet")
 def test_detect_releases_the_gil():
     n = 400_000  # a shuffled chain: the process of rank k needs k + 1 units, holds 1
     C = np.ones((n, 1), dtype=np.int64)

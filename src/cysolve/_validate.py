@@ -155,9 +155,11 @@ def ragged(batch, name: str) -> tuple[np.ndarray, np.ndarray]:
         )
     try:
         # Fast path for millions of small rows: one flat conversion, no per-row arrays. Only
-        # for list, tuple and array rows: chaining bytes would read b"\x05" as the value 5, and
-        # a memoryview of some formats cannot be iterated at all.
-        if not set(map(type, batch)) <= {list, tuple, np.ndarray}:
+        # for list and tuple rows: chaining bytes would read b"\x05" as the value 5, a
+        # memoryview of some formats cannot be iterated at all, and an array row (which may be
+        # a zero-stride view of 10**13 elements) would become one Python object per element;
+        # int_array takes those whole.
+        if not set(map(type, batch)) <= {list, tuple}:
             raise TypeError("not plain rows")
         offsets = np.zeros(len(batch) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, batch), dtype=np.int64, count=len(batch)), out=offsets[1:])
