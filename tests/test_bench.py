@@ -37,10 +37,12 @@ def test_report_json_and_plot(tiny, tmp_path, capsys):
     case_list, results = tiny
     text = bench.report(results, case_list, bench.machine())
     assert "xscore n=8" in text and "ratio" in text and "cores" in text
-    assert bench.main(demo=True, json_path=tmp_path / "b.json", plot_path=tmp_path / "b.png") == 0
-    data = json.loads((tmp_path / "b.json").read_text())
-    assert data["machine"]["cores"] >= 1 and data["results"]
+    bench.plot(results, case_list, tmp_path / "b.png")
     assert (tmp_path / "b.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert bench.main(demo=True, json_path=tmp_path / "b.json") == 0
+    data = json.loads((tmp_path / "b.json").read_text())
+    assert data["machine"]["cores"] >= 1 and data["profile"] == "demo"
+    assert {r["family"] for r in data["results"]} == {"xscore", "deadlock-matrix", "deadlock-graph"}
     assert "kernel" in capsys.readouterr().out
 
 

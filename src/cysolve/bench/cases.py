@@ -422,6 +422,22 @@ FAMILIES: dict[str, Callable[[str], list[Case]]] = {
 }
 
 
+def demo_cases() -> list[Case]:
+    """One telling comparison per family, for ``cysolve demo``: a few seconds in all."""
+    picks = {
+        "xscore": ("n=12", ["kernel", "residue", "numba", "python-dp"]),
+        "deadlock-matrix": ("chain n=2000 m=4", ["kernel", "numpy", "python"]),
+        "deadlock-graph": ("random V=100,000 E=300,000", ["kernel", "scipy", "networkx"]),
+    }
+    chosen = []
+    for family, (label, names) in picks.items():
+        case = next(c for c in FAMILIES[family]("quick") if c.label == label)
+        impls = {k: v for k, v in case.implementations.items() if k in names}
+        chosen.append(Case(case.family, case.series, case.label, case.size, case.build, impls,
+                           same=case.same, growth=case.growth))
+    return chosen
+
+
 def all_cases(profile: str = "quick", families=None) -> list[Case]:
     if profile not in PROFILES:
         raise ValueError(f"profile = {profile!r}: must be one of {', '.join(PROFILES)}")

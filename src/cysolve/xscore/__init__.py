@@ -49,7 +49,7 @@ def play(a, order) -> int:
 
     Examples
     --------
-    >>> play([1, 2, 3], [1, 0, 2])
+    >>> play([1, 2, 3], [2, 0, 1])  # 0 -> 3 -> 3 + (3 ^ 1) = 5 -> 5 + (5 ^ 2) = 12
     12
     """
     values = _validate.int_array(a, "a", ndim=1).tolist()
