@@ -29,18 +29,6 @@ BANKER_KEYS = {"available", "allocation", "max_claim"}
 NAME_KEYS = {"processes", "resources", "comment"}
 
 
-NEEDS = {
-    "matrix": ("detect",), "banker": ("is_safe",),
-    "edges": ("detect_graph",), "holds": ("detect_graph", "resource_graph"),
-}
-
-
-def available(kind: str | None = None) -> bool:
-    """Whether this build has the solvers for ``kind`` (None: for every form)."""
-    kinds = NEEDS if kind is None else (kind,)
-    return all(hasattr(deadlock, name) for k in kinds for name in NEEDS[k])
-
-
 # --- reading the state ----------------------------------------------------------------------
 
 
@@ -158,10 +146,6 @@ def run(args: argparse.Namespace) -> int:
         holds, waits = _holds_waits(state, name)
         edges = [(r, p) for r, p in holds.items() if p is not None]
         edges += [(p, r) for p, rs in waits.items() for r in rs]
-    if not available(kind):
-        print(f"cysolve: error: this installation's cysolve.deadlock lacks "
-              f"{', '.join(NEEDS[kind])}", file=sys.stderr)
-        return 1
     try:
         if kind == "banker":
             return _banker(state, args.json)
@@ -325,12 +309,9 @@ BOOK_BANKER = {"available": [3], "allocation": [[3], [2], [2]], "max_claim": [[9
 
 def demo() -> int:
     print("Deadlock detection, the examples of Tanenbaum's Modern Operating Systems (6.4, 6.5):")
-    if available("holds"):
-        _demo_graph()
-    if available("matrix"):
-        _demo_matrix()
-    if available("banker"):
-        _demo_banker()
+    _demo_graph()
+    _demo_matrix()
+    _demo_banker()
     return 0
 
 

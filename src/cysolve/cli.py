@@ -8,7 +8,6 @@ or index, and the rule), 130 stopped by Ctrl-C (a batch keeps what it finished).
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import re
@@ -186,23 +185,14 @@ def _deadlock(args: argparse.Namespace) -> int:
 # --- demo and bench -------------------------------------------------------------------------
 
 
-def _bench_module():
-    """``(cysolve.bench, None)``, or ``(None, why it cannot be imported)``."""
-    try:
-        return importlib.import_module("cysolve.bench"), None
-    except ModuleNotFoundError as exc:
-        if exc.name == "cysolve.bench":
-            return None, "the benchmark suite (cysolve.bench) is not part of this installation"
-        return None, f"the benchmark needs {exc.name}: pip install 'cysolve[bench]'"
-
-
 def _bench(args: argparse.Namespace) -> int:
-    bench, why = _bench_module()
-    if bench is None:
-        _err(f"error: {why}")
+    from cysolve import bench
+
+    try:
+        return bench.main(quick=args.quick, json_path=args.json, plot_path=args.plot)
+    except ImportError as exc:  # --plot without matplotlib: the message names the extra
+        _err(f"error: {exc}")
         return EXIT_FAILURE
-    status = bench.main(quick=args.quick, json_path=args.json, plot_path=args.plot)
-    return EXIT_OK if status is None else int(status)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -213,21 +203,13 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {a} -> {score} ({mark}; order {order})")
         if score != expected:
             return EXIT_FAILURE
-    try:
-        from cysolve import _deadlock_cli
-    except ImportError:
-        _deadlock_cli = None
-    if _deadlock_cli is not None and any(map(_deadlock_cli.available, _deadlock_cli.NEEDS)):
-        print()
-        if _deadlock_cli.demo() != EXIT_OK:
-            return EXIT_FAILURE
+    from cysolve import _deadlock_cli, bench
+
     print()
-    bench, why = _bench_module()
-    if bench is None:
-        print(f"(the short benchmark is skipped: {why})")
-        return EXIT_OK
-    status = bench.main(quick=True, demo=True)
-    return EXIT_OK if status is None else int(status)
+    if _deadlock_cli.demo() != EXIT_OK:
+        return EXIT_FAILURE
+    print()
+    return bench.main(demo=True)
 
 
 # --- the parser -----------------------------------------------------------------------------
