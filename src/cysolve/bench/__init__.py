@@ -27,6 +27,7 @@ from cysolve.bench import cases
 from cysolve.bench.ceiling import CeilingUnavailable
 
 FIT_FLOOR = 1e-4
+SLOW = 3.0  # seconds: a call this slow is timed once (a pure-Python baseline on a large input)
 
 __all__ = ["Result", "cases", "fit_growth", "machine", "main", "report", "run"]
 
@@ -47,14 +48,14 @@ class Result:
 def measure(fn, args, *, budget: float, min_rounds: int = 3, max_rounds: int = 200):
     """Median seconds of ``fn(*args)`` over rounds filling ``budget``, and its result.
 
-    At least ``min_rounds`` rounds unless one call alone takes over a second; a call that is
+    At least ``min_rounds`` rounds unless one call alone takes over ``SLOW`` seconds; a call that is
     fast next to the budget gets one untimed warm-up call first.
     """
     start = time.perf_counter()
     result = fn(*args)
     first = time.perf_counter() - start
     times = [first] if first * 3 > budget else []
-    least = 1 if first > 1.0 else min_rounds
+    least = 1 if first > SLOW else min_rounds
     while len(times) < max_rounds and (len(times) < least or sum(times) < budget):
         start = time.perf_counter()
         fn(*args)
@@ -201,6 +202,7 @@ def plot(results: list[Result], case_list, path: str) -> None:
     except ImportError as exc:
         raise ImportError("--plot needs matplotlib (pip install 'cysolve[plot]')") from exc
     series = list(dict.fromkeys((c.family, c.series, c.growth) for c in case_list))
+    units = {(c.family, c.series): c.unit for c in case_list}
     sizes = {(s[0], s[1]): {c.size for c in case_list if (c.family, c.series) == s[:2]}
              for s in series}
     series = [s for s in series if len(sizes[s[:2]]) > 1]
@@ -218,7 +220,7 @@ def plot(results: list[Result], case_list, path: str) -> None:
         if growth == "power":
             ax.set_xscale("log")
         ax.set_title(f"{family}: {name}")
-        ax.set_xlabel("n" if growth == "exponential" else "size")
+        ax.set_xlabel(units[family, name])
         ax.set_ylabel("median time (s)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
