@@ -11,14 +11,7 @@ from strategies import xscore_batches, xscore_values
 
 METHODS = ["dominance", "residue"]
 
-# TopCoder SRM 709 "Xscoregame", the official examples.
-TOPCODER = [
-    ([1, 2, 3], 12),
-    ([10, 0, 0, 0], 80),
-    ([1, 1, 1, 1, 1, 1], 1),
-    ([1, 0, 1, 0, 1, 0, 1, 0], 170),
-    ([50, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], 830122),
-]
+TOPCODER = reference.TOPCODER_EXAMPLES
 
 
 # --- hand-checked answers ------------------------------------------------------------------

@@ -22,15 +22,6 @@ from cysolve import __version__, _io, _validate, xscore
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-# The TopCoder SRM 709 examples, with the official answers.
-TOPCODER = [
-    ([1, 2, 3], 12),
-    ([10, 0, 0, 0], 80),
-    ([1, 1, 1, 1, 1, 1], 1),
-    ([1, 0, 1, 0, 1, 0, 1, 0], 170),
-    ([50, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], 830122),
-]
-
 
 def _err(message: str) -> None:
     print(f"cysolve: {message}", file=sys.stderr)
@@ -197,7 +188,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     print("XScoreGame (TopCoder SRM 709), the official examples:")
-    for a, expected in TOPCODER:
+    for a, expected in xscore.reference.TOPCODER_EXAMPLES:
         score, order = xscore.best_order(a)
         mark = "ok" if score == expected else f"WRONG, expected {expected}"
         print(f"  {a} -> {score} ({mark}; order {order})")

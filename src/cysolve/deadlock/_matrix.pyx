@@ -163,6 +163,17 @@ cdef inline int64_t heap_pop(Heap* h) noexcept nogil:
 
 # --- the solver -------------------------------------------------------------------------------
 
+cdef inline Py_ssize_t first_short(const int64_t* row, const int64_t* A, Py_ssize_t j,
+                                   Py_ssize_t m) noexcept nogil:
+    """The first resource type at or after ``j`` that ``row`` asks more of than ``A`` has (m: none).
+
+    A only grows, so types before ``j`` that were satisfied stay satisfied.
+    """
+    while j < m and row[j] <= A[j]:
+        j += 1
+    return j
+
+
 cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
                       Py_ssize_t n, Py_ssize_t m, int64_t* order, Work* w) noexcept nogil:
     """Finish every process that can finish; return how many did, or -1 when out of memory.
@@ -197,9 +208,7 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
         for t in range(nlive):
             i = live[t]
             row = R + i * m
-            j = pos[i]
-            while j < m and row[j] <= A[j]:
-                j += 1
+            j = first_short(row, A, pos[i], m)
             if j == m:
                 crow = C + i * m
                 for j in range(m):
@@ -222,9 +231,7 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
     for t in range(nlive):
         i = live[t]
         row = R + i * m
-        j = pos[i]
-        while j < m and row[j] <= A[j]:
-            j += 1
+        j = first_short(row, A, pos[i], m)
         if j == m:
             ready[top] = i
             top += 1
@@ -246,9 +253,7 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
             while heaps[j].size > 0 and heaps[j].data[0].key <= A[j]:
                 p = heap_pop(&heaps[j])
                 row = R + p * m
-                t = j + 1
-                while t < m and row[t] <= A[t]:
-                    t += 1
+                t = first_short(row, A, j + 1, m)
                 if t == m:
                     ready[top] = p
                     top += 1

@@ -114,7 +114,7 @@ def best_score(a, *, method: str = "dominance", max_memory: int = DEFAULT_MAX_ME
     170
     """
     arr, nbytes, code = _instance(a, method, max_memory)
-    h, r, b = _kernel.best(arr, code, nbytes)
+    h, r, b, _ = _kernel.best(arr, code, nbytes)
     return (int(h) << int(b)) + int(r)
 
 
@@ -132,7 +132,7 @@ def best_order(
     (12, [2, 0, 1])
     """
     arr, nbytes, code = _instance(a, method, max_memory)
-    h, r, b, order = _kernel.best_with_order(arr, code, nbytes)
+    h, r, b, order = _kernel.best(arr, code, nbytes, with_order=True)
     return (int(h) << int(b)) + int(r), order.tolist()
 
 

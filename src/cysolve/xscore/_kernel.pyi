@@ -6,10 +6,9 @@ METHODS: dict[str, int]
 def shapes(
     values: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
-def best(a: npt.NDArray[np.int64], method: int, nbytes: int) -> tuple[int, int, int]: ...
-def best_with_order(
-    a: npt.NDArray[np.int64], method: int, nbytes: int
-) -> tuple[int, int, int, npt.NDArray[np.int64]]: ...
+def best(
+    a: npt.NDArray[np.int64], method: int, nbytes: int, with_order: bool = False
+) -> tuple[int, int, int, npt.NDArray[np.int64] | None]: ...
 def best_batch(
     values: npt.NDArray[np.int64],
     offsets: npt.NDArray[np.int64],

@@ -281,38 +281,15 @@ def shapes(const int64_t[::1] values, const int64_t[::1] offsets):
     return out_states, out_bits
 
 
-def best(const int64_t[::1] a, int method, Py_ssize_t nbytes):
-    """The optimum of one instance as ``(h, r, b)``: the score is ``h * 2**b + r``.
+def best(const int64_t[::1] a, int method, Py_ssize_t nbytes, bint with_order=False):
+    """The optimum of one instance as ``(h, r, b, order)``: the score is ``h * 2**b + r``.
 
-    ``nbytes`` is :func:`table_size` of the instance, already checked against the caller's limit.
-    """
-    cdef Multiset ms
-    cdef int64_t n = a.shape[0], h = 0, r = 0
-    cdef int64_t* buf = <int64_t*>malloc((5 * n + 1) * sizeof(int64_t))
-    cdef char* table = NULL
-    if buf == NULL:
-        raise MemoryError()
-    ms.vals, ms.cnt, ms.stride, ms.digit = buf + n, buf + 2 * n, buf + 3 * n, buf + 4 * n
-    try:
-        build_multiset(&a[0] if n else NULL, n, buf, &ms)
-        table = <char*>malloc(nbytes)
-        if table == NULL:
-            raise MemoryError()
-        with nogil:
-            solve(&ms, method, table, &h, &r)
-    finally:
-        free(table)
-        free(buf)
-    return h, r, ms.b
-
-
-def best_with_order(const int64_t[::1] a, int method, Py_ssize_t nbytes):
-    """Like :func:`best`, plus an optimal order of the indices of ``a`` (int64 array).
-
-    The order is read back from the table: from the best final ``(h, r)``, step to the first
-    predecessor (lowest distinct value, then lowest residue) that reproduces it - one exists
-    because every stored ``h`` is a maximum over predecessors. Copies of a value are used in
-    ascending index order, so the answer is deterministic.
+    ``nbytes`` is :func:`table_size` of the instance, already checked against the caller's
+    limit. With ``with_order``, ``order`` is an optimal order of the indices of ``a`` (int64),
+    read back from the table: from the best final ``(h, r)``, step to the first predecessor
+    (lowest distinct value, then lowest residue) that reproduces it - one exists because every
+    stored ``h`` is a maximum over predecessors. Copies of a value are used in ascending index
+    order, so the answer is deterministic. Without it, ``order`` is None.
     """
     cdef Multiset ms
     cdef int64_t n = a.shape[0], h = 0, r = 0
@@ -330,21 +307,24 @@ def best_with_order(const int64_t[::1] a, int method, Py_ssize_t nbytes):
             raise MemoryError()
         with nogil:
             solve(&ms, method, table, &h, &r)
-            walk_back(&ms, method, table, h, r, &step_value[0] if n else NULL)
+            if with_order:
+                walk_back(&ms, method, table, h, r, &step_value[0] if n else NULL)
     finally:
         free(table)
         free(buf)
-    # steps[i] = the i-th value used; give each value's copies in ascending index order.
+    if not with_order:
+        return h, r, ms.b, None
+    # steps[i] = the i-th value used; each value's copies go in ascending index order.
     order = np.empty(n, dtype=np.int64)
     positions = np.argsort(a, kind="stable")
     sorted_values = np.asarray(a)[positions]
-    used = {}
+    next_copy = {}
     for i, value in enumerate(steps.tolist()):
-        start = used.get(value)
-        if start is None:
-            start = int(np.searchsorted(sorted_values, value))
-        order[i] = positions[start]
-        used[value] = start + 1
+        k = next_copy.get(value)
+        if k is None:
+            k = int(np.searchsorted(sorted_values, value))
+        order[i] = positions[k]
+        next_copy[value] = k + 1
     return h, r, ms.b, order
 
 

@@ -7,6 +7,15 @@ tests and the baseline for the benchmarks. Never imported by a kernel.
 
 from itertools import permutations
 
+# The problem statement's examples with their official answers: ``(a, best score)``.
+TOPCODER_EXAMPLES = [
+    ([1, 2, 3], 12),
+    ([10, 0, 0, 0], 80),
+    ([1, 1, 1, 1, 1, 1], 1),
+    ([1, 0, 1, 0, 1, 0, 1, 0], 170),
+    ([50, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], 830122),
+]
+
 
 def play(a, order):
     """The final ``x`` after applying ``a[i]`` for ``i`` in ``order``."""
