@@ -192,15 +192,20 @@ def report(results: list[Result], case_list, info: dict) -> str:
     return "\n".join(lines)
 
 
-def plot(results: list[Result], case_list, path: str) -> None:
-    """Time against size, one panel per family series, one line per implementation."""
+def _pyplot():
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise ImportError("--plot needs matplotlib (pip install 'cysolve[plot]')") from exc
+        raise ImportError("plotting needs matplotlib (pip install 'cysolve[plot]')") from exc
+    return plt
+
+
+def plot(results: list[Result], case_list, path: str) -> None:
+    """Time against size, one panel per family series, one line per implementation."""
+    plt = _pyplot()
     series = list(dict.fromkeys((c.family, c.series, c.growth) for c in case_list))
     units = {(c.family, c.series): c.unit for c in case_list}
     sizes = {(s[0], s[1]): {c.size for c in case_list if (c.family, c.series) == s[:2]}
@@ -234,6 +239,8 @@ def plot(results: list[Result], case_list, path: str) -> None:
 def main(*, quick: bool = False, json_path=None, plot_path=None, demo: bool = False,
          families=None) -> int:
     """Run, print the table, write JSON and the plot on request; the ``cysolve bench`` command."""
+    if plot_path:
+        _pyplot()  # fail before the run, not after it
     profile = "demo" if demo else "quick" if quick else "full"
     case_list = cases.demo_cases() if demo else cases.all_cases(profile, families)
     budget = 0.05 if demo else 0.15 if quick else 0.5

@@ -224,11 +224,9 @@ def _same_cycle_nodes(a, b) -> bool:
 
 
 def _scipy_on_cycle():
-    try:
-        import scipy.sparse as sp
-        from scipy.sparse.csgraph import connected_components
-    except ImportError as exc:
-        raise ImportError("scipy is not installed (pip install 'cysolve[bench]')") from exc
+    _import("scipy")
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
 
     def on_cycle(indptr, indices):
         n = indptr.size - 1
@@ -243,10 +241,7 @@ def _scipy_on_cycle():
 
 
 def _networkx_on_cycle():
-    try:
-        import networkx as nx
-    except ImportError as exc:
-        raise ImportError("networkx is not installed (pip install 'cysolve[bench]')") from exc
+    nx = _import("networkx")
 
     def on_cycle(graph):
         mask = np.zeros(graph.number_of_nodes(), dtype=bool)
@@ -319,8 +314,7 @@ def _cycle_labels(answer) -> frozenset:
 
 def _networkx_first_cycle(n: int):
     def factory():
-        import networkx as nx
-
+        nx = _import("networkx")
         graph = _networkx_graph(n, *inputs.random_edges(n, 3 * n, seed=2024))
 
         def first(indptr, indices):
@@ -334,12 +328,24 @@ def _networkx_first_cycle(n: int):
     return factory
 
 
-def _networkx_labelled(edges):
-    import networkx as nx
+def _networkx_labelled():
+    """networkx from the same labelled edge list: build the DiGraph, then its components."""
+    nx = _import("networkx")
 
-    graph = nx.DiGraph(edges)
-    on_cycle = {v for c in nx.strongly_connected_components(graph) if len(c) > 1 for v in c}
-    return frozenset(on_cycle | {u for u, _ in nx.selfloop_edges(graph)})
+    def on_cycle(edges):
+        graph = nx.DiGraph(edges)
+        nodes = {v for c in nx.strongly_connected_components(graph) if len(c) > 1 for v in c}
+        return frozenset(nodes | {u for u, _ in nx.selfloop_edges(graph)})
+
+    return on_cycle
+
+
+def _import(name: str):
+    """A peer library, or the ImportError that marks its rows unavailable."""
+    try:
+        return __import__(name)
+    except ImportError as exc:
+        raise ImportError(f"{name} is not installed (pip install 'cysolve[bench]')") from exc
 
 
 def _argsort_csr(src, dst, n):
@@ -349,11 +355,15 @@ def _argsort_csr(src, dst, n):
     return indptr, dst[order]
 
 
-def _scipy_csr(src, dst, n):
+def _scipy_csr():
+    _import("scipy")
     import scipy.sparse as sp
 
-    m = sp.coo_matrix((np.ones(src.size, dtype=np.int8), (src, dst)), shape=(n, n)).tocsr()
-    return m.indptr, m.indices
+    def build(src, dst, n):
+        m = sp.coo_matrix((np.ones(src.size, dtype=np.int8), (src, dst)), shape=(n, n)).tocsr()
+        return m.indptr, m.indices
+
+    return build
 
 
 def _edge_codes(answer, n):
@@ -394,12 +404,12 @@ def _graph_extras(profile: str) -> list[Case]:
              random_csr, first_impls, same=lambda a, b: _has_cycle(a) == _has_cycle(b)),
         Case("deadlock-graph", "labels", f"string labels V={labelled:,} E={3 * labelled:,}",
              4 * labelled, strings,
-             {"kernel": _ready(deadlock.detect_graph), "networkx": _ready(_networkx_labelled)},
+             {"kernel": _ready(deadlock.detect_graph), "networkx": _networkx_labelled},
              same=lambda a, b: _cycle_labels(a) == _cycle_labels(b)),
         Case("deadlock-graph", "build csr", f"build CSR from {3 * big:,} edges", 3 * big,
              edge_array,
              {"kernel counting sort": _ready(_graph.csr_from_edges),
-              "numpy argsort": _ready(_argsort_csr), "scipy coo->csr": _ready(_scipy_csr)},
+              "numpy argsort": _ready(_argsort_csr), "scipy coo->csr": _scipy_csr},
              same=lambda a, b: np.array_equal(_edge_codes(a, len(a[0]) - 1),
                                               _edge_codes(b, len(b[0]) - 1))),
     ]
