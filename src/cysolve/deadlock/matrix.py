@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cysolve import _validate
+from cysolve import _batch, _validate
 from cysolve.deadlock import _matrix, _numpy_loop, reference
 
 __all__ = ["Detection", "Safety", "detect", "detect_batch", "is_safe", "request_ok"]
@@ -222,6 +222,7 @@ def detect_batch(
     available: ArrayLike,
     *,
     num_threads: int | None = None,
+    progress: bool = False,
 ) -> NDArray[np.bool_]:
     """Run the matrix algorithm on k systems of the same shape, in parallel.
 
@@ -234,6 +235,9 @@ def detect_batch(
     num_threads : int or None
         scikit-learn's convention: None = all usable cores, -1 = all, -2 = all but one,
         0 = ValueError; a build without OpenMP runs on one thread. The GIL is released.
+    progress : bool
+        Show a progress bar (tqdm) over the systems. Long batches run in chunks of a
+        fraction of a second, so Ctrl-C stops them between chunks.
 
     Returns
     -------
@@ -251,10 +255,16 @@ def detect_batch(
            [ True,  True]])
     """
     C, R, A = _validate.matrix_batch(allocation, request, available)
-    # About 2 ns per request entry on easy systems: the estimate only keeps tiny batches serial.
-    threads = _validate.num_threads(num_threads, work_seconds=2e-9 * C.size)
+    # About 2 ns per request entry on easy systems: it plans threads and chunks, nothing else.
+    seconds = np.full(C.shape[0], 2e-9 * C[0].size if C.shape[0] else 0.0)
+    threads = _validate.num_threads(num_threads, work_seconds=float(seconds.sum()))
     out = np.empty(C.shape[:2], dtype=np.uint8)  # the kernel writes every entry
-    _matrix.detect_batch(C, R, A, out, threads)
+
+    def solve(lo: int, hi: int) -> None:
+        _matrix.detect_batch(C[lo:hi], R[lo:hi], A[lo:hi], out[lo:hi], threads)
+
+    _batch.run_in_chunks(_batch.chunk_edges(seconds / threads), solve, progress=progress,
+                         unit="system")
     return out.view(np.bool_)
 
 

@@ -21,9 +21,8 @@ True
 from __future__ import annotations
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from cysolve import _validate
+from cysolve import _batch, _validate
 from cysolve.xscore import _kernel, reference
 
 __all__ = [
@@ -34,9 +33,8 @@ METHODS = ("dominance", "residue")
 DEFAULT_MAX_MEMORY = _validate.GIB
 # The largest n whose high part ``h < 2**n`` fits each method's cells (int32 / int64).
 LONGEST = {"residue": 31, "dominance": 63}
-# Work units (states x distinct values) per kernel call in a batch: a call of this size takes
-# well under a second, so progress updates and Ctrl-C are prompt.
-CHUNK_WORK = 1 << 23
+# Seconds per DP transition (one state x one distinct value), for thread and chunk planning.
+SECONDS_PER_TRANSITION = 3e-9
 
 
 def play(a, order) -> int:
@@ -213,23 +211,20 @@ def best_scores(
     sizes = [_kernel.table_size(s, b, method) for s, b in _distinct_shapes(states, bits)]
     largest = max(sizes)
     _validate.check_memory(largest, limit, f"the largest {method} table in the batch")
-    # About 3 ns per transition (state x distinct value) in the dominance DP.
-    work = np.cumsum(states.astype(np.float64) * np.maximum(lengths, 1))
-    threads = _validate.num_threads(num_threads, work_seconds=3e-9 * work[-1])
+    seconds = SECONDS_PER_TRANSITION * states.astype(np.float64) * np.maximum(lengths, 1)
+    threads = _validate.num_threads(num_threads, work_seconds=float(seconds.sum()))
     threads = max(1, min(threads, limit // largest, k))
     out_h = np.empty(k, dtype=np.int64)
     out_r = np.empty(k, dtype=np.int64)
     out_b = np.empty(k, dtype=np.int64)
     code = _kernel.METHODS[method]
-    bounds = np.searchsorted(work, np.arange(CHUNK_WORK, work[-1], CHUNK_WORK)).tolist()
-    edges = sorted(set([0, *bounds, k]))
-    with tqdm(total=k, disable=not progress, unit="instance") as bar:
-        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-            _kernel.best_batch(
-                values, offsets[lo : hi + 1], code, out_h[lo:hi], out_r[lo:hi], out_b[lo:hi],
-                largest, threads,
-            )
-            bar.update(hi - lo)
+
+    def solve(lo: int, hi: int) -> None:
+        _kernel.best_batch(values, offsets[lo : hi + 1], code, out_h[lo:hi], out_r[lo:hi],
+                           out_b[lo:hi], largest, threads)
+
+    _batch.run_in_chunks(_batch.chunk_edges(seconds / threads), solve, progress=progress,
+                         unit="instance")
     np.left_shift(out_h, out_b, out=out)
     out += out_r
     return out
