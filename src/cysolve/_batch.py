@@ -21,7 +21,7 @@ def chunk_edges(seconds: np.ndarray) -> list[int]:
     if k == 0:
         return [0]
     done = np.cumsum(seconds, dtype=np.float64)
-    cuts = np.searchsorted(done, np.arange(CHUNK_SECONDS, done[-1], CHUNK_SECONDS))
+    cuts = np.searchsorted(done, np.arange(CHUNK_SECONDS, done[-1], CHUNK_SECONDS), side="right")
     return sorted({0, *cuts.tolist(), k})
 
 
