@@ -39,14 +39,8 @@ def load(path: str) -> dict:
         if path == "-":
             text = sys.stdin.read()
         else:
-            with open(path, encoding="utf-8") as f:
+            with _io.refusals_named(path), open(path, encoding="utf-8") as f:
                 text = f.read()
-    except FileNotFoundError:
-        raise _io.InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise _io.InputError(f"{path}: is a directory, not a file") from None
-    except PermissionError:
-        raise _io.InputError(f"{path}: permission denied") from None
     except UnicodeDecodeError:
         raise _io.InputError(f"{name}: not UTF-8 text") from None
     try:

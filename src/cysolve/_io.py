@@ -22,6 +22,7 @@ import json
 import os
 import struct
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,19 @@ INT64_MAX = _validate.INT64_MAX
 
 class InputError(ValueError):
     """A user's file is missing, unreadable or breaks a rule; the message says where."""
+
+
+@contextmanager
+def refusals_named(path: str):
+    """Turn the system's refusals to open ``path`` into InputErrors that name it."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
 
 
 def _extension(path: str, formats: tuple[str, ...], what: str) -> str:
@@ -57,16 +71,13 @@ class NpyReader:
 
     def __init__(self, path: str):
         self.path = path
-        try:
-            arr = np.load(path, mmap_mode="r", allow_pickle=False)
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{path}: is a directory, not a file") from None
-        except PermissionError:
-            raise InputError(f"{path}: permission denied") from None
-        except (ValueError, OSError, EOFError) as exc:
-            raise InputError(f"{path}: not a readable .npy file ({exc})") from None
+        with refusals_named(path):
+            try:
+                arr = np.load(path, mmap_mode="r", allow_pickle=False)
+            except (FileNotFoundError, IsADirectoryError, PermissionError):
+                raise
+            except (ValueError, OSError, EOFError) as exc:
+                raise InputError(f"{path}: not a readable .npy file ({exc})") from None
         if not isinstance(arr, np.ndarray):
             raise InputError(f"{path}: holds several arrays; expected one 2-D integer array")
         if arr.dtype.kind not in "iu":
@@ -121,14 +132,8 @@ class _LineReader:
 
     def __init__(self, path: str):
         self.path = path
-        try:
+        with refusals_named(path):
             self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{path}: is a directory, not a file") from None
-        except PermissionError:
-            raise InputError(f"{path}: permission denied") from None
         self.total = _count_lines(self._file)
         self._line = 0
         self._lines: list[int] = []

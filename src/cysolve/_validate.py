@@ -307,6 +307,15 @@ def num_threads(value, name: str = "num_threads", *, work_seconds: float | None 
 # are mapped to ids once, here, with C-level dict/map/list calls (no per-edge bytecode on
 # the common paths); ``labels[i]`` is the label of id ``i`` (None: the ids are the labels).
 
+
+def hashable(label, where: str, what: str = "node labels") -> None:
+    """The package's TypeError, naming ``where``, when ``label`` cannot be a graph node."""
+    try:
+        hash(label)
+    except TypeError:
+        kind = type(label).__name__
+        raise TypeError(f"{where}: {what} must be hashable, {kind} is not") from None
+
 INT32_MAX = np.iinfo(np.int32).max
 
 
@@ -489,12 +498,7 @@ def _bad_edge(edges, name: str) -> None:
         if len(pair) != 2:
             raise ValueError(f"{where}: an edge must be a pair (u, v), got {len(pair)} items")
         for label in pair:
-            try:
-                hash(label)
-            except TypeError:
-                raise TypeError(
-                    f"{where}: node labels must be hashable, {type(label).__name__} is not"
-                ) from None
+            hashable(label, where)
 
 
 def edge_list_input(edges: Sequence, name: str = "graph") -> GraphInput:
@@ -548,13 +552,7 @@ def _adjacency_input(adjacency: Mapping, name: str) -> GraphInput:
     except TypeError:
         for node, targets in zip(adjacency, lists, strict=True):
             for j, label in enumerate(targets):
-                try:
-                    hash(label)
-                except TypeError:
-                    raise TypeError(
-                        f"{name}[{node!r}][{j}] = {label!r}: node labels must be hashable, "
-                        f"{type(label).__name__} is not"
-                    ) from None
+                hashable(label, f"{name}[{node!r}][{j}] = {label!r}")
         raise
     labels = list(index)
     index = dict(zip(labels, range(len(labels)), strict=True))

@@ -112,13 +112,8 @@ def resource_graph(
     ress: dict[Hashable, None] = {}
     held: dict[Hashable, Hashable] = {}
     for r, p in holds.items():
-        try:
-            hash(p)
-        except TypeError:
-            raise TypeError(
-                f"holds[{r!r}] = {p!r}: with one unit of each resource a resource has one "
-                f"holder, a hashable process label (or None when it is free)"
-            ) from None
+        _validate.hashable(p, f"holds[{r!r}] = {p!r}",
+                           "a resource has one holder (None: free), and its label")
         ress[r] = None
         if p is not None:
             procs[p] = None
@@ -127,13 +122,7 @@ def resource_graph(
     for p, rs in waits.items():
         rs = tuple(rs) if isinstance(rs, (list, tuple, set, frozenset)) else (rs,)
         for j, r in enumerate(rs):
-            try:
-                hash(r)
-            except TypeError:
-                raise TypeError(
-                    f"waits[{p!r}][{j}] = {r!r}: resource labels must be hashable, "
-                    f"{type(r).__name__} is not"
-                ) from None
+            _validate.hashable(r, f"waits[{p!r}][{j}] = {r!r}", "resource labels")
         procs[p] = None
         ress.update(dict.fromkeys(rs))
         waiting[p] = rs
