@@ -490,7 +490,10 @@ def v_permutation():
            n=st.integers(0, 7), same=st.booleans())
     def body(order, n, same):
         if same and hasattr(order, "__len__") and not isinstance(order, (dict, set)):
-            n = len(order)
+            try:
+                n = len(order)
+            except TypeError:  # a 0-d array has __len__ but no length
+                pass
         out = call(_validate.permutation, order, n)
         try:
             perm = counts(order, 1)

@@ -1,5 +1,7 @@
 """cysolve.xscore: kernels against the references, the TopCoder examples, and bad input."""
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -71,6 +73,63 @@ def test_equals_bruteforce(a, method):
 def test_equals_reference_dp(a, method):
     # Values above 63 exercise residue sets wider than one 64-bit word.
     assert xscore.best_score(a, method=method) == reference.best_score_dp(a)
+
+
+# --- wide values: sparse residue lists ----------------------------------------------------
+
+WIDE = st.sampled_from([1 << 13, 10**6, 10**9, 1 << 40, 2**63 - 1])
+
+
+# The shipped starting room, and room for one residue (nearly every DP has to regrow).
+ROOMS = pytest.mark.parametrize("room", [xscore.START_ROOM, 1], ids=["room-64", "room-1"])
+
+
+@ROOMS
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_wide_values_equal_bruteforce(room, data):
+    a = data.draw(xscore_values(max_n=7, max_value=data.draw(WIDE)))
+    expected = reference.best_score_bruteforce(a)
+    with patch.object(xscore, "START_ROOM", room):
+        assert xscore.best_score(a) == expected
+        score, order = xscore.best_order(a)
+    assert score == expected == xscore.play(a, order)
+
+
+@ROOMS
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_wide_values_equal_reference_dp(room, data):
+    a = data.draw(xscore_values(max_n=9, max_value=data.draw(WIDE), min_n=8))
+    with patch.object(xscore, "START_ROOM", room):
+        assert xscore.best_score(a) == reference.best_score_dp(a)
+
+
+@ROOMS
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_wide_values_in_batches(room, data):
+    batch = data.draw(st.lists(xscore_values(max_n=9, max_value=10**9), max_size=6))
+    with patch.object(xscore, "START_ROOM", room):
+        got = xscore.best_scores(batch, num_threads=2)
+    assert got.tolist() == [xscore.best_score(a) for a in batch]
+
+
+def test_wide_values_stay_small():
+    # 16 values near 10**9: a bitset per state would need 2**30 bits; sparse lists need MBs.
+    a = np.random.default_rng(5).integers(0, 10**9, size=16)
+    assert xscore.memory_needed(a) < 64 << 20
+    score, order = xscore.best_order(a)
+    assert xscore.play(a, order) == score == xscore.best_score(a)
+
+
+def test_regrowing_sparse_lists_is_checked_against_the_limit(monkeypatch):
+    monkeypatch.setattr(xscore, "START_ROOM", 1)
+    a = [10**9, 3, 5, 6, 9, 12, 17]
+    first = xscore.memory_needed(a)
+    with pytest.raises(ValueError, match=r"room for 2 residues a state\) needs .* max_memory"):
+        xscore.best_score(a, max_memory=first)
+    assert xscore.best_score(a, max_memory=1 << 20) == reference.best_score_bruteforce(a)
 
 
 @settings(max_examples=100, deadline=None)

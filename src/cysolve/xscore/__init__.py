@@ -33,6 +33,8 @@ METHODS = ("dominance", "residue")
 DEFAULT_MAX_MEMORY = _validate.GIB
 # The largest n whose high part ``h < 2**n`` fits each method's cells (int32 / int64).
 LONGEST = {"residue": 31, "dominance": 63}
+# Residues a sparse set holds at first (values wider than 12 bits); the DP doubles it on need.
+START_ROOM = 64
 # Seconds per DP transition (one state x one distinct value), for thread and chunk planning.
 SECONDS_PER_TRANSITION = 3e-9
 
@@ -54,19 +56,43 @@ def play(a, order) -> int:
     return reference.play(values, _validate.permutation(order, len(values)).tolist())
 
 
+def _room(bits: int, method: str) -> int:
+    """The sparse capacity a DP starts with: 0 for bitsets (narrow values, the residue DP)."""
+    return 0 if method == "residue" or bits <= _kernel.SPARSE_BITS else START_ROOM
+
+
 def _instance(a, method: str, max_memory: int):
-    """Validate one instance; returns the int64 array and its table size in bytes."""
+    """Validate one instance: the int64 array, the method's name and the memory limit."""
     method = _validate.choice(method, "method", METHODS)
     limit = _validate.memory_limit(max_memory)
     arr = _validate.int_array(a, "a", ndim=1)
-    states, bits = _kernel.shapes(arr, np.array([0, arr.size], dtype=np.int64))
     _check_length(arr.size, method, "a")
-    nbytes = _kernel.table_size(states[0], bits[0], method)
-    _validate.check_memory(
-        nbytes, limit, f"the {method} table for {arr.size} values ({int(states[0]):,} states, "
-        f"{int(bits[0])} residue bits)"
-    )
-    return arr, nbytes, _kernel.METHODS[method]
+    return arr, method, limit
+
+
+def _solve(arr: np.ndarray, method: str, limit: int, with_order: bool = False):
+    """``(h, r, b, order)`` of one checked instance, every table checked against ``limit``.
+
+    Wide values (b > 12) keep sparse residue lists; when one turns out too small the DP runs
+    again with twice the room, or with bitsets once those are the smaller table.
+    """
+    states, bits = (int(x[0]) for x in _kernel.shapes(arr, np.array([0, arr.size], np.int64)))
+    room = _room(bits, method)
+    while True:
+        nbytes = _kernel.table_size(states, bits, method, room)
+        _validate.check_memory(
+            nbytes, limit,
+            f"the {method} table for {arr.size} values ({states:,} states, {bits} residue bits"
+            + (f", room for {room} residues a state)" if room else ")"),
+        )
+        found = _kernel.best(arr, _kernel.METHODS[method], nbytes, with_order, room)
+        if found is not None:
+            return found
+        room *= 2
+        if _kernel.table_size(states, bits, method, room) >= _kernel.table_size(
+            states, bits, method, 0
+        ):
+            room = 0
 
 
 def _check_length(n: int, method: str, where: str) -> None:
@@ -111,8 +137,7 @@ def best_score(a, *, method: str = "dominance", max_memory: int = DEFAULT_MAX_ME
     >>> best_score([1, 0, 1, 0, 1, 0, 1, 0], method="residue")
     170
     """
-    arr, nbytes, code = _instance(a, method, max_memory)
-    h, r, b, _ = _kernel.best(arr, code, nbytes)
+    h, r, b, _ = _solve(*_instance(a, method, max_memory))
     return (int(h) << int(b)) + int(r)
 
 
@@ -129,13 +154,15 @@ def best_order(
     >>> best_order([1, 2, 3])
     (12, [2, 0, 1])
     """
-    arr, nbytes, code = _instance(a, method, max_memory)
-    h, r, b, order = _kernel.best(arr, code, nbytes, with_order=True)
+    h, r, b, order = _solve(*_instance(a, method, max_memory), with_order=True)
     return (int(h) << int(b)) + int(r), order.tolist()
 
 
 def memory_needed(a, *, method: str = "dominance") -> int:
-    """Bytes of the DP table :func:`best_score` would allocate for ``a``.
+    """Bytes of the DP table :func:`best_score` allocates first for ``a``.
+
+    Exact for values below ``2**13``. Wider values start with sparse residue lists, which
+    grow (and are checked against ``max_memory`` again) only when an instance needs them to.
 
     Examples
     --------
@@ -145,7 +172,7 @@ def memory_needed(a, *, method: str = "dominance") -> int:
     method = _validate.choice(method, "method", METHODS)
     arr = _validate.int_array(a, "a", ndim=1)
     states, bits = _kernel.shapes(arr, np.array([0, arr.size], dtype=np.int64))
-    return _kernel.table_size(states[0], bits[0], method)
+    return _kernel.table_size(states[0], bits[0], method, _room(int(bits[0]), method))
 
 
 def best_scores(
@@ -208,7 +235,8 @@ def best_scores(
             f"batch[{i}]: {lengths[i]} values of up to {bits[i]} bits can score up to "
             f"2**{lengths[i] + bits[i]}, beyond int64; best_score gives exact Python ints"
         )
-    sizes = [_kernel.table_size(s, b, method) for s, b in _distinct_shapes(states, bits)]
+    sizes = [_kernel.table_size(s, b, method, _room(b, method))
+             for s, b in _distinct_shapes(states, bits)]
     largest = max(sizes)
     _validate.check_memory(largest, limit, f"the largest {method} table in the batch")
     seconds = SECONDS_PER_TRANSITION * states.astype(np.float64) * np.maximum(lengths, 1)
@@ -221,10 +249,14 @@ def best_scores(
 
     def solve(lo: int, hi: int) -> None:
         _kernel.best_batch(values, offsets[lo : hi + 1], code, out_h[lo:hi], out_r[lo:hi],
-                           out_b[lo:hi], largest, threads)
+                           out_b[lo:hi], largest, threads, START_ROOM)
 
     _batch.run_in_chunks(_batch.chunk_edges(seconds / threads), solve, progress=progress,
                          unit="instance")
+    # Wide values whose sparse sets needed more room than the batch gave: one at a time.
+    for i in np.flatnonzero(out_b < 0).tolist():
+        instance = values[offsets[i] : offsets[i + 1]]
+        out_h[i], out_r[i], out_b[i], _ = _solve(instance, method, limit)
     np.left_shift(out_h, out_b, out=out)
     out += out_r
     return out

@@ -17,12 +17,15 @@ which is topological since every step adds a positive stride.
 - ``dominance``: ``h' = 2h + c`` with ``c`` in {0, 1} keeps ``h1 > h2`` strict after every later
   step, and ``x = h R + r`` with ``r < R``, so only the residues reaching the largest ``h`` of a
   state can matter: a state is one int64 ``h`` plus a bitset of ``R`` residues. A step maps the
-  set through ``v``; if any residue carries, only the carrying ones survive.
+  set through ``v``; if any residue carries, only the carrying ones survive. Up to
+  ``b = 12`` the set is a bitset of ``R`` bits; wider values keep it as a sorted list of at most
+  ``K`` residues (``sparse``): a DP that would need more reports it, and the caller runs it again
+  with twice the room, so the answer stays exact.
 """
 
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc, qsort
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
 from cython.parallel cimport prange, threadid
 
@@ -46,6 +49,9 @@ cdef extern from *:
 cdef enum:
     RESIDUE = 0
     DOMINANCE = 1
+    # Wider residues than this many bits are kept in sparse lists by the dominance DP (a bitset
+    # of 2**13 bits is larger than a list of the few dozen residues a state typically holds).
+    NARROW_BITS = 12
 # States are counted up to this value and no further (the caller refuses such tables anyway).
 cdef int64_t STATES_CAP = (<int64_t>1) << 62
 
@@ -60,6 +66,11 @@ ctypedef struct Multiset:
     int64_t* cnt       # copies of each (D)
     int64_t* stride    # mixed-radix place value of each (D)
     int64_t* digit     # odometer: copies of each used in the current state (D)
+
+
+cdef int compare_uint64(const void* a, const void* b) noexcept nogil:
+    cdef uint64_t x = (<const uint64_t*>a)[0], y = (<const uint64_t*>b)[0]
+    return (x > y) - (x < y)
 
 
 cdef int compare_int64(const void* a, const void* b) noexcept nogil:
@@ -229,6 +240,119 @@ cdef void dominance_dp(Multiset* ms, int64_t* hs, uint64_t* sets, uint64_t* img)
         advance(ms)
 
 
+# --- the dominance DP with sparse residue sets (wide values) -------------------------------
+
+cdef int64_t sort_unique(uint64_t* x, int64_t m) noexcept nogil:
+    """Sort ``x[:m]`` and drop repeats in place; returns the new length."""
+    cdef int64_t i, j, kept
+    cdef uint64_t key
+    if m <= 32:
+        for i in range(1, m):
+            key = x[i]
+            j = i - 1
+            while j >= 0 and x[j] > key:
+                x[j + 1] = x[j]
+                j -= 1
+            x[j + 1] = key
+    else:
+        qsort(x, m, sizeof(uint64_t), compare_uint64)
+    kept = 0
+    for i in range(m):
+        if kept == 0 or x[i] != x[kept - 1]:
+            x[kept] = x[i]
+            kept += 1
+    return kept
+
+
+cdef int64_t merge_unique(const uint64_t* a, int64_t na, const uint64_t* b, int64_t nb,
+                          uint64_t* out) noexcept nogil:
+    """The sorted union of two sorted, repeat-free lists into ``out``; returns its length."""
+    cdef int64_t i = 0, j = 0, m = 0
+    while i < na and j < nb:
+        if a[i] < b[j]:
+            out[m] = a[i]
+            i += 1
+        elif b[j] < a[i]:
+            out[m] = b[j]
+            j += 1
+        else:
+            out[m] = a[i]
+            i += 1
+            j += 1
+        m += 1
+    while i < na:
+        out[m] = a[i]
+        i += 1
+        m += 1
+    while j < nb:
+        out[m] = b[j]
+        j += 1
+        m += 1
+    return m
+
+
+cdef int sparse_dp(Multiset* ms, int64_t K, int64_t* hs, int64_t* counts, uint64_t* res,
+                   uint64_t* scratch) noexcept nogil:
+    """The dominance DP with each state's residues as a sorted list ``res[s * K:]`` of
+    ``counts[s]`` entries. Returns 1 as soon as a state would need more than ``K``.
+
+    Residues are uint64: with ``b = 63``, ``r + (r ^ v)`` needs all 64 bits. ``scratch`` holds
+    ``4 * K`` words.
+    """
+    cdef int64_t b = ms.b, s, d, k, c, nc, nplain, m, ns
+    cdef uint64_t mask = ((<uint64_t>1) << b) - 1, r, t, v
+    cdef int64_t h, nh
+    cdef uint64_t* carried = scratch
+    cdef uint64_t* plain = scratch + K
+    cdef uint64_t* merged = scratch + 2 * K
+    cdef uint64_t* img
+    cdef uint64_t* src
+    cdef uint64_t* dst
+    for s in range(ms.S):
+        hs[s] = -1
+        counts[s] = 0
+    hs[0] = 0
+    counts[0] = 1
+    res[0] = 0
+    for s in range(ms.S):
+        h = hs[s]
+        c = counts[s]
+        src = res + s * K
+        for d in range(ms.D):
+            if ms.digit[d] == ms.cnt[d]:
+                continue
+            v = <uint64_t>ms.vals[d]
+            nc = 0
+            nplain = 0
+            for k in range(c):
+                r = src[k]
+                t = r + (r ^ v)
+                if t >> b:
+                    carried[nc] = t & mask
+                    nc += 1
+                else:
+                    plain[nplain] = t
+                    nplain += 1
+            if nc:
+                img, m, nh = carried, sort_unique(carried, nc), 2 * h + 1
+            else:
+                img, m, nh = plain, sort_unique(plain, nplain), 2 * h
+            ns = s + ms.stride[d]
+            dst = res + ns * K
+            if nh > hs[ns]:
+                hs[ns] = nh
+                memcpy(dst, img, m * sizeof(uint64_t))
+                counts[ns] = m
+            elif nh == hs[ns]:
+                m = merge_unique(dst, counts[ns], img, m, merged)
+                if m > K:
+                    return 1
+                memcpy(dst, merged, m * sizeof(uint64_t))
+                counts[ns] = m
+        advance(ms)
+    return 0
+
+
 cdef int64_t highest_residue(const uint64_t* words, int64_t W) noexcept nogil:
     cdef int64_t w
     for w in range(W - 1, -1, -1):
@@ -239,19 +363,31 @@ cdef int64_t highest_residue(const uint64_t* words, int64_t W) noexcept nogil:
 
 # --- shared entry points -------------------------------------------------------------------
 
-cdef void solve(Multiset* ms, int method, char* table, int64_t* h, int64_t* r) noexcept nogil:
-    """Run one DP in ``table`` (:func:`table_size` bytes); the best state is ``(h, r)``."""
+cdef int solve(Multiset* ms, int method, int64_t K, char* table, int64_t* h,
+               int64_t* r) noexcept nogil:
+    """Run one DP in ``table`` (:func:`table_size` bytes); the best state is ``(h, r)``.
+
+    ``K`` is 0 for bitsets, else the sparse capacity. Returns 0, or 1 when a sparse set
+    needed more than ``K`` residues (nothing in ``h``, ``r`` then).
+    """
     cdef int64_t* hs
     cdef uint64_t* sets
     if method == RESIDUE:
         residue_dp(ms, <int32_t*>table)
         residue_best(ms, <int32_t*>table, h, r)
-    else:
-        hs = <int64_t*>table
-        sets = <uint64_t*>(hs + ms.S)
-        dominance_dp(ms, hs, sets, sets + ms.S * ms.W)
+        return 0
+    hs = <int64_t*>table
+    sets = <uint64_t*>(hs + ms.S)
+    if K:
+        if sparse_dp(ms, K, hs, hs + ms.S, sets + ms.S, sets + ms.S + ms.S * K):
+            return 1
         h[0] = hs[ms.S - 1]
-        r[0] = highest_residue(sets + (ms.S - 1) * ms.W, ms.W)
+        r[0] = <int64_t>(sets + ms.S + (ms.S - 1) * K)[hs[ms.S + ms.S - 1] - 1]
+        return 0
+    dominance_dp(ms, hs, sets, sets + ms.S * ms.W)
+    h[0] = hs[ms.S - 1]
+    r[0] = highest_residue(sets + (ms.S - 1) * ms.W, ms.W)
+    return 0
 
 
 def shapes(const int64_t[::1] values, const int64_t[::1] offsets):
@@ -281,12 +417,15 @@ def shapes(const int64_t[::1] values, const int64_t[::1] offsets):
     return out_states, out_bits
 
 
-def best(const int64_t[::1] a, int method, Py_ssize_t nbytes, bint with_order=False):
+def best(const int64_t[::1] a, int method, Py_ssize_t nbytes, bint with_order=False,
+         int64_t K=0):
     """The optimum of one instance as ``(h, r, b, order)``: the score is ``h * 2**b + r``.
 
-    ``nbytes`` is :func:`table_size` of the instance, already checked against the caller's
-    limit. With ``with_order``, ``order`` is an optimal order of the indices of ``a`` (int64),
-    read back from the table: from the best final ``(h, r)``, step to the first predecessor
+    ``nbytes`` is :func:`table_size` of the instance for the sparse capacity ``K`` (0: bitsets),
+    already checked against the caller's limit. Returns None when ``K`` was too small: the
+    caller asks again with more room. With ``with_order``, ``order`` is an optimal order of
+    the indices of ``a`` (int64), read back from the table: from the best final ``(h, r)``,
+    step to the first predecessor
     (lowest distinct value, then lowest residue) that reproduces it - one exists because every
     stored ``h`` is a maximum over predecessors. Copies of a value are used in ascending index
     order, so the answer is deterministic. Without it, ``order`` is None.
@@ -295,6 +434,7 @@ def best(const int64_t[::1] a, int method, Py_ssize_t nbytes, bint with_order=Fa
     cdef int64_t n = a.shape[0], h = 0, r = 0
     cdef int64_t* buf = <int64_t*>malloc((5 * n + 1) * sizeof(int64_t))
     cdef char* table = NULL
+    cdef int status = 0
     if buf == NULL:
         raise MemoryError()
     ms.vals, ms.cnt, ms.stride, ms.digit = buf + n, buf + 2 * n, buf + 3 * n, buf + 4 * n
@@ -306,12 +446,14 @@ def best(const int64_t[::1] a, int method, Py_ssize_t nbytes, bint with_order=Fa
         if table == NULL:
             raise MemoryError()
         with nogil:
-            solve(&ms, method, table, &h, &r)
-            if with_order:
-                walk_back(&ms, method, table, h, r, &step_value[0] if n else NULL)
+            status = solve(&ms, method, K, table, &h, &r)
+            if with_order and status == 0:
+                walk_back(&ms, method, K, table, h, r, &step_value[0] if n else NULL)
     finally:
         free(table)
         free(buf)
+    if status:
+        return None
     if not with_order:
         return h, r, ms.b, None
     # steps[i] = the i-th value used; each value's copies go in ascending index order.
@@ -328,15 +470,25 @@ def best(const int64_t[::1] a, int method, Py_ssize_t nbytes, bint with_order=Fa
     return h, r, ms.b, order
 
 
-cdef void walk_back(Multiset* ms, int method, char* table, int64_t h, int64_t r,
+cdef inline bint leads_to(uint64_t q, int64_t hp, uint64_t v, uint64_t r, int64_t h,
+                          int64_t b) noexcept nogil:
+    """Whether applying ``v`` to the state ``(hp, q)`` gives ``(h, r)``."""
+    cdef uint64_t t = q + (q ^ v)
+    return (t & (((<uint64_t>1) << b) - 1)) == r and 2 * hp + <int64_t>(t >> b) == h
+
+
+cdef void walk_back(Multiset* ms, int method, int64_t K, char* table, int64_t h, int64_t r,
                     int64_t* step_value) noexcept nogil:
     """Fill ``step_value[0:n]`` with the values of an optimal order, first to last."""
-    cdef int64_t R = (<int64_t>1) << ms.b, mask = R - 1, b = ms.b
-    cdef int64_t s = ms.S - 1, step, d = 0, p = 0, q = 0, t, hp = 0, v = 0
+    cdef int64_t R = (<int64_t>1) << ms.b if ms.b < 63 else 0, b = ms.b
+    cdef int64_t s = ms.S - 1, step, d = 0, p = 0, k, hp = 0, v = 0
+    cdef uint64_t q = 0
     cdef int found
     cdef int32_t* dp = <int32_t*>table
     cdef int64_t* hs = <int64_t*>table
     cdef uint64_t* sets = <uint64_t*>(hs + ms.S)
+    cdef int64_t* counts = hs + ms.S
+    cdef uint64_t* res = sets + ms.S
     for d in range(ms.D):
         ms.digit[d] = ms.cnt[d]
     for step in range(ms.n - 1, -1, -1):
@@ -346,17 +498,26 @@ cdef void walk_back(Multiset* ms, int method, char* table, int64_t h, int64_t r,
                 continue
             p = s - ms.stride[d]
             v = ms.vals[d]
-            for q in range(R):
-                if method == RESIDUE:
+            if method == RESIDUE:
+                for q in range(<uint64_t>R):
                     hp = dp[p * R + q]
-                else:
-                    hp = hs[p] if (sets[p * ms.W + (q >> 6)] >> (q & 63)) & 1 else -1
-                if hp < 0:
-                    continue
-                t = q + (q ^ v)
-                if (t & mask) == r and 2 * hp + (t >> b) == h:
-                    found = 1
-                    break
+                    if hp >= 0 and leads_to(q, hp, v, r, h, b):
+                        found = 1
+                        break
+            elif K:
+                hp = hs[p]
+                for k in range(counts[p]):
+                    q = res[p * K + k]
+                    if leads_to(q, hp, v, r, h, b):
+                        found = 1
+                        break
+            else:
+                hp = hs[p]
+                for q in range(<uint64_t>R):
+                    if ((sets[p * ms.W + (q >> 6)] >> (q & 63)) & 1
+                            and leads_to(q, hp, v, r, h, b)):
+                        found = 1
+                        break
             if found:
                 break
         # found is always set: the table's maxima come from some predecessor.
@@ -364,17 +525,19 @@ cdef void walk_back(Multiset* ms, int method, char* table, int64_t h, int64_t r,
         ms.digit[d] -= 1
         s = p
         h = hp
-        r = q
+        r = <int64_t>q
 
 
 def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int method,
                int64_t[::1] out_h, int64_t[::1] out_r, int64_t[::1] out_b,
-               Py_ssize_t scratch_bytes, int num_threads):
+               Py_ssize_t scratch_bytes, int num_threads, int64_t room):
     """Solve instances ``values[offsets[i]:offsets[i + 1]]`` in parallel (``prange``).
 
     Each thread owns one block of ``scratch_bytes`` (at least the largest instance's table)
     plus the multiset arrays for the longest instance, allocated here before the parallel
-    region; the GIL is released throughout.
+    region; the GIL is released throughout. Values wider than ``SPARSE_BITS`` use sparse sets
+    of ``room`` residues; an instance that needs more gets ``out_b[i] = -1``, for the caller to
+    solve on its own with more room.
     """
     cdef Py_ssize_t k = offsets.shape[0] - 1, i, longest = 0
     cdef int tid
@@ -403,7 +566,7 @@ def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int method
             for i in prange(k, num_threads=num_threads, schedule="dynamic"):
                 solve_instance(base, offsets[i], offsets[i + 1] - offsets[i], method,
                                &multisets[threadid()],
-                               scratch + threadid() * per_thread, scratch_bytes,
+                               scratch + threadid() * per_thread, scratch_bytes, room,
                                &out_h[i], &out_r[i], &out_b[i])
     finally:
         free(multisets)
@@ -411,24 +574,29 @@ def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int method
 
 
 cdef void solve_instance(const int64_t* values, int64_t start, int64_t n, int method,
-                         Multiset* ms, char* table, Py_ssize_t scratch_bytes,
+                         Multiset* ms, char* table, Py_ssize_t scratch_bytes, int64_t room,
                          int64_t* h, int64_t* r, int64_t* b) noexcept nogil:
     build_multiset(values + start, n, <int64_t*>(table + scratch_bytes), ms)
-    solve(ms, method, table, h, r)
-    b[0] = ms.b
+    cdef int64_t K = 0 if method == RESIDUE or ms.b <= NARROW_BITS else room
+    b[0] = -1 if solve(ms, method, K, table, h, r) else ms.b
 
 
-def table_size(states, bits, method):
+def table_size(states, bits, method, K):
     """Bytes of one DP table with ``states`` states and ``bits`` residue bits (exact Python int).
 
-    The layouts: residue ``int32[S][R]``; dominance ``int64 h[S]``, ``uint64 sets[S][W]`` and
-    two scratch sets of ``W`` words, with ``R = 2**bits`` and ``W = ceil(R / 64)``.
+    The layouts: residue ``int32[S][R]``; dominance with bitsets ``int64 h[S]``,
+    ``uint64 sets[S][W]`` and two scratch sets of ``W`` words (``R = 2**bits``,
+    ``W = ceil(R / 64)``); dominance with sparse sets of capacity ``K > 0``: ``int64 h[S]``,
+    ``int64 counts[S]``, ``uint64 residues[S][K]`` and ``4 K`` scratch words.
     """
-    states, bits = int(states), int(bits)
+    states, bits, K = int(states), int(bits), int(K)
     if METHODS[method] == RESIDUE:
         return states * (1 << bits) * 4
+    if K:
+        return states * (16 + 8 * K) + 32 * K
     words = 1 if bits <= 6 else 1 << (bits - 6)
     return states * (8 + 8 * words) + 16 * words
 
 
 METHODS = {"residue": RESIDUE, "dominance": DOMINANCE}
+SPARSE_BITS = NARROW_BITS
