@@ -272,6 +272,8 @@ def table_bytes(values, method) -> int:
     bits = max(1, max(values, default=0).bit_length())
     if method == "residue":
         return states * 2**bits * 4
+    if bits > 12:  # sparse residue lists with room for 64 a state (README, "how it is solved")
+        return states * (8 + 8 + 8 * 64) + 4 * 64 * 8
     words = max(1, 2**bits // 64)
     return states * (8 + 8 * words) + 16 * words
 
