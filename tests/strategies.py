@@ -22,16 +22,20 @@ def xscore_batches(max_k=12, max_n=8, max_value=63):
 # --- deadlock: matrix algorithm -------------------------------------------------------------
 
 
+def _counts(draw, shape, max_value):
+    """An int64 array of the given shape with entries in 0..max_value."""
+    size = int(np.prod(shape))
+    cells = st.lists(st.integers(0, max_value), min_size=size, max_size=size)
+    return np.array(draw(cells), dtype=np.int64).reshape(shape)
+
+
 @st.composite
 def matrix_systems(draw, max_n: int = 10, max_m: int = 4, max_value: int = 4):
     """Random ``(C, R, A)`` (int64 arrays) with small counts, so every outcome occurs."""
     n = draw(st.integers(0, max_n))
     m = draw(st.integers(0, max_m))
-    cells = st.integers(0, max_value)
-    C = np.array(draw(st.lists(cells, min_size=n * m, max_size=n * m)), dtype=np.int64)
-    R = np.array(draw(st.lists(cells, min_size=n * m, max_size=n * m)), dtype=np.int64)
-    A = np.array(draw(st.lists(cells, min_size=m, max_size=m)), dtype=np.int64)
-    return C.reshape(n, m), R.reshape(n, m), A
+    return (_counts(draw, (n, m), max_value), _counts(draw, (n, m), max_value),
+            _counts(draw, (m,), max_value))
 
 
 @st.composite
@@ -58,11 +62,9 @@ def banker_states(draw, max_n: int = 8, max_m: int = 4, max_value: int = 5):
     """Random ``(available, allocation, max_claim)`` with allocation <= max_claim."""
     n = draw(st.integers(0, max_n))
     m = draw(st.integers(0, max_m))
-    cells = st.integers(0, max_value)
-    C = np.array(draw(st.lists(cells, min_size=n * m, max_size=n * m)), dtype=np.int64)
-    extra = np.array(draw(st.lists(cells, min_size=n * m, max_size=n * m)), dtype=np.int64)
-    A = np.array(draw(st.lists(cells, min_size=m, max_size=m)), dtype=np.int64)
-    return A, C.reshape(n, m), (C + extra).reshape(n, m)
+    C = _counts(draw, (n, m), max_value)
+    extra = _counts(draw, (n, m), max_value)
+    return _counts(draw, (m,), max_value), C, C + extra
 
 
 # --- deadlock: graphs ----------------------------------------------------------------------
