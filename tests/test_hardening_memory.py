@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _fuzz_worker import arrays_in  # the same walk over result objects the fuzzer uses
 from cysolve import deadlock, xscore
 
 CALLS = 10_000
@@ -226,17 +227,6 @@ def test_batch_memory_is_bounded_by_threads_not_by_batch_size():
 
 # --- results never alias inputs; inputs never modified -----------------------------------
 
-def _arrays(result):
-    if isinstance(result, np.ndarray):
-        yield result
-    elif isinstance(result, (list, tuple)):
-        for r in result:
-            yield from _arrays(r)
-    elif hasattr(result, "__dataclass_fields__"):
-        for name in result.__dataclass_fields__:  # private fields too
-            yield from _arrays(getattr(result, name))
-
-
 def _aliasing_cases():
     """(label, call, inputs): inputs are C-contiguous native int64 (the no-copy-needed case)."""
     a = np.array([1, 2, 3, 50, 7], dtype=np.int64)
@@ -296,6 +286,6 @@ def test_results_never_alias_inputs_and_inputs_are_unchanged(case):
     result = call()
     for x, b in zip(inputs, before, strict=False):
         assert x.tobytes() == b.tobytes() and x.dtype == b.dtype, f"{label} modified an input"
-    for out in _arrays(result):
+    for out in arrays_in(result):
         for x in inputs:
             assert not np.shares_memory(out, x), f"{label}: a result array aliases an input"
