@@ -27,12 +27,18 @@ The layer frontier (why only the max-``h`` states of a layer matter):
    of the dominance DP's layer (same states, fewer of them), so it never holds more.
 
 Layout. A multiset is one uint64 key with a bit field per distinct value (``bit_length(count)``
-bits each, at most ``n <= 63`` in all), plus a mask of the distinct values still available.
-A residue set is ``W = ceil(R / 64)`` words for ``b <= 12`` (record ``[key, avail, set[W]]``,
-children merged in an open-addressing hash table on the key) and, for wider values, a list of
-``(key, avail, residue)`` triples kept sorted by key and residue (children sorted and
-de-duplicated: the sparse residue lists). A per-residue table of which values carry
-(``b <= 12``) decides whether a layer carries before any child is written.
+bits each, at most ``n <= 63`` in all). The values still available are the fields below
+their count, found for every field at once from ``left = full - key`` (the copies left): a
+field is non-zero iff adding ``lows`` (its bits below the top one) carries into its top bit,
+or that bit is set already. So a mask of values is kept in "top bit" positions (value ``d`` is
+bit ``top[d]``; ``pos`` maps a position back to ``d``) and is never stored: a state is its key
+and its residue set. A residue set is ``W = ceil(R / 64)`` words for ``b <= 12`` (records
+``[key, set[W]]``) and, for wider values, one ``(key, residue)`` pair per residue, pairs kept
+sorted (the sparse residue lists). A per-residue table of the values that carry (``b <= 12``)
+decides whether a layer carries before any child is written. Children merge in an
+open-addressing hash table on the key while a layer is small, and above ``SORT_FROM``
+children (one-word sets) by an LSD radix sort on the key with 11-bit digits and one pass
+over runs of equal keys (streaming beats random probes once the table outgrows the caches).
 
 Orders: with ``keep``, every layer stays in the pool (memory = sum of the frontiers) and the
 walk back looks, layer by layer, for a predecessor state with one copy fewer of some value and
@@ -52,7 +58,10 @@ cdef extern from *:
     #if defined(__GNUC__) || defined(__clang__)
     #define cysolve_fr_ctz64(x) __builtin_ctzll(x)
     #define cysolve_fr_clz64(x) __builtin_clzll(x)
+    #define cysolve_fr_popcount64(x) __builtin_popcountll(x)
     #else
+    static int cysolve_fr_popcount64(unsigned long long x)
+    { int i = 0; while (x) { x &= x - 1; i++; } return i; }
     static int cysolve_fr_ctz64(unsigned long long x)
     { int i = 0; while (!(x & 1)) { x >>= 1; i++; } return i; }
     static int cysolve_fr_clz64(unsigned long long x)
@@ -61,14 +70,19 @@ cdef extern from *:
     """
     int ctz64 "cysolve_fr_ctz64"(uint64_t) nogil
     int clz64 "cysolve_fr_clz64"(uint64_t) nogil
+    int popcount64 "cysolve_fr_popcount64"(uint64_t) nogil
 
 cdef enum:
-    # Residue sets of up to 2**12 bits are bitsets; wider values use sorted triples.
+    # Residue sets of up to 2**12 bits are bitsets; wider values use sorted pairs.
     NARROW_BITS = 12
     MAX_N = 63
     OK = 0
     OVER_LIMIT = 1
     NO_MEMORY = 2
+    SORT_FROM = 65536
+    DIGIT = 11
+    BUCKETS = 2048
+    MAX_PASSES = 6  # 11-bit digits of a key of at most 63 bits
 
 cdef uint64_t GOLDEN = 0x9E3779B97F4A7C15ULL
 
@@ -78,22 +92,28 @@ ctypedef struct Values:
     int64_t D            # distinct values
     int64_t b            # residue bits: bit length of the largest value, at least 1
     int64_t W            # words per residue set (narrow values)
+    int64_t keybits      # bits of a key: the sum of the fields' widths
+    uint64_t full        # the key of every value used
+    uint64_t lows        # every field's bits below its top bit
+    uint64_t highs       # every field's top bit
     uint64_t vals[MAX_N]   # distinct values, ascending
-    uint64_t cnt[MAX_N]    # copies of each
     uint64_t shift[MAX_N]  # where each value's count sits in a key
-    uint64_t fmask[MAX_N]  # the field's width as a mask
+    uint64_t field[MAX_N]  # each value's field, in place
+    uint64_t top[MAX_N]    # each field's top bit position
+    unsigned char pos[64]  # top bit position -> distinct value
 
 
 ctypedef struct Frontier:
-    uint64_t* pool       # the layers: records (narrow) or triples (wide)
-    uint64_t* table      # hash table (narrow), pairs [key, index]; key 0 = empty
-    uint64_t* scratch    # per-state carrying masks (narrow); residue image (W words)
-    uint64_t* carry      # carry[r]: bit d set when value d carries residue r (narrow)
+    uint64_t* pool       # the layers: records [key, set[W]] (narrow) or pairs (wide)
+    uint64_t* table      # hash table [key, index] (key 0: empty), or the children to sort
+    uint64_t* scratch    # per-state carrying masks, a residue image, radix histograms
+    uint64_t* carry      # carry[r]: bit top[d] set when value d carries residue r (narrow)
     int64_t pool_bytes, table_bytes, scratch_bytes, carry_bytes
     int64_t limit        # bytes all four buffers may hold together
     int64_t needed       # after OVER_LIMIT: the bytes the refused growth asked for in all
-    int64_t start[MAX_N + 1]    # first record / triple of each layer in the pool
-    int64_t count[MAX_N + 1]    # records / triples in each layer
+    int64_t sort_from    # children from which a layer is merged by sorting (one-word sets)
+    int64_t start[MAX_N + 1]    # first record / pair of each layer in the pool
+    int64_t count[MAX_N + 1]    # records / pairs in each layer
     int64_t carries[MAX_N + 1]  # 1 when layer k's high part is 2 H + 1
 
 
@@ -102,10 +122,11 @@ cdef int64_t bit_length(uint64_t v) noexcept nogil:
 
 
 cdef void build_values(const int64_t* a, int64_t n, Values* vs) noexcept nogil:
-    """Distinct values, counts and key fields of ``a[:n]`` (``n <= 63``)."""
+    """Distinct values and key fields of ``a[:n]`` (``n <= 63``)."""
     cdef uint64_t s[MAX_N]
+    cdef uint64_t cnt[MAX_N]
     cdef uint64_t key
-    cdef int64_t i, j, d = -1, at = 0
+    cdef int64_t i, j, d = -1, at = 0, w
     for i in range(n):  # insertion sort: n <= 63
         key = <uint64_t>a[i]
         j = i - 1
@@ -117,18 +138,32 @@ cdef void build_values(const int64_t* a, int64_t n, Values* vs) noexcept nogil:
         if d < 0 or s[i] != vs.vals[d]:
             d += 1
             vs.vals[d] = s[i]
-            vs.cnt[d] = 0
-        vs.cnt[d] += 1
+            cnt[d] = 0
+        cnt[d] += 1
     vs.n = n
     vs.D = d + 1
+    vs.full = vs.lows = vs.highs = 0
     for d in range(vs.D):
+        w = bit_length(cnt[d])
         vs.shift[d] = at
-        vs.fmask[d] = ((<uint64_t>1) << bit_length(vs.cnt[d])) - 1
-        at += bit_length(vs.cnt[d])
+        vs.field[d] = (((<uint64_t>1) << w) - 1) << at
+        vs.top[d] = at + w - 1
+        vs.pos[at + w - 1] = <unsigned char>d
+        vs.full |= cnt[d] << at
+        vs.highs |= (<uint64_t>1) << (at + w - 1)
+        vs.lows |= (((<uint64_t>1) << (w - 1)) - 1) << at
+        at += w
+    vs.keybits = at
     vs.b = bit_length(vs.vals[vs.D - 1]) if n > 0 else 1
     if vs.b < 1:
         vs.b = 1
     vs.W = 1 if vs.b <= 6 else (<int64_t>1) << (vs.b - 6)
+
+
+cdef inline uint64_t avail_of(const Values* vs, uint64_t key) noexcept nogil:
+    """The values with copies left in ``key``, as a mask of field top bits."""
+    cdef uint64_t left = vs.full - key
+    return (((left & vs.lows) + vs.lows) | left) & vs.highs
 
 
 cdef int reserve(Frontier* f, void** buf, int64_t* have, int64_t need) noexcept nogil:
@@ -166,7 +201,45 @@ cdef void release(Frontier* f) noexcept nogil:
     f.pool_bytes = f.table_bytes = f.scratch_bytes = f.carry_bytes = 0
 
 
-# --- narrow values: bitset records, hash merge ----------------------------------------------
+# --- narrow values: bitset records -----------------------------------------------------------
+
+cdef inline uint64_t image1(uint64_t word, uint64_t v, int64_t b, int carries) noexcept nogil:
+    """The one-word residue set ``word`` mapped through ``v``: the carried residues when the
+    layer carries, else every image (none carries then)."""
+    cdef uint64_t img = 0, r, t, mask = ((<uint64_t>1) << b) - 1
+    if carries:
+        while word:
+            r = ctz64(word)
+            word &= word - 1
+            t = r + (r ^ v)
+            img |= (t >> b) << (t & mask)
+    else:
+        while word:
+            r = ctz64(word)
+            word &= word - 1
+            img |= (<uint64_t>1) << (r + (r ^ v))
+    return img
+
+
+cdef void image_words(const uint64_t* src, uint64_t* out, int64_t W, uint64_t v, int64_t b,
+                      int carries) noexcept nogil:
+    """:func:`image1` for sets of ``W`` words."""
+    cdef int64_t w
+    cdef uint64_t word, r, t, mask = ((<uint64_t>1) << b) - 1
+    memset(out, 0, 8 * W)
+    for w in range(W):
+        word = src[w]
+        while word:
+            r = <uint64_t>(w * 64 + ctz64(word))
+            word &= word - 1
+            t = r + (r ^ v)
+            if carries:
+                if t >> b:
+                    t &= mask
+                    out[t >> 6] |= (<uint64_t>1) << (t & 63)
+            else:
+                out[t >> 6] |= (<uint64_t>1) << (t & 63)
+
 
 cdef int clear_table(Frontier* f, int64_t tcap) noexcept nogil:
     cdef int status = reserve(f, <void**>&f.table, &f.table_bytes, 16 * tcap)
@@ -180,18 +253,18 @@ cdef inline int64_t slot_of(uint64_t key, int64_t tbits) noexcept nogil:
 
 
 cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept nogil:
-    """Build layer ``k + 1`` from layer ``k`` (records ``[key, avail, set[W]]``)."""
-    cdef int64_t W = vs.W, RW = vs.W + 2, b = vs.b
-    cdef uint64_t mask = ((<uint64_t>1) << b) - 1
+    """Build layer ``k + 1`` from layer ``k`` (records ``[key, set[W]]``)."""
+    cdef int64_t W = vs.W, RW = vs.W + 1
     cdef int64_t m = f.count[k], s0 = f.start[k], s1 = s0 + m
-    cdef int64_t i, w, d, nm = 0, tbits = 6, tcap, slot, j, idx
-    cdef uint64_t word, acc, el, key, ckey, avail, cavail, r, t, v, img, set0
+    cdef int64_t i, w, d, nm = 0, tbits = 6, tcap, slot, j, idx, nchild = 0
+    cdef uint64_t word, acc, el, key, ckey, img = 0
     cdef uint64_t* rec
     cdef uint64_t* out
     cdef uint64_t* image
     cdef uint64_t* cm
     cdef int status, carries = 0
-    status = reserve(f, <void**>&f.scratch, &f.scratch_bytes, 8 * (m + W))
+    status = reserve(f, <void**>&f.scratch, &f.scratch_bytes,
+                     8 * (m + W + (MAX_PASSES + 1) * BUCKETS))
     if status:
         return status
     cm = f.scratch
@@ -201,14 +274,24 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
         rec = f.pool + (s0 + i) * RW
         acc = 0
         for w in range(W):
-            word = rec[2 + w]
+            word = rec[1 + w]
             while word:
                 acc |= f.carry[w * 64 + ctz64(word)]
                 word &= word - 1
-        cm[i] = acc & rec[1]
+        cm[i] = acc & avail_of(vs, rec[0])
         if cm[i]:
             carries = 1
-    while (<int64_t>1 << tbits) < 4 * m:
+    if W == 1:
+        for i in range(m):
+            nchild += popcount64(cm[i] if carries else avail_of(vs, f.pool[2 * (s0 + i)]))
+        if nchild >= f.sort_from:
+            status = sorted_children(vs, f, k, keep, carries, nchild)
+            if status != OVER_LIMIT:
+                return status
+            free(f.table)  # the sort did not fit: merge in the (smaller) hash table instead
+            f.table = NULL
+            f.table_bytes = 0
+    while (<int64_t>1 << tbits) < 4 * m and (W > 1 or (<int64_t>1 << tbits) < 2 * nchild):
         tbits += 1
     tcap = (<int64_t>1) << tbits
     status = clear_table(f, tcap)
@@ -218,55 +301,24 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
     for i in range(m):
         rec = f.pool + (s0 + i) * RW
         key = rec[0]
-        avail = rec[1]
-        set0 = rec[2]
-        el = cm[i] if carries else avail
+        el = cm[i] if carries else avail_of(vs, key)
         while el:
-            d = ctz64(el)
+            d = vs.pos[ctz64(el)]
             el &= el - 1
-            v = vs.vals[d]
-            img = 0
             if W == 1:
-                word = set0
-                if carries:
-                    while word:
-                        r = ctz64(word)
-                        word &= word - 1
-                        t = r + (r ^ v)
-                        img |= (t >> b) << (t & mask)
-                else:
-                    while word:
-                        r = ctz64(word)
-                        word &= word - 1
-                        img |= (<uint64_t>1) << (r + (r ^ v))
+                img = image1(rec[1], vs.vals[d], vs.b, carries)
             else:
-                rec = f.pool + (s0 + i) * RW
-                memset(image, 0, 8 * W)
-                for w in range(W):
-                    word = rec[2 + w]
-                    while word:
-                        r = <uint64_t>(w * 64 + ctz64(word))
-                        word &= word - 1
-                        t = r + (r ^ v)
-                        if carries:
-                            if t >> b:
-                                t &= mask
-                                image[t >> 6] |= (<uint64_t>1) << (t & 63)
-                        else:
-                            image[t >> 6] |= (<uint64_t>1) << (t & 63)
+                image_words(rec + 1, image, W, vs.vals[d], vs.b, carries)
             ckey = key + ((<uint64_t>1) << vs.shift[d])
-            cavail = avail
-            if ((key >> vs.shift[d]) & vs.fmask[d]) + 1 == vs.cnt[d]:
-                cavail &= ~((<uint64_t>1) << d)
             slot = slot_of(ckey, tbits)
             while True:
                 if f.table[2 * slot] == ckey:
                     out = f.pool + (s1 + <int64_t>f.table[2 * slot + 1]) * RW
                     if W == 1:
-                        out[2] |= img
+                        out[1] |= img
                     else:
                         for w in range(W):
-                            out[2 + w] |= image[w]
+                            out[1 + w] |= image[w]
                     break
                 if f.table[2 * slot] == 0:
                     if 2 * (nm + 1) > tcap:  # keep the load under 1/2: double and rehash
@@ -286,14 +338,14 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
                     status = reserve(f, <void**>&f.pool, &f.pool_bytes, 8 * (s1 + nm + 1) * RW)
                     if status:
                         return status
+                    rec = f.pool + (s0 + i) * RW  # the pool may have moved
                     out = f.pool + (s1 + nm) * RW
                     out[0] = ckey
-                    out[1] = cavail
                     if W == 1:
-                        out[2] = img
+                        out[1] = img
                     else:
                         for w in range(W):
-                            out[2 + w] = image[w]
+                            out[1 + w] = image[w]
                     f.table[2 * slot] = ckey
                     f.table[2 * slot + 1] = <uint64_t>nm
                     nm += 1
@@ -309,8 +361,84 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
     return OK
 
 
+cdef int sorted_children(Values* vs, Frontier* f, int64_t k, bint keep, int carries,
+                         int64_t nchild) noexcept nogil:
+    """Layer ``k + 1`` for one-word sets from all ``nchild`` children ``[key, set]``: LSD
+    radix sort on the key (passes where every digit agrees skipped), then OR each run."""
+    cdef int64_t m = f.count[k], s0 = f.start[k], s1 = s0 + m
+    cdef int64_t passes = (vs.keybits + DIGIT - 1) // DIGIT
+    cdef int64_t i, j, d, c = 0, nm, p, o, total
+    cdef uint64_t key, ckey, el
+    cdef uint64_t* rec
+    cdef uint64_t* src
+    cdef uint64_t* dst
+    cdef uint64_t* swap
+    cdef uint64_t* y
+    cdef uint64_t* cm = f.scratch
+    cdef int64_t* hist = <int64_t*>(f.scratch + m + vs.W)
+    cdef int64_t* offset = hist + MAX_PASSES * BUCKETS
+    cdef int status = reserve(f, <void**>&f.table, &f.table_bytes, 32 * nchild)
+    if status:
+        return status
+    src = f.table
+    dst = f.table + 2 * nchild
+    memset(hist, 0, 8 * passes * BUCKETS)
+    for i in range(m):
+        rec = f.pool + 2 * (s0 + i)
+        key = rec[0]
+        el = cm[i] if carries else avail_of(vs, key)
+        while el:
+            d = vs.pos[ctz64(el)]
+            el &= el - 1
+            ckey = key + ((<uint64_t>1) << vs.shift[d])
+            src[2 * c] = ckey
+            src[2 * c + 1] = image1(rec[1], vs.vals[d], vs.b, carries)
+            for p in range(passes):
+                hist[p * BUCKETS + ((ckey >> (DIGIT * p)) & (BUCKETS - 1))] += 1
+            c += 1
+    for p in range(passes):
+        if hist[p * BUCKETS + ((src[0] >> (DIGIT * p)) & (BUCKETS - 1))] == nchild:
+            continue  # every key has the same digit here
+        total = 0
+        for o in range(BUCKETS):
+            offset[o] = total
+            total += hist[p * BUCKETS + o]
+        for j in range(nchild):
+            key = src[2 * j]
+            o = offset[(key >> (DIGIT * p)) & (BUCKETS - 1)]
+            offset[(key >> (DIGIT * p)) & (BUCKETS - 1)] = o + 1
+            dst[2 * o] = key
+            dst[2 * o + 1] = src[2 * j + 1]
+        swap = src
+        src = dst
+        dst = swap
+    nm = 0
+    for j in range(nchild):
+        if j == 0 or src[2 * j] != src[2 * j - 2]:
+            nm += 1
+    status = reserve(f, <void**>&f.pool, &f.pool_bytes, 16 * (s1 + nm))
+    if status:
+        return status
+    y = f.pool + 2 * s1 - 2
+    for j in range(nchild):
+        if j == 0 or src[2 * j] != y[0]:
+            y += 2
+            y[0] = src[2 * j]
+            y[1] = src[2 * j + 1]
+        else:
+            y[1] |= src[2 * j + 1]
+    f.carries[k + 1] = carries
+    f.count[k + 1] = nm
+    if keep:
+        f.start[k + 1] = s1
+    else:
+        memmove(f.pool, f.pool + 2 * s1, 16 * nm)
+        f.start[k + 1] = 0
+    return OK
+
+
 cdef int narrow_solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r) noexcept nogil:
-    cdef int64_t R = (<int64_t>1) << vs.b, RW = vs.W + 2, q, d, k, w
+    cdef int64_t R = (<int64_t>1) << vs.b, RW = vs.W + 1, q, d, k, w
     cdef uint64_t t, acc
     cdef uint64_t* last
     cdef int status = reserve(f, <void**>&f.carry, &f.carry_bytes, 8 * R)
@@ -320,14 +448,13 @@ cdef int narrow_solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r
         acc = 0
         for d in range(vs.D):
             t = <uint64_t>q + (<uint64_t>q ^ vs.vals[d])
-            acc |= (t >> vs.b) << d
+            acc |= (t >> vs.b) << vs.top[d]
         f.carry[q] = acc
     status = reserve(f, <void**>&f.pool, &f.pool_bytes, 8 * RW)
     if status:
         return status
     memset(f.pool, 0, 8 * RW)
-    f.pool[1] = ((<uint64_t>1) << vs.D) - 1 if vs.D < 64 else ~(<uint64_t>0)
-    f.pool[2] = 1  # residue 0
+    f.pool[1] = 1  # residue 0
     f.start[0] = 0
     f.count[0] = 1
     f.carries[0] = 0
@@ -339,15 +466,15 @@ cdef int narrow_solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r
         h[0] = 2 * h[0] + f.carries[k + 1]
     last = f.pool + f.start[vs.n] * RW
     for w in range(vs.W - 1, -1, -1):
-        if last[2 + w]:
-            r[0] = w * 64 + 63 - clz64(last[2 + w])
+        if last[1 + w]:
+            r[0] = w * 64 + 63 - clz64(last[1 + w])
             break
     return OK
 
 
 cdef void narrow_walk(Values* vs, Frontier* f, int64_t r, int64_t* step_value) noexcept nogil:
     """Fill ``step_value[0:n]`` with the values of an optimal order (layers kept)."""
-    cdef int64_t RW = vs.W + 2, k, i, d = 0, q = 0, R = (<int64_t>1) << vs.b
+    cdef int64_t RW = vs.W + 1, k, i, d = 0, q = 0, R = (<int64_t>1) << vs.b
     cdef uint64_t key, target = 0, t, mask = ((<uint64_t>1) << vs.b) - 1
     cdef uint64_t* rec
     cdef int found
@@ -355,7 +482,7 @@ cdef void narrow_walk(Values* vs, Frontier* f, int64_t r, int64_t* step_value) n
     for k in range(vs.n, 0, -1):
         found = 0
         for d in range(vs.D):
-            if (key >> vs.shift[d]) & vs.fmask[d] == 0:
+            if key & vs.field[d] == 0:
                 continue
             target = key - ((<uint64_t>1) << vs.shift[d])
             for i in range(f.count[k - 1]):
@@ -363,7 +490,7 @@ cdef void narrow_walk(Values* vs, Frontier* f, int64_t r, int64_t* step_value) n
                 if rec[0] != target:
                     continue
                 for q in range(R):
-                    if not (rec[2 + (q >> 6)] >> (q & 63)) & 1:
+                    if not (rec[1 + (q >> 6)] >> (q & 63)) & 1:
                         continue
                     t = <uint64_t>q + (<uint64_t>q ^ vs.vals[d])
                     if (t & mask) == <uint64_t>r and <int64_t>(t >> vs.b) == f.carries[k]:
@@ -378,37 +505,37 @@ cdef void narrow_walk(Values* vs, Frontier* f, int64_t r, int64_t* step_value) n
         r = q
 
 
-# --- wide values: sorted (key, avail, residue) triples -------------------------------------
+# --- wide values: sorted (key, residue) pairs ----------------------------------------------
 
-cdef int compare_triples(const void* x, const void* y) noexcept nogil:
+cdef int compare_pairs(const void* x, const void* y) noexcept nogil:
     cdef const uint64_t* p = <const uint64_t*>x
     cdef const uint64_t* q = <const uint64_t*>y
     if p[0] != q[0]:
         return -1 if p[0] < q[0] else 1
-    return (p[2] > q[2]) - (p[2] < q[2])
+    return (p[1] > q[1]) - (p[1] < q[1])
 
 
 cdef int wide_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept nogil:
-    """Build layer ``k + 1`` from layer ``k``; a state is a run of triples with one key."""
+    """Build layer ``k + 1`` from layer ``k``; a state is a run of pairs with one key."""
     cdef int64_t m = f.count[k], s0 = f.start[k], s1 = s0 + m, b = vs.b
     cdef int64_t i, j, e, d, nm = 0, kept
-    cdef uint64_t mask = ((<uint64_t>1) << b) - 1, key, ckey, avail, cavail, el, v, t
+    cdef uint64_t mask = ((<uint64_t>1) << b) - 1, key, ckey, el, v, t
     cdef uint64_t* p
     cdef int status, carries = 0
     # Pass 1: does any child carry?
     i = 0
     while i < m and not carries:
-        p = f.pool + 3 * (s0 + i)
+        key = f.pool[2 * (s0 + i)]
         e = i
-        while e < m and f.pool[3 * (s0 + e)] == p[0]:
+        while e < m and f.pool[2 * (s0 + e)] == key:
             e += 1
-        el = p[1]
+        el = avail_of(vs, key)
         while el and not carries:
-            d = ctz64(el)
+            d = vs.pos[ctz64(el)]
             el &= el - 1
             v = vs.vals[d]
             for j in range(i, e):
-                t = f.pool[3 * (s0 + j) + 2]
+                t = f.pool[2 * (s0 + j) + 1]
                 if (t + (t ^ v)) >> b:
                     carries = 1
                     break
@@ -416,61 +543,54 @@ cdef int wide_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept nogi
     # Pass 2: emit every surviving (child, residue), then sort and drop repeats.
     i = 0
     while i < m:
+        key = f.pool[2 * (s0 + i)]
         e = i
-        while e < m and f.pool[3 * (s0 + e)] == f.pool[3 * (s0 + i)]:
+        while e < m and f.pool[2 * (s0 + e)] == key:
             e += 1
-        key = f.pool[3 * (s0 + i)]
-        avail = f.pool[3 * (s0 + i) + 1]
-        el = avail
+        el = avail_of(vs, key)
         while el:
-            d = ctz64(el)
+            d = vs.pos[ctz64(el)]
             el &= el - 1
             v = vs.vals[d]
             ckey = key + ((<uint64_t>1) << vs.shift[d])
-            cavail = avail
-            if ((key >> vs.shift[d]) & vs.fmask[d]) + 1 == vs.cnt[d]:
-                cavail &= ~((<uint64_t>1) << d)
-            status = reserve(f, <void**>&f.pool, &f.pool_bytes, 24 * (s1 + nm + e - i))
+            status = reserve(f, <void**>&f.pool, &f.pool_bytes, 16 * (s1 + nm + e - i))
             if status:
                 return status
             for j in range(i, e):
-                t = f.pool[3 * (s0 + j) + 2]
+                t = f.pool[2 * (s0 + j) + 1]
                 t = t + (t ^ v)
                 if carries and not (t >> b):
                     continue
-                p = f.pool + 3 * (s1 + nm)
+                p = f.pool + 2 * (s1 + nm)
                 p[0] = ckey
-                p[1] = cavail
-                p[2] = t & mask
+                p[1] = t & mask
                 nm += 1
         i = e
-    p = f.pool + 3 * s1
-    qsort(p, nm, 24, compare_triples)
+    p = f.pool + 2 * s1
+    qsort(p, nm, 16, compare_pairs)
     kept = 0
     for j in range(nm):
-        if kept == 0 or p[3 * j] != p[3 * (kept - 1)] or p[3 * j + 2] != p[3 * (kept - 1) + 2]:
-            p[3 * kept] = p[3 * j]
-            p[3 * kept + 1] = p[3 * j + 1]
-            p[3 * kept + 2] = p[3 * j + 2]
+        if kept == 0 or p[2 * j] != p[2 * kept - 2] or p[2 * j + 1] != p[2 * kept - 1]:
+            p[2 * kept] = p[2 * j]
+            p[2 * kept + 1] = p[2 * j + 1]
             kept += 1
     f.carries[k + 1] = carries
     f.count[k + 1] = kept
     if keep:
         f.start[k + 1] = s1
     else:
-        memmove(f.pool, p, 24 * kept)
+        memmove(f.pool, p, 16 * kept)
         f.start[k + 1] = 0
     return OK
 
 
 cdef int wide_solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r) noexcept nogil:
     cdef int64_t k
-    cdef int status = reserve(f, <void**>&f.pool, &f.pool_bytes, 24)
+    cdef int status = reserve(f, <void**>&f.pool, &f.pool_bytes, 16)
     if status:
         return status
     f.pool[0] = 0
-    f.pool[1] = ((<uint64_t>1) << vs.D) - 1
-    f.pool[2] = 0
+    f.pool[1] = 0
     f.start[0] = 0
     f.count[0] = 1
     f.carries[0] = 0
@@ -480,8 +600,8 @@ cdef int wide_solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r) 
         if status:
             return status
         h[0] = 2 * h[0] + f.carries[k + 1]
-    # The last layer is one state; its triples are sorted by residue.
-    r[0] = <int64_t>f.pool[3 * (f.start[vs.n] + f.count[vs.n] - 1) + 2]
+    # The last layer is one state; its pairs are sorted by residue.
+    r[0] = <int64_t>f.pool[2 * (f.start[vs.n] + f.count[vs.n] - 1) + 1]
     return OK
 
 
@@ -490,18 +610,18 @@ cdef void wide_walk(Values* vs, Frontier* f, int64_t r, int64_t* step_value) noe
     cdef uint64_t key, target = 0, t, q = 0, mask = ((<uint64_t>1) << vs.b) - 1
     cdef uint64_t* p
     cdef int found
-    key = f.pool[3 * f.start[vs.n]]
+    key = f.pool[2 * f.start[vs.n]]
     for k in range(vs.n, 0, -1):
         found = 0
         for d in range(vs.D):
-            if (key >> vs.shift[d]) & vs.fmask[d] == 0:
+            if key & vs.field[d] == 0:
                 continue
             target = key - ((<uint64_t>1) << vs.shift[d])
             for i in range(f.count[k - 1]):
-                p = f.pool + 3 * (f.start[k - 1] + i)
+                p = f.pool + 2 * (f.start[k - 1] + i)
                 if p[0] != target:
                     continue
-                q = p[2]
+                q = p[1]
                 t = q + (q ^ vs.vals[d])
                 if (t & mask) == <uint64_t>r and <int64_t>(t >> vs.b) == f.carries[k]:
                     found = 1
@@ -523,13 +643,15 @@ cdef int solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r) noexc
     return wide_solve(vs, f, keep, h, r)
 
 
-def best(const int64_t[::1] a, Py_ssize_t max_bytes, bint with_order=False):
+def best(const int64_t[::1] a, Py_ssize_t max_bytes, bint with_order=False,
+         int64_t sort_from=SORT_FROM):
     """The optimum of one instance as ``(h, r, b, order)``: the score is ``h * 2**b + r``.
 
     Buffers grow on demand up to ``max_bytes`` in all. Returns the number of bytes a refused
     growth would have needed in all (an int, not a tuple) when that limit is too small.
     With ``with_order``, ``order`` is an optimal order of the indices of ``a`` (int64), copies
     of one value in ascending index order; else None. Raises MemoryError when ``malloc`` fails.
+    ``sort_from`` (tests only) moves the switch from hash merging to radix sorting.
     """
     cdef Values vs
     cdef Frontier f
@@ -537,6 +659,7 @@ def best(const int64_t[::1] a, Py_ssize_t max_bytes, bint with_order=False):
     cdef int status = OK
     memset(&f, 0, sizeof(Frontier))
     f.limit = max_bytes
+    f.sort_from = sort_from
     build_values(&a[0] if n else NULL, n, &vs)
     steps = np.empty(n, dtype=np.int64)
     cdef int64_t[::1] step_value = steps
@@ -592,6 +715,7 @@ def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int64_t[::
         raise MemoryError()
     for tid in range(num_threads):
         fronts[tid].limit = max_bytes_per_thread
+        fronts[tid].sort_from = SORT_FROM
     try:
         with nogil:
             for i in prange(k, num_threads=num_threads, schedule="dynamic"):
