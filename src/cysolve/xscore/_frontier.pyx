@@ -263,8 +263,7 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
     cdef uint64_t* image
     cdef uint64_t* cm
     cdef int status, carries = 0
-    status = reserve(f, <void**>&f.scratch, &f.scratch_bytes,
-                     8 * (m + W + (MAX_PASSES + 1) * BUCKETS))
+    status = reserve(f, <void**>&f.scratch, &f.scratch_bytes, 8 * (m + W))
     if status:
         return status
     cm = f.scratch
@@ -374,12 +373,20 @@ cdef int sorted_children(Values* vs, Frontier* f, int64_t k, bint keep, int carr
     cdef uint64_t* dst
     cdef uint64_t* swap
     cdef uint64_t* y
-    cdef uint64_t* cm = f.scratch
-    cdef int64_t* hist = <int64_t*>(f.scratch + m + vs.W)
-    cdef int64_t* offset = hist + MAX_PASSES * BUCKETS
+    cdef uint64_t* cm
+    cdef int64_t* hist
+    cdef int64_t* offset
     cdef int status = reserve(f, <void**>&f.table, &f.table_bytes, 32 * nchild)
     if status:
         return status
+    # The histograms go after the carrying masks (kept by the reserve).
+    status = reserve(f, <void**>&f.scratch, &f.scratch_bytes,
+                     8 * (m + vs.W + (MAX_PASSES + 1) * BUCKETS))
+    if status:
+        return status
+    cm = f.scratch
+    hist = <int64_t*>(f.scratch + m + vs.W)
+    offset = hist + MAX_PASSES * BUCKETS
     src = f.table
     dst = f.table + 2 * nchild
     memset(hist, 0, 8 * passes * BUCKETS)
@@ -734,6 +741,13 @@ cdef void solve_row(const int64_t* a, int64_t n, Values* vs, Frontier* f, int64_
     cdef int status
     build_values(a, n, vs)
     status = solve(vs, f, 0, h, r)
+    if status != OK:
+        # Buffers kept from earlier rows count against the limit: retry from none, and leave
+        # none behind for the next row.
+        release(f)
+        status = solve(vs, f, 0, h, r)
+        if status != OK:
+            release(f)
     need[0] = 0
     if status == OK:
         b[0] = vs.b
