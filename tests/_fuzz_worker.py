@@ -254,7 +254,7 @@ def expect_raised(outcome, why=""):
 # --- xscore -----------------------------------------------------------------------------------
 
 XMETHODS = xscore.METHODS
-LONGEST = {"residue": 31, "dominance": 63}
+LONGEST = {"residue": 31, "dominance": 63, "frontier": 63}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -265,7 +265,12 @@ def x_reference(sorted_values: tuple[int, ...]) -> int:
 
 
 def table_bytes(values, method) -> int:
-    """The DP table size, recomputed from DESIGN.md section 1.1 (not from the package)."""
+    """The DP table size, recomputed from DESIGN.md section 1.1 (not from the package).
+
+    The frontier's size is unknown before solving; memory_needed gives the dominance table's.
+    """
+    if method == "frontier":
+        method = "dominance"
     states = 1
     for v in set(values):
         states *= values.count(v) + 1
@@ -276,6 +281,24 @@ def table_bytes(values, method) -> int:
         return states * (8 + 8 + 8 * 64) + 4 * 64 * 8
     words = max(1, 2**bits // 64)
     return states * (8 + 8 * words) + 16 * words
+
+
+def frontier_may_refuse(rows, limit) -> bool:
+    """Whether the frontier may refuse these rows under ``limit`` (its buffers grow on demand
+    from a few KiB each; a frontier holds fewer states than the dominance table; a batch
+    splits the limit over at most 64 threads)."""
+    return limit < 64 * max((2 * table_bytes(r, "dominance") + (1 << 18) for r in rows),
+                            default=0)
+
+
+def frontier_refused(out, rows, limit) -> bool:
+    """True (and checked) when the frontier refused for memory, as it may."""
+    if out[0] != "raised" or isinstance(out[1], OverflowError):
+        return False
+    assert isinstance(out[1], ValueError) and "max_memory" in str(out[1]), repr(out[1])
+    assert frontier_may_refuse(rows, limit), (limit, rows, out[1])
+    STATS["refused"] += 1
+    return True
 
 
 def small(values) -> bool:
@@ -321,7 +344,10 @@ def x_single(label, fn):
         if bad:
             return refused(out, bad)
         limit = max_memory or xscore.DEFAULT_MAX_MEMORY
-        if len(values) > LONGEST[method] or table_bytes(values, method) > limit:
+        if method == "frontier" and len(values) <= LONGEST[method]:
+            if frontier_refused(out, [values], limit):
+                return None
+        elif len(values) > LONGEST[method] or table_bytes(values, method) > limit:
             exc = expect_raised(out, "too big")
             assert isinstance(exc, (ValueError, OverflowError)), repr(exc)
             return None
@@ -429,8 +455,14 @@ def x_best_scores():
                 or num_threads == 0)):
             return refused(out, bad or "num_threads")
         limit = max_memory or xscore.DEFAULT_MAX_MEMORY
-        if any(
-            table_bytes(r, method) > limit or len(r) > LONGEST[method]
+        if method == "frontier" and all(
+            len(r) <= LONGEST[method] and len(r) + max(1, max(r, default=0).bit_length()) <= 63
+            for r in rows
+        ):
+            if frontier_refused(out, rows, limit):
+                return None
+        elif any(
+            (table_bytes(r, method) > limit and method != "frontier") or len(r) > LONGEST[method]
             or len(r) + max(1, max(r, default=0).bit_length()) > 63
             for r in rows
         ):

@@ -11,7 +11,7 @@ from cysolve import xscore
 from cysolve.xscore import reference
 from strategies import xscore_batches, xscore_values
 
-METHODS = ["dominance", "residue"]
+METHODS = ["frontier", "dominance", "residue"]
 
 TOPCODER = reference.TOPCODER_EXAMPLES
 
@@ -125,10 +125,11 @@ def test_wide_values_fit_where_bitsets_cannot():
 def test_regrowing_sparse_lists_is_checked_against_the_limit(monkeypatch):
     monkeypatch.setattr(xscore, "START_ROOM", 1)
     a = [10**9, 3, 5, 6, 9, 12, 17]
-    first = xscore.memory_needed(a)
+    first = xscore.memory_needed(a, method="dominance")
     with pytest.raises(ValueError, match=r"room for 2 residues a state\) needs .* max_memory"):
-        xscore.best_score(a, max_memory=first)
-    assert xscore.best_score(a, max_memory=1 << 20) == reference.best_score_bruteforce(a)
+        xscore.best_score(a, method="dominance", max_memory=first)
+    assert xscore.best_score(a, method="dominance", max_memory=1 << 20) == (
+        reference.best_score_bruteforce(a))
 
 
 @settings(max_examples=100, deadline=None)
@@ -246,17 +247,23 @@ def test_bad_values(a, error, match):
 
 
 def test_bad_method_and_limits():
-    with pytest.raises(ValueError, match=r"method = 'fast': must be one of 'dominance', 'residue'"):
+    with pytest.raises(
+        ValueError, match=r"method = 'fast': must be one of 'frontier', 'dominance', 'residue'"
+    ):
         xscore.best_score([1], method="fast")
     with pytest.raises(ValueError, match=r"needs 16,777,232 bytes .* more than max_memory = 1,000"):
-        xscore.best_score(list(range(20)), max_memory=1000)
+        xscore.best_score(list(range(20)), method="dominance", max_memory=1000)
+    # The frontier grows on demand: refused at the growth that would pass the limit.
+    with pytest.raises(ValueError, match=r"the frontier for 27 values \(its buffers so far\) "
+                                         r"needs [\d,]+ bytes .* more than max_memory = 1,048,576"):
+        xscore.best_score(list(range(16, 43)), max_memory=1 << 20)
     with pytest.raises(ValueError, match=r"max_memory = 0: the memory limit must be positive"):
         xscore.best_score([1], max_memory=0)
     with pytest.raises(TypeError, match=r"max_memory must be an integer number of bytes"):
         xscore.best_score([1], max_memory=1.5)
     # 2**40 states: refused by the guard before anything is allocated.
     with pytest.raises(ValueError, match=r"GiB\), more than max_memory"):
-        xscore.best_score(list(range(40)))
+        xscore.best_score(list(range(40)), method="dominance")
     with pytest.raises(OverflowError, match=r"residue DP .* at most 31 values"):
         xscore.best_score([1] * 32, method="residue")
     with pytest.raises(OverflowError, match=r"at most 63 values"):
@@ -293,10 +300,19 @@ def test_bad_orders():
 
 def test_memory_needed_matches_the_guard():
     a = list(range(16))
-    need = xscore.memory_needed(a)
-    assert xscore.best_score(a, max_memory=need) == xscore.best_score(a)
+    need = xscore.memory_needed(a, method="dominance")
+    assert xscore.best_score(a, method="dominance", max_memory=need) == xscore.best_score(a)
     with pytest.raises(ValueError, match="max_memory"):
-        xscore.best_score(a, max_memory=need - 1)
+        xscore.best_score(a, method="dominance", max_memory=need - 1)
+
+
+@pytest.mark.parametrize("a", [list(range(16)), [7] * 20 + [60] * 3, [10**9, 3, 5, 6, 9, 12]])
+def test_memory_needed_bounds_the_frontier(a):
+    # Not known before solving: the dominance table's size is the documented bound.
+    bound = xscore.memory_needed(a)
+    assert bound == xscore.memory_needed(a, method="dominance")
+    assert xscore.best_score(a, max_memory=max(bound, 1 << 17)) == xscore.best_score(
+        a, method="dominance")
 
 
 def test_batch_uses_fewer_threads_when_memory_is_short():

@@ -63,20 +63,33 @@ def _ready(fn):
 
 XSCORE_SIZES = {
     "tiny": [4, 6, 8],
-    "quick": [4, 6, 8, 10, 12, 13, 16],
-    "full": [4, 6, 8, 10, 12, 14, 15, 16, 18, 20],
+    "quick": [4, 6, 8, 10, 12, 13, 16, 20, 25],
+    "full": [4, 6, 8, 10, 12, 14, 15, 16, 18, 20, 25, 30],
 }
 # Largest n each slower implementation is run at (it would take minutes beyond).
-XSCORE_LIMITS = {"python-dp": 15, "python-bruteforce": 8, "residue": 18, "c-residue": 18}
+XSCORE_LIMITS = {
+    "dominance": 20, "c-dominance": 20, "numba": 20, "python-frontier": 20, "python-dp": 15,
+    "python-bruteforce": 8, "residue": 18, "c-residue": 18,
+}
+
+
+def xscore_worst_instance(n: int = 20, low: int = 16, high: int = 47, seed: int = 709):
+    """``n`` distinct values from ``low..high``: the frontier's worst shape found by search
+    (it grows like ``C(n, n/2)`` there)."""
+    rng = np.random.default_rng(seed)
+    return rng.permutation(np.arange(low, high + 1))[:n]
 
 
 def xscore_cases(profile: str) -> list[Case]:
     implementations = {
         "kernel": _ready(lambda a: xscore.best_score(a)),
+        "dominance": _ready(lambda a: xscore.best_score(a, method="dominance")),
         "residue": _ready(lambda a: xscore.best_score(a, method="residue")),
         "numba": peers.numba_xscore,
+        "c-frontier": ceiling.xscore_frontier,
         "c-dominance": lambda: ceiling.xscore("dominance"),
         "c-residue": lambda: ceiling.xscore("residue"),
+        "python-frontier": _ready(lambda a: xscore_reference.best_score_frontier(a.tolist())),
         "python-dp": _ready(lambda a: xscore_reference.best_score_dp(a.tolist())),
         "python-bruteforce": _ready(lambda a: xscore_reference.best_score_bruteforce(a.tolist())),
     }
@@ -91,6 +104,13 @@ def xscore_cases(profile: str) -> list[Case]:
             Case("xscore", "best_score", f"n={n}", n, lambda n=n: (inputs.xscore_instance(n),),
                  chosen, growth="exponential", unit="n (values)")
         )
+    if profile != "tiny":
+        worst = {name: implementations[name]
+                 for name in ("kernel", "dominance", "c-frontier", "c-dominance")}
+        cases.append(
+            Case("xscore", "worst case", "distinct 16..47 n=20", 20,
+                 lambda: (xscore_worst_instance(),), worst, unit="n (values)")
+        )
     k, n = {"tiny": (50, 8), "quick": (2000, 12), "full": (2000, 12)}[profile]
     cases.append(
         Case(
@@ -98,10 +118,27 @@ def xscore_cases(profile: str) -> list[Case]:
             {
                 "kernel all threads": _ready(lambda b: xscore.best_scores(b, num_threads=-1)),
                 "kernel 1 thread": _ready(lambda b: xscore.best_scores(b, num_threads=1)),
+                "c-frontier 1 thread": ceiling.xscore_frontier_batch,
+                "dominance 1 thread": _ready(
+                    lambda b: xscore.best_scores(b, method="dominance", num_threads=1)),
             },
             same=np.array_equal,
         )
     )
+    if profile == "full":
+        cases.append(
+            Case(
+                "xscore", "batch", "batch 10000 x n=15", 10000,
+                lambda: (inputs.xscore_batch(10000, 15),),
+                {
+                    "kernel 1 thread": _ready(lambda b: xscore.best_scores(b, num_threads=1)),
+                    "c-frontier 1 thread": ceiling.xscore_frontier_batch,
+                    "dominance 1 thread": _ready(
+                        lambda b: xscore.best_scores(b, method="dominance", num_threads=1)),
+                },
+                same=np.array_equal,
+            )
+        )
     return cases
 
 
@@ -436,7 +473,7 @@ FAMILIES: dict[str, Callable[[str], list[Case]]] = {
 def demo_cases() -> list[Case]:
     """One telling comparison per family, for ``cysolve demo``: a few seconds in all."""
     picks = {
-        "xscore": ("n=12", ["kernel", "residue", "numba", "python-dp"]),
+        "xscore": ("n=12", ["kernel", "dominance", "residue", "numba", "python-dp"]),
         "deadlock-matrix": ("chain n=2000 m=4", ["kernel", "numpy", "python"]),
         "deadlock-graph": ("random V=100,000 E=300,000", ["kernel", "scipy", "networkx"]),
     }
