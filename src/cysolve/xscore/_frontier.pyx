@@ -112,6 +112,8 @@ ctypedef struct Frontier:
     int64_t limit        # bytes all four buffers may hold together
     int64_t needed       # after OVER_LIMIT: the bytes the refused growth asked for in all
     int64_t sort_from    # children from which a layer is merged by sorting (one-word sets)
+    uint64_t epoch       # the hash table's live entries carry this in their high 32 bits
+    int table_dirty      # the table buffer held sorted children: clear it before hashing
     int64_t start[MAX_N + 1]    # first record / pair of each layer in the pool
     int64_t count[MAX_N + 1]    # records / pairs in each layer
     int64_t carries[MAX_N + 1]  # 1 when layer k's high part is 2 H + 1
@@ -199,6 +201,7 @@ cdef void release(Frontier* f) noexcept nogil:
     free(f.carry)
     f.pool = f.table = f.scratch = f.carry = NULL
     f.pool_bytes = f.table_bytes = f.scratch_bytes = f.carry_bytes = 0
+    f.epoch = 0
 
 
 # --- narrow values: bitset records -----------------------------------------------------------
@@ -242,10 +245,18 @@ cdef void image_words(const uint64_t* src, uint64_t* out, int64_t W, uint64_t v,
 
 
 cdef int clear_table(Frontier* f, int64_t tcap) noexcept nogil:
+    """An empty hash table of ``tcap`` entries ``[key, epoch << 32 | index]``: entries of
+    other epochs count as empty, so a new layer only bumps the epoch (no clearing)."""
+    cdef int64_t before = f.table_bytes
     cdef int status = reserve(f, <void**>&f.table, &f.table_bytes, 16 * tcap)
-    if status == OK:
-        memset(f.table, 0, 16 * tcap)
-    return status
+    if status:
+        return status
+    if f.table_bytes != before or f.table_dirty or f.epoch >= 0xFFFFFFFFULL:
+        memset(f.table, 0, f.table_bytes)
+        f.epoch = 0
+        f.table_dirty = 0
+    f.epoch += 1
+    return OK
 
 
 cdef inline int64_t slot_of(uint64_t key, int64_t tbits) noexcept nogil:
@@ -257,7 +268,7 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
     cdef int64_t W = vs.W, RW = vs.W + 1
     cdef int64_t m = f.count[k], s0 = f.start[k], s1 = s0 + m
     cdef int64_t i, w, d, nm = 0, tbits = 6, tcap, slot, j, idx, nchild = 0
-    cdef uint64_t word, acc, el, key, ckey, img = 0
+    cdef uint64_t word, acc, el, key, ckey, img = 0, epoch
     cdef uint64_t* rec
     cdef uint64_t* out
     cdef uint64_t* image
@@ -296,7 +307,8 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
     status = clear_table(f, tcap)
     if status:
         return status
-    # Pass 2: every surviving child, merged by key.
+    epoch = f.epoch
+    # Pass 2: every surviving child, merged by key (indices fit 32 bits: the pool would not).
     for i in range(m):
         rec = f.pool + (s0 + i) * RW
         key = rec[0]
@@ -311,27 +323,28 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
             ckey = key + ((<uint64_t>1) << vs.shift[d])
             slot = slot_of(ckey, tbits)
             while True:
-                if f.table[2 * slot] == ckey:
-                    out = f.pool + (s1 + <int64_t>f.table[2 * slot + 1]) * RW
+                if f.table[2 * slot + 1] >> 32 == epoch and f.table[2 * slot] == ckey:
+                    out = f.pool + (s1 + <int64_t>(f.table[2 * slot + 1] & 0xFFFFFFFFULL)) * RW
                     if W == 1:
                         out[1] |= img
                     else:
                         for w in range(W):
                             out[1 + w] |= image[w]
                     break
-                if f.table[2 * slot] == 0:
+                if f.table[2 * slot + 1] >> 32 != epoch:
                     if 2 * (nm + 1) > tcap:  # keep the load under 1/2: double and rehash
                         tbits += 1
                         tcap *= 2
                         status = clear_table(f, tcap)
                         if status:
                             return status
+                        epoch = f.epoch
                         for j in range(nm):
                             idx = slot_of(f.pool[(s1 + j) * RW], tbits)
-                            while f.table[2 * idx]:
+                            while f.table[2 * idx + 1] >> 32 == epoch:
                                 idx = (idx + 1) & (tcap - 1)
                             f.table[2 * idx] = f.pool[(s1 + j) * RW]
-                            f.table[2 * idx + 1] = <uint64_t>j
+                            f.table[2 * idx + 1] = (epoch << 32) | <uint64_t>j
                         slot = slot_of(ckey, tbits)
                         continue
                     status = reserve(f, <void**>&f.pool, &f.pool_bytes, 8 * (s1 + nm + 1) * RW)
@@ -346,7 +359,7 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
                         for w in range(W):
                             out[1 + w] = image[w]
                     f.table[2 * slot] = ckey
-                    f.table[2 * slot + 1] = <uint64_t>nm
+                    f.table[2 * slot + 1] = (epoch << 32) | <uint64_t>nm
                     nm += 1
                     break
                 slot = (slot + 1) & (tcap - 1)
@@ -379,6 +392,7 @@ cdef int sorted_children(Values* vs, Frontier* f, int64_t k, bint keep, int carr
     cdef int status = reserve(f, <void**>&f.table, &f.table_bytes, 32 * nchild)
     if status:
         return status
+    f.table_dirty = 1
     # The histograms go after the carrying masks (kept by the reserve).
     status = reserve(f, <void**>&f.scratch, &f.scratch_bytes,
                      8 * (m + vs.W + (MAX_PASSES + 1) * BUCKETS))
