@@ -14,10 +14,10 @@ ROOMY = 1 << 30
 WIDE = st.sampled_from([1 << 13, 10**6, 10**9, 1 << 40, 2**63 - 1])
 
 
-def solve(a, *, with_order=False, max_bytes=ROOMY, sort_from=None):
+def solve(a, *, with_order=False, max_bytes=ROOMY, bucket_from=None):
     """``(score, order)`` from the kernel (order None without ``with_order``)."""
     arr = np.asarray(a, dtype=np.int64).reshape(-1)
-    extra = () if sort_from is None else (sort_from,)
+    extra = () if bucket_from is None else (bucket_from,)
     found = _frontier.best(arr, max_bytes, with_order, *extra)
     assert isinstance(found, tuple), f"refused: needs {found} bytes"
     h, r, b, order = found
@@ -130,9 +130,9 @@ def test_sixty_three_values(a):
 
 @settings(max_examples=40, deadline=None)
 @given(a=xscore_values(max_n=16, max_value=63), order=st.booleans())
-def test_radix_sort_merge_equals_hash_merge(a, order):
-    # Merging every layer by the radix sort gives the same answer (and a valid order).
-    score, path = solve(a, with_order=order, sort_from=0)
+def test_bucket_merge_equals_hash_merge(a, order):
+    # Merging every layer in buckets gives the same answer (and a valid order).
+    score, path = solve(a, with_order=order, bucket_from=0)
     assert score == solve(a)[0]
     if order:
         assert_order_reaches(a, score, path)
@@ -142,7 +142,7 @@ def test_radix_sort_merge_equals_hash_merge(a, order):
 def test_large_instances_both_merges(n):
     a = np.random.default_rng(n).integers(0, 51, size=n).tolist()
     score, order = solve(a, with_order=True)
-    assert score == solve(a, sort_from=0)[0] == solve(a, sort_from=1 << 40)[0]
+    assert score == solve(a, bucket_from=0)[0] == solve(a, bucket_from=1 << 40)[0]
     assert_order_reaches(a, score, order)
     if n <= 20:
         assert score == xscore.best_score(a, method="dominance")

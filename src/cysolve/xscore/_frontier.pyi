@@ -5,7 +5,7 @@ NARROW: int  # residue bits up to which residue sets are bitsets (wider: sorted 
 LONGEST: int  # the most values one instance may have (63: h < 2**n fits int64)
 
 def best(
-    a: npt.NDArray[np.int64], max_bytes: int, with_order: bool = False, sort_from: int = ...
+    a: npt.NDArray[np.int64], max_bytes: int, with_order: bool = False, bucket_from: int = ...
 ) -> tuple[int, int, int, npt.NDArray[np.int64] | None] | int:
     """``(h, r, b, order)`` with the optimum ``h * 2**b + r``; or, when the frontier's buffers
     would grow past ``max_bytes``, the bytes they would have needed in all (an int)."""

@@ -36,9 +36,10 @@ and its residue set. A residue set is ``W = ceil(R / 64)`` words for ``b <= 12``
 ``[key, set[W]]``) and, for wider values, one ``(key, residue)`` pair per residue, pairs kept
 sorted (the sparse residue lists). A per-residue table of the values that carry (``b <= 12``)
 decides whether a layer carries before any child is written. Children merge in an
-open-addressing hash table on the key while a layer is small, and above ``SORT_FROM``
-children (one-word sets) by an LSD radix sort on the key with 11-bit digits and one pass
-over runs of equal keys (streaming beats random probes once the table outgrows the caches).
+open-addressing hash table on the key while a layer is small; above ``BUCKET_FROM`` children
+(one-word sets) they are first written, once, into buckets by the top bits of the key's
+hash, and each bucket is merged in a small table that stays in cache (streaming writes
+beat random probes once the table outgrows the caches).
 
 Orders: with ``keep``, every layer stays in the pool (memory = sum of the frontiers) and the
 walk back looks, layer by layer, for a predecessor state with one copy fewer of some value and
@@ -79,10 +80,7 @@ cdef enum:
     OK = 0
     OVER_LIMIT = 1
     NO_MEMORY = 2
-    SORT_FROM = 65536
-    DIGIT = 11
-    BUCKETS = 2048
-    MAX_PASSES = 6  # 11-bit digits of a key of at most 63 bits
+    BUCKET_FROM = 65536
 
 cdef uint64_t GOLDEN = 0x9E3779B97F4A7C15ULL
 
@@ -105,15 +103,15 @@ ctypedef struct Values:
 
 ctypedef struct Frontier:
     uint64_t* pool       # the layers: records [key, set[W]] (narrow) or pairs (wide)
-    uint64_t* table      # hash table [key, index] (key 0: empty), or the children to sort
-    uint64_t* scratch    # per-state carrying masks, a residue image, radix histograms
+    uint64_t* table      # hash table [key, epoch << 32 | index], or buckets of children
+    uint64_t* scratch    # per-state carrying masks, a residue image, bucket offsets
     uint64_t* carry      # carry[r]: bit top[d] set when value d carries residue r (narrow)
     int64_t pool_bytes, table_bytes, scratch_bytes, carry_bytes
     int64_t limit        # bytes all four buffers may hold together
     int64_t needed       # after OVER_LIMIT: the bytes the refused growth asked for in all
-    int64_t sort_from    # children from which a layer is merged by sorting (one-word sets)
+    int64_t bucket_from    # children from which a layer is merged in buckets (one-word sets)
     uint64_t epoch       # the hash table's live entries carry this in their high 32 bits
-    int table_dirty      # the table buffer held sorted children: clear it before hashing
+    int table_dirty      # the table buffer held children: clear it before hashing
     int64_t start[MAX_N + 1]    # first record / pair of each layer in the pool
     int64_t count[MAX_N + 1]    # records / pairs in each layer
     int64_t carries[MAX_N + 1]  # 1 when layer k's high part is 2 H + 1
@@ -294,11 +292,11 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
     if W == 1:
         for i in range(m):
             nchild += popcount64(cm[i] if carries else avail_of(vs, f.pool[2 * (s0 + i)]))
-        if nchild >= f.sort_from:
-            status = sorted_children(vs, f, k, keep, carries, nchild)
+        if nchild >= f.bucket_from:
+            status = partitioned_children(vs, f, k, keep, carries, nchild)
             if status != OVER_LIMIT:
                 return status
-            free(f.table)  # the sort did not fit: merge in the (smaller) hash table instead
+            free(f.table)  # the buckets did not fit: merge in the (smaller) hash table instead
             f.table = NULL
             f.table_bytes = 0
     while (<int64_t>1 << tbits) < 4 * m and (W > 1 or (<int64_t>1 << tbits) < 2 * nchild):
@@ -373,37 +371,52 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
     return OK
 
 
-cdef int sorted_children(Values* vs, Frontier* f, int64_t k, bint keep, int carries,
-                         int64_t nchild) noexcept nogil:
-    """Layer ``k + 1`` for one-word sets from all ``nchild`` children ``[key, set]``: LSD
-    radix sort on the key (passes where every digit agrees skipped), then OR each run."""
+cdef int partitioned_children(Values* vs, Frontier* f, int64_t k, bint keep, int carries,
+                              int64_t nchild) noexcept nogil:
+    """Layer ``k + 1`` for one-word sets with many children: count the children per bucket
+    (the top ``pbits`` bits of their key's hash), write each ``[key, set]`` once into its
+    bucket, then merge bucket by bucket in a small hash table that stays in cache (indexed by
+    the next bits of the same hash). Streaming writes instead of random probes into a table
+    larger than the caches."""
     cdef int64_t m = f.count[k], s0 = f.start[k], s1 = s0 + m
-    cdef int64_t passes = (vs.keybits + DIGIT - 1) // DIGIT
-    cdef int64_t i, j, d, c = 0, nm, p, o, total
-    cdef uint64_t key, ckey, el
+    cdef int64_t i, j, d, q, c, lo, nm = 0, most = 0, pbits = 0, tb = 4, nb, slot
+    cdef uint64_t key, ckey, el, h, epoch = 0
     cdef uint64_t* rec
-    cdef uint64_t* src
-    cdef uint64_t* dst
-    cdef uint64_t* swap
-    cdef uint64_t* y
+    cdef uint64_t* kids
+    cdef uint64_t* e
+    cdef uint64_t* out
     cdef uint64_t* cm
-    cdef int64_t* hist
-    cdef int64_t* offset
-    cdef int status = reserve(f, <void**>&f.table, &f.table_bytes, 32 * nchild)
-    if status:
-        return status
-    f.table_dirty = 1
-    # The histograms go after the carrying masks (kept by the reserve).
-    status = reserve(f, <void**>&f.scratch, &f.scratch_bytes,
-                     8 * (m + vs.W + (MAX_PASSES + 1) * BUCKETS))
+    cdef int64_t* off
+    cdef int status
+    while (nchild >> pbits) > 2048 and pbits < 12:
+        pbits += 1
+    nb = (<int64_t>1) << pbits
+    status = reserve(f, <void**>&f.scratch, &f.scratch_bytes, 8 * (m + vs.W + nb + 1))
     if status:
         return status
     cm = f.scratch
-    hist = <int64_t*>(f.scratch + m + vs.W)
-    offset = hist + MAX_PASSES * BUCKETS
-    src = f.table
-    dst = f.table + 2 * nchild
-    memset(hist, 0, 8 * passes * BUCKETS)
+    off = <int64_t*>(f.scratch + m + vs.W)
+    memset(off, 0, 8 * (nb + 1))
+    for i in range(m):
+        key = f.pool[2 * (s0 + i)]
+        el = cm[i] if carries else avail_of(vs, key)
+        while el:
+            d = vs.pos[ctz64(el)]
+            el &= el - 1
+            h = (key + ((<uint64_t>1) << vs.shift[d])) * GOLDEN
+            off[(h >> (64 - pbits) if pbits else 0) + 1] += 1
+    for q in range(nb):
+        if off[q + 1] > most:
+            most = off[q + 1]
+        off[q + 1] += off[q]
+    while (<int64_t>1 << tb) < 2 * most:
+        tb += 1
+    status = reserve(f, <void**>&f.table, &f.table_bytes, 16 * (((<int64_t>1) << tb) + nchild))
+    if status:
+        return status
+    f.table_dirty = 1
+    memset(f.table, 0, 16 << tb)
+    kids = f.table + (2 << tb)
     for i in range(m):
         rec = f.pool + 2 * (s0 + i)
         key = rec[0]
@@ -412,42 +425,38 @@ cdef int sorted_children(Values* vs, Frontier* f, int64_t k, bint keep, int carr
             d = vs.pos[ctz64(el)]
             el &= el - 1
             ckey = key + ((<uint64_t>1) << vs.shift[d])
-            src[2 * c] = ckey
-            src[2 * c + 1] = image1(rec[1], vs.vals[d], vs.b, carries)
-            for p in range(passes):
-                hist[p * BUCKETS + ((ckey >> (DIGIT * p)) & (BUCKETS - 1))] += 1
-            c += 1
-    for p in range(passes):
-        if hist[p * BUCKETS + ((src[0] >> (DIGIT * p)) & (BUCKETS - 1))] == nchild:
-            continue  # every key has the same digit here
-        total = 0
-        for o in range(BUCKETS):
-            offset[o] = total
-            total += hist[p * BUCKETS + o]
-        for j in range(nchild):
-            key = src[2 * j]
-            o = offset[(key >> (DIGIT * p)) & (BUCKETS - 1)]
-            offset[(key >> (DIGIT * p)) & (BUCKETS - 1)] = o + 1
-            dst[2 * o] = key
-            dst[2 * o + 1] = src[2 * j + 1]
-        swap = src
-        src = dst
-        dst = swap
-    nm = 0
-    for j in range(nchild):
-        if j == 0 or src[2 * j] != src[2 * j - 2]:
-            nm += 1
-    status = reserve(f, <void**>&f.pool, &f.pool_bytes, 16 * (s1 + nm))
-    if status:
-        return status
-    y = f.pool + 2 * s1 - 2
-    for j in range(nchild):
-        if j == 0 or src[2 * j] != y[0]:
-            y += 2
-            y[0] = src[2 * j]
-            y[1] = src[2 * j + 1]
-        else:
-            y[1] |= src[2 * j + 1]
+            h = ckey * GOLDEN
+            q = <int64_t>(h >> (64 - pbits)) if pbits else 0
+            c = off[q]
+            off[q] = c + 1
+            kids[2 * c] = ckey
+            kids[2 * c + 1] = image1(rec[1], vs.vals[d], vs.b, carries)
+    # off[q] is now where bucket q ends (and q + 1 starts).
+    lo = 0
+    for q in range(nb):
+        epoch += 1
+        for j in range(lo, off[q]):
+            ckey = kids[2 * j]
+            slot = <int64_t>(((ckey * GOLDEN) << pbits) >> (64 - tb))
+            while True:
+                e = f.table + 2 * slot
+                if e[1] >> 32 != epoch:
+                    status = reserve(f, <void**>&f.pool, &f.pool_bytes, 16 * (s1 + nm + 1))
+                    if status:
+                        return status
+                    kids = f.table + (2 << tb)
+                    e[0] = ckey
+                    e[1] = (epoch << 32) | <uint64_t>nm
+                    out = f.pool + 2 * (s1 + nm)
+                    out[0] = ckey
+                    out[1] = kids[2 * j + 1]
+                    nm += 1
+                    break
+                if e[0] == ckey:
+                    f.pool[2 * (s1 + <int64_t>(e[1] & 0xFFFFFFFFULL)) + 1] |= kids[2 * j + 1]
+                    break
+                slot = (slot + 1) & ((<int64_t>1 << tb) - 1)
+        lo = off[q]
     f.carries[k + 1] = carries
     f.count[k + 1] = nm
     if keep:
@@ -665,14 +674,14 @@ cdef int solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r) noexc
 
 
 def best(const int64_t[::1] a, Py_ssize_t max_bytes, bint with_order=False,
-         int64_t sort_from=SORT_FROM):
+         int64_t bucket_from=BUCKET_FROM):
     """The optimum of one instance as ``(h, r, b, order)``: the score is ``h * 2**b + r``.
 
     Buffers grow on demand up to ``max_bytes`` in all. Returns the number of bytes a refused
     growth would have needed in all (an int, not a tuple) when that limit is too small.
     With ``with_order``, ``order`` is an optimal order of the indices of ``a`` (int64), copies
     of one value in ascending index order; else None. Raises MemoryError when ``malloc`` fails.
-    ``sort_from`` (tests only) moves the switch from hash merging to radix sorting.
+    ``bucket_from`` (tests only) moves the switch from one hash table to buckets.
     """
     cdef Values vs
     cdef Frontier f
@@ -680,7 +689,7 @@ def best(const int64_t[::1] a, Py_ssize_t max_bytes, bint with_order=False,
     cdef int status = OK
     memset(&f, 0, sizeof(Frontier))
     f.limit = max_bytes
-    f.sort_from = sort_from
+    f.bucket_from = bucket_from
     build_values(&a[0] if n else NULL, n, &vs)
     steps = np.empty(n, dtype=np.int64)
     cdef int64_t[::1] step_value = steps
@@ -736,7 +745,7 @@ def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int64_t[::
         raise MemoryError()
     for tid in range(num_threads):
         fronts[tid].limit = max_bytes_per_thread
-        fronts[tid].sort_from = SORT_FROM
+        fronts[tid].bucket_from = BUCKET_FROM
     try:
         with nogil:
             for i in prange(k, num_threads=num_threads, schedule="dynamic"):

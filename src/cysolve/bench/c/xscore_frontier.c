@@ -6,8 +6,9 @@
  * layer's largest; a multiset is one 64-bit key with a bit field per distinct value (the
  * values still available are computed from it); a per-residue table of the values that
  * carry decides whether the layer carries before any child is written; children merge in an
- * open-addressing hash table for small layers and by an LSD radix sort on the key (11-bit
- * digits) and one pass over runs for big ones. Compiled by cysolve/bench/ceiling.py with
+ * open-addressing hash table for small layers, and for big ones are written once into
+ * buckets by the top bits of their key's hash, each bucket then merged in a small table that
+ * stays in cache. Compiled by cysolve/bench/ceiling.py with
  * gcc -O3 and called through ctypes.
  */
 #include <stdint.h>
@@ -15,8 +16,6 @@
 #include <string.h>
 
 #define SORT_FROM 65536
-#define DIGIT 11
-#define BUCKETS (1 << DIGIT)
 
 /* A multiset is a key with one bit field per distinct value (its copies used); the values
  * still available are the fields below their count, found for all fields at once from
@@ -134,49 +133,66 @@ static int64_t layer(const Values *vs, Buffers *B, int64_t m, int *carries) {
     for (int64_t i = 0; i < m; i++)
         nchild += __builtin_popcountll(*carries ? B->cm[i] : avail_of(vs, B->key[i]));
     if (nchild >= SORT_FROM) {
-        /* Children as (key, set) pairs, sorted on the key, then runs merged. */
-        int64_t hist[8][BUCKETS], passes = (vs->keybits + DIGIT - 1) / DIGIT, c = 0;
-        memset(hist, 0, sizeof(int64_t) * BUCKETS * (passes ? passes : 1));
-        if (grow(&B->kids, &B->kids_cap, 4 * nchild)) return -1;
-        uint64_t *src = B->kids, *dst = B->kids + 2 * nchild;
+        /* Big layers: children scattered into 2**pbits buckets by the top bits of their key's
+         * hash (counted first, so written once, in place), then each bucket merged in a small
+         * hash table that stays in cache, indexed by the next bits of the same hash. */
+        int pbits = 0, tb;
+        while ((nchild >> pbits) > 2048 && pbits < 12) pbits++;
+        int64_t nb = 1LL << pbits, off[4097], c, most = 0;
+        memset(off, 0, sizeof(off));
+        if (grow(&B->kids, &B->kids_cap, 2 * nchild)) return -1;
+        for (int64_t i = 0; i < m; i++) {
+            uint64_t key = B->key[i], el = *carries ? B->cm[i] : avail_of(vs, key);
+            while (el) {
+                int d = vs->pos[__builtin_ctzll(el)];
+                el &= el - 1;
+                uint64_t h = (key + (1ULL << vs->shift[d])) * 0x9E3779B97F4A7C15ULL;
+                off[pbits ? (h >> (64 - pbits)) + 1 : 1]++;
+            }
+        }
+        for (int64_t q = 0; q < nb; q++) {
+            if (off[q + 1] > most) most = off[q + 1];
+            off[q + 1] += off[q];
+        }
         for (int64_t i = 0; i < m; i++) {
             uint64_t key = B->key[i], set = B->set[i];
             uint64_t el = *carries ? B->cm[i] : avail_of(vs, key);
             while (el) {
                 int d = vs->pos[__builtin_ctzll(el)];
                 el &= el - 1;
-                uint64_t ck = key + (1ULL << vs->shift[d]);
-                src[2 * c] = ck;
-                src[2 * c + 1] = image(set, vs->vals[d], b, *carries);
-                for (int64_t p = 0; p < passes; p++) hist[p][(ck >> (DIGIT * p)) & (BUCKETS - 1)]++;
-                c++;
+                uint64_t ck = key + (1ULL << vs->shift[d]), h = ck * 0x9E3779B97F4A7C15ULL;
+                c = off[pbits ? h >> (64 - pbits) : 0]++;
+                B->kids[2 * c] = ck;
+                B->kids[2 * c + 1] = image(set, vs->vals[d], b, *carries);
             }
         }
-        for (int64_t p = 0; p < passes; p++) {
-            int64_t off[BUCKETS], total = 0;
-            if (hist[p][(src[0] >> (DIGIT * p)) & (BUCKETS - 1)] == nchild) continue;
-            for (int o = 0; o < BUCKETS; o++) { off[o] = total; total += hist[p][o]; }
-            for (int64_t j = 0; j < nchild; j++) {
-                uint64_t k = src[2 * j];
-                int64_t o = off[(k >> (DIGIT * p)) & (BUCKETS - 1)]++;
-                dst[2 * o] = k;
-                dst[2 * o + 1] = src[2 * j + 1];
+        /* off[q] is now the end of bucket q (the start of q + 1). */
+        tb = 4;
+        while ((1LL << tb) < 2 * most) tb++;
+        if (grow(&B->table, &B->table_cap, 2 << tb)) return -1;
+        if (grow_states(B, nchild)) return -1;
+        uint64_t epoch = 0;
+        memset(B->table, 0, 16ULL << tb);
+        for (int64_t q = 0, lo = 0; q < nb; lo = off[q], q++) {
+            epoch++;
+            for (int64_t j = lo; j < off[q]; j++) {
+                uint64_t ck = B->kids[2 * j], h = (ck * 0x9E3779B97F4A7C15ULL) << pbits;
+                int64_t slot = (int64_t)(h >> (64 - tb));
+                for (;;) {
+                    uint64_t *e = B->table + 2 * slot;
+                    if (e[1] >> 32 != epoch) {
+                        e[0] = ck;
+                        e[1] = (epoch << 32) | (uint64_t)nm;
+                        B->key[nm] = ck;
+                        B->set[nm++] = B->kids[2 * j + 1];
+                        break;
+                    }
+                    if (e[0] == ck) { B->set[e[1] & 0xFFFFFFFFULL] |= B->kids[2 * j + 1]; break; }
+                    slot = (slot + 1) & ((1LL << tb) - 1);
+                }
             }
-            uint64_t *t = src; src = dst; dst = t;
         }
-        for (int64_t j = 0; j < nchild; j++) nm += j == 0 || src[2 * j] != src[2 * j - 2];
-        if (grow_states(B, nm)) return -1;
-        nm = -1;
-        for (int64_t j = 0; j < nchild; j++) {
-            if (j == 0 || src[2 * j] != B->key[nm]) {
-                nm++;
-                B->key[nm] = src[2 * j];
-                B->set[nm] = src[2 * j + 1];
-            } else {
-                B->set[nm] |= src[2 * j + 1];
-            }
-        }
-        return nm + 1;
+        return nm;
     }
     /* Hash merge: children appended after the parents, then moved down. */
     int tbits = 6;
