@@ -80,7 +80,7 @@ cdef enum:
     OK = 0
     OVER_LIMIT = 1
     NO_MEMORY = 2
-    BUCKET_FROM = 65536
+    BUCKET_FROM = 16384
 
 cdef uint64_t GOLDEN = 0x9E3779B97F4A7C15ULL
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SORT_FROM 65536
+#define BUCKET_FROM 16384
 
 /* A multiset is a key with one bit field per distinct value (its copies used); the values
  * still available are the fields below their count, found for all fields at once from
@@ -132,7 +132,7 @@ static int64_t layer(const Values *vs, Buffers *B, int64_t m, int *carries) {
     }
     for (int64_t i = 0; i < m; i++)
         nchild += __builtin_popcountll(*carries ? B->cm[i] : avail_of(vs, B->key[i]));
-    if (nchild >= SORT_FROM) {
+    if (nchild >= BUCKET_FROM) {
         /* Big layers: children scattered into 2**pbits buckets by the top bits of their key's
          * hash (counted first, so written once, in place), then each bucket merged in a small
          * hash table that stays in cache, indexed by the next bits of the same hash. */
