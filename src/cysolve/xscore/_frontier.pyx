@@ -98,6 +98,7 @@ ctypedef struct Values:
     uint64_t shift[MAX_N]  # where each value's count sits in a key
     uint64_t field[MAX_N]  # each value's field, in place
     uint64_t top[MAX_N]    # each field's top bit position
+    uint64_t cmask[MAX_N]  # b <= 6: the residues each value carries
     unsigned char pos[64]  # top bit position -> distinct value
 
 
@@ -204,16 +205,18 @@ cdef void release(Frontier* f) noexcept nogil:
 
 # --- narrow values: bitset records -----------------------------------------------------------
 
-cdef inline uint64_t image1(uint64_t word, uint64_t v, int64_t b, int carries) noexcept nogil:
-    """The one-word residue set ``word`` mapped through ``v``: the carried residues when the
-    layer carries, else every image (none carries then)."""
-    cdef uint64_t img = 0, r, t, mask = ((<uint64_t>1) << b) - 1
+cdef inline uint64_t image1(uint64_t word, uint64_t v, int64_t b, int carries,
+                            uint64_t cmask) noexcept nogil:
+    """The one-word residue set ``word`` mapped through ``v``: when the layer carries, the
+    images of the residues in ``cmask`` (those ``v`` carries), else of every residue (none
+    carries then)."""
+    cdef uint64_t img = 0, r, mask = ((<uint64_t>1) << b) - 1
     if carries:
+        word &= cmask
         while word:
             r = ctz64(word)
             word &= word - 1
-            t = r + (r ^ v)
-            img |= (t >> b) << (t & mask)
+            img |= (<uint64_t>1) << ((r + (r ^ v)) & mask)
     else:
         while word:
             r = ctz64(word)
@@ -289,7 +292,9 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
         cm[i] = acc & avail_of(vs, rec[0])
         if cm[i]:
             carries = 1
-    if W == 1:
+    nchild = m * vs.D  # a bound, unless counted
+    if W == 1 and nchild >= f.bucket_from:
+        nchild = 0
         for i in range(m):
             nchild += popcount64(cm[i] if carries else avail_of(vs, f.pool[2 * (s0 + i)]))
         if nchild >= f.bucket_from:
@@ -315,7 +320,7 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
             d = vs.pos[ctz64(el)]
             el &= el - 1
             if W == 1:
-                img = image1(rec[1], vs.vals[d], vs.b, carries)
+                img = image1(rec[1], vs.vals[d], vs.b, carries, vs.cmask[d])
             else:
                 image_words(rec + 1, image, W, vs.vals[d], vs.b, carries)
             ckey = key + ((<uint64_t>1) << vs.shift[d])
@@ -430,7 +435,7 @@ cdef int partitioned_children(Values* vs, Frontier* f, int64_t k, bint keep, int
             c = off[q]
             off[q] = c + 1
             kids[2 * c] = ckey
-            kids[2 * c + 1] = image1(rec[1], vs.vals[d], vs.b, carries)
+            kids[2 * c + 1] = image1(rec[1], vs.vals[d], vs.b, carries, vs.cmask[d])
     # off[q] is now where bucket q ends (and q + 1 starts).
     lo = 0
     for q in range(nb):
@@ -480,6 +485,12 @@ cdef int narrow_solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r
             t = <uint64_t>q + (<uint64_t>q ^ vs.vals[d])
             acc |= (t >> vs.b) << vs.top[d]
         f.carry[q] = acc
+    if vs.W == 1:
+        for d in range(vs.D):
+            vs.cmask[d] = 0
+            for q in range(R):
+                t = <uint64_t>q + (<uint64_t>q ^ vs.vals[d])
+                vs.cmask[d] |= (t >> vs.b) << q
     status = reserve(f, <void**>&f.pool, &f.pool_bytes, 8 * RW)
     if status:
         return status

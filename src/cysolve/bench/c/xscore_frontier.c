@@ -25,7 +25,7 @@
 typedef struct {
     int64_t n, D, b, keybits;
     uint64_t full, lows, highs;
-    uint64_t vals[64], shift[64], top[64], carry[64];
+    uint64_t vals[64], shift[64], top[64], carry[64], cmask[64];
     uint8_t pos[64];
 } Values;
 
@@ -77,6 +77,11 @@ static void build(const int64_t *a, int64_t n, Values *vs) {
             acc |= (((uint64_t)r + ((uint64_t)r ^ vs->vals[d])) >> vs->b) << vs->top[d];
         vs->carry[r] = acc;
     }
+    for (d = 0; d < vs->D; d++) {
+        vs->cmask[d] = 0;
+        for (int64_t r = 0; r < (1LL << vs->b); r++)
+            vs->cmask[d] |= (((uint64_t)r + ((uint64_t)r ^ vs->vals[d])) >> vs->b) << r;
+    }
 }
 
 static int grow(uint64_t **p, int64_t *cap, int64_t need) {
@@ -100,13 +105,16 @@ static int grow_states(Buffers *B, int64_t need) {
     return 0;
 }
 
-static inline uint64_t image(uint64_t set, uint64_t v, int64_t b, int carries) {
+/* The residue set mapped through v: when the layer carries, only the residues in cmask (the
+ * ones v carries), else all (none carries then). */
+static inline uint64_t image(uint64_t set, uint64_t v, int64_t b, int carries, uint64_t cmask) {
     uint64_t img = 0, mask = (1ULL << b) - 1;
     if (carries) {
+        set &= cmask;
         while (set) {
-            uint64_t r = __builtin_ctzll(set), t = r + (r ^ v);
+            uint64_t r = __builtin_ctzll(set);
             set &= set - 1;
-            img |= (t >> b) << (t & mask);
+            img |= 1ULL << ((r + (r ^ v)) & mask);
         }
     } else {
         while (set) {
@@ -130,8 +138,12 @@ static int64_t layer(const Values *vs, Buffers *B, int64_t m, int *carries) {
         B->cm[i] = acc & avail_of(vs, B->key[i]);
         if (B->cm[i]) *carries = 1;
     }
-    for (int64_t i = 0; i < m; i++)
-        nchild += __builtin_popcountll(*carries ? B->cm[i] : avail_of(vs, B->key[i]));
+    nchild = m * vs->D;  /* a bound, unless counted */
+    if (nchild >= BUCKET_FROM) {
+        nchild = 0;
+        for (int64_t i = 0; i < m; i++)
+            nchild += __builtin_popcountll(*carries ? B->cm[i] : avail_of(vs, B->key[i]));
+    }
     if (nchild >= BUCKET_FROM) {
         /* Big layers: children scattered into 2**pbits buckets by the top bits of their key's
          * hash (counted first, so written once, in place), then each bucket merged in a small
@@ -163,7 +175,7 @@ static int64_t layer(const Values *vs, Buffers *B, int64_t m, int *carries) {
                 uint64_t ck = key + (1ULL << vs->shift[d]), h = ck * 0x9E3779B97F4A7C15ULL;
                 c = off[pbits ? h >> (64 - pbits) : 0]++;
                 B->kids[2 * c] = ck;
-                B->kids[2 * c + 1] = image(set, vs->vals[d], b, *carries);
+                B->kids[2 * c + 1] = image(set, vs->vals[d], b, *carries, vs->cmask[d]);
             }
         }
         /* off[q] is now the end of bucket q (the start of q + 1). */
@@ -206,7 +218,7 @@ static int64_t layer(const Values *vs, Buffers *B, int64_t m, int *carries) {
         while (el) {
             int d = vs->pos[__builtin_ctzll(el)];
             el &= el - 1;
-            uint64_t ck = key + (1ULL << vs->shift[d]), img = image(set, vs->vals[d], b, *carries);
+            uint64_t ck = key + (1ULL << vs->shift[d]), img = image(set, vs->vals[d], b, *carries, vs->cmask[d]);
             int64_t slot = (int64_t)((ck * 0x9E3779B97F4A7C15ULL) >> (64 - tbits));
             for (;;) {
                 if (B->table[2 * slot] == ck) { B->set[m + B->table[2 * slot + 1]] |= img; break; }
