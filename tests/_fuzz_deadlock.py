@@ -31,9 +31,6 @@ def groups(ns):
         except (ValueError, TypeError) as exc:
             raise Invalid(str(exc)) from None
 
-    def when(name, make):
-        return (lambda: None) if not hasattr(deadlock, name) else make
-
     # --- the matrix algorithm and Banker's algorithm -------------------------------------
 
     def matrix(n, m, top=4):
@@ -352,13 +349,13 @@ def groups(ns):
 
     return {
         "deadlock_matrix": {
-            "detect": when("detect", detect_target),
-            "detect_batch": when("detect_batch", detect_batch_target),
-            "is_safe": when("is_safe", is_safe_target),
-            "request_ok": when("request_ok", request_ok_target),
+            "detect": detect_target,
+            "detect_batch": detect_batch_target,
+            "is_safe": is_safe_target,
+            "request_ok": request_ok_target,
         },
         "deadlock_graph": {
-            "detect_graph": when("detect_graph", detect_graph_target),
-            "resource_graph": when("resource_graph", resource_graph_target),
+            "detect_graph": detect_graph_target,
+            "resource_graph": resource_graph_target,
         },
     }

@@ -1,21 +1,18 @@
 """cysolve.dask: the batch solvers over dask arrays equal the single-machine batches, on the
 threaded scheduler and on a two-worker ``distributed.LocalCluster`` bound to loopback."""
 
+import sys
+
+import dask.array as da
+import distributed
 import numpy as np
 import pytest
 
-da = pytest.importorskip("dask.array")
-distributed = pytest.importorskip("distributed")
-
-import cysolve.dask  # noqa: E402
-from cysolve import deadlock, xscore  # noqa: E402
+import cysolve.dask
+from cysolve import deadlock, xscore
 
 RNG = np.random.default_rng(6)
 BATCH = RNG.integers(0, 51, size=(2_000, 9))
-HAS_DETECT_BATCH = hasattr(deadlock, "detect_batch")
-needs_detect_batch = pytest.mark.skipif(
-    not HAS_DETECT_BATCH, reason="cysolve.deadlock.detect_batch is not merged yet"
-)
 
 
 def systems(k=300, n=6, m=3):
@@ -89,7 +86,6 @@ def test_detect_batch_wiring(monkeypatch):
         cysolve.dask.detect_batch(allocation, request, available[:, :2])
 
 
-@needs_detect_batch
 def test_detect_batch_threaded_scheduler():
     allocation, request, available = systems()
     out = cysolve.dask.detect_batch(
@@ -108,14 +104,22 @@ def test_on_local_cluster(cluster_client):
     # Both workers took part.
     assert len(cluster_client.scheduler_info()["workers"]) == 2
     assert all(w.startswith("tcp://127.0.0.1:") for w in cluster_client.scheduler_info()["workers"])
-    if HAS_DETECT_BATCH:
-        allocation, request, available = systems()
-        flags = cysolve.dask.detect_batch(
-            da.from_array(allocation, chunks=(50, 6, 3)),
-            da.from_array(request, chunks=(50, 6, 3)),
-            da.from_array(available, chunks=(50, 3)), num_threads=1,
-        )
-        np.testing.assert_array_equal(
-            cluster_client.compute(flags).result(),
-            deadlock.detect_batch(allocation, request, available),
-        )
+    allocation, request, available = systems()
+    flags = cysolve.dask.detect_batch(
+        da.from_array(allocation, chunks=(50, 6, 3)),
+        da.from_array(request, chunks=(50, 6, 3)),
+        da.from_array(available, chunks=(50, 3)), num_threads=1,
+    )
+    np.testing.assert_array_equal(
+        cluster_client.compute(flags).result(),
+        deadlock.detect_batch(allocation, request, available),
+    )
+
+
+def test_dask_extra_missing_is_a_clear_import_error(monkeypatch):
+    import cysolve.dask
+
+    monkeypatch.setitem(sys.modules, "dask", None)
+    monkeypatch.setitem(sys.modules, "dask.array", None)
+    with pytest.raises(ImportError, match=r"pip install 'cysolve\[dask\]'"):
+        cysolve.dask.best_scores([[1, 2, 3]])

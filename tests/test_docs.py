@@ -8,10 +8,14 @@ import pytest
 
 README = Path(__file__).parents[1] / "README.md"
 MODULES = [
+    "cysolve._parallel",
+    "cysolve.errors",
     "cysolve.xscore",
+    "cysolve.xscore.solve",
     "cysolve.deadlock.matrix",
     "cysolve.deadlock.graph",
     "cysolve.bench",
+    "cysolve.dask",
 ]
 
 
@@ -23,5 +27,6 @@ def test_readme_examples():
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    result = doctest.testmod(importlib.import_module(name), optionflags=flags)
+    assert result.attempted > 0 and result.failed == 0

@@ -54,31 +54,27 @@ def _deadlock_calls():
     """The same for cysolve.deadlock, for the functions this build has."""
     calls = []
     rng = np.random.default_rng(7)
-    if hasattr(deadlock, "detect"):
-        for _ in range(30):
-            n, m = int(rng.integers(0, 30)), int(rng.integers(0, 5))
-            C = rng.integers(0, 4, size=(n, m))
-            R = rng.integers(0, 4, size=(n, m))
-            A = rng.integers(0, 4, size=m)
-            calls.append(("detect", deadlock.detect, (C, R), {"available": A}))
-    if hasattr(deadlock, "detect_batch"):
-        for _ in range(6):
-            C = rng.integers(0, 3, size=(40, 12, 3))
-            R = rng.integers(0, 3, size=(40, 12, 3))
-            A = rng.integers(0, 3, size=(40, 3))
-            calls.append(("detect_batch", deadlock.detect_batch, (C, R, A), {}))
-            calls.append(("detect_batch", deadlock.detect_batch, (C, R, A), {"num_threads": 1}))
-    if hasattr(deadlock, "is_safe"):
-        for _ in range(20):
-            n, m = int(rng.integers(0, 12)), int(rng.integers(0, 4))
-            C = rng.integers(0, 4, size=(n, m))
-            calls.append(("is_safe", deadlock.is_safe,
-                          (rng.integers(0, 4, size=m), C, C + rng.integers(0, 4, size=(n, m))), {}))
-    if hasattr(deadlock, "detect_graph"):
-        for _ in range(20):
-            v = int(rng.integers(1, 200))
-            edges = rng.integers(0, v, size=(int(rng.integers(0, 3 * v)), 2)).tolist()
-            calls.append(("detect_graph", deadlock.detect_graph, ([tuple(e) for e in edges],), {}))
+    for _ in range(30):
+        n, m = int(rng.integers(0, 30)), int(rng.integers(0, 5))
+        C = rng.integers(0, 4, size=(n, m))
+        R = rng.integers(0, 4, size=(n, m))
+        A = rng.integers(0, 4, size=m)
+        calls.append(("detect", deadlock.detect, (C, R), {"available": A}))
+    for _ in range(6):
+        C = rng.integers(0, 3, size=(40, 12, 3))
+        R = rng.integers(0, 3, size=(40, 12, 3))
+        A = rng.integers(0, 3, size=(40, 3))
+        calls.append(("detect_batch", deadlock.detect_batch, (C, R, A), {}))
+        calls.append(("detect_batch", deadlock.detect_batch, (C, R, A), {"num_threads": 1}))
+    for _ in range(20):
+        n, m = int(rng.integers(0, 12)), int(rng.integers(0, 4))
+        C = rng.integers(0, 4, size=(n, m))
+        calls.append(("is_safe", deadlock.is_safe,
+                      (rng.integers(0, 4, size=m), C, C + rng.integers(0, 4, size=(n, m))), {}))
+    for _ in range(20):
+        v = int(rng.integers(1, 200))
+        edges = rng.integers(0, v, size=(int(rng.integers(0, 3 * v)), 2)).tolist()
+        calls.append(("detect_graph", deadlock.detect_graph, ([tuple(e) for e in edges],), {}))
     return calls
 
 
@@ -98,8 +94,7 @@ def _canonical(result):
 @pytest.mark.parametrize("family", ["xscore", "deadlock"])
 def test_threads_get_the_serial_answers(family):
     calls = _xscore_calls() if family == "xscore" else _deadlock_calls()
-    if not calls:
-        pytest.skip("cysolve.deadlock has no kernels in this build yet")
+    assert calls
     serial = [_canonical(fn(*args, **kw)) for _, fn, args, kw in calls]
     # Every call three times, shuffled, so the same kernel runs in several threads at once.
     work = [i for i in range(len(calls)) for _ in range(3)]
@@ -201,7 +196,6 @@ def test_best_scores_releases_the_gil():
     _assert_releases_gil(lambda: xscore.best_scores(slow, num_threads=1))
 
 
-@pytest.mark.skipif(not hasattr(deadlock, "detect"), reason="deadlock.detect not merged yet")
 def test_detect_releases_the_gil():
     n = 400_000  # a shuffled chain: the process of rank k needs k + 1 units, holds 1
     C = np.ones((n, 1), dtype=np.int64)
@@ -209,7 +203,6 @@ def test_detect_releases_the_gil():
     _assert_releases_gil(lambda: deadlock.detect(C, R, available=[1]))
 
 
-@pytest.mark.skipif(not hasattr(deadlock, "detect_graph"), reason="detect_graph not merged yet")
 def test_detect_graph_releases_the_gil():
     import scipy.sparse as sp
 

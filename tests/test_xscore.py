@@ -1,6 +1,6 @@
 """cysolve.xscore: kernels against the references, the TopCoder examples, and bad input."""
 
-from unittest.mock import patch
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cysolve import xscore
-from cysolve.xscore import reference
+from cysolve.xscore import _kernel, reference
 from strategies import xscore_batches, xscore_values
 
 METHODS = ["frontier", "dominance", "residue"]
@@ -81,7 +81,17 @@ WIDE = st.sampled_from([1 << 13, 10**6, 10**9, 1 << 40, 2**63 - 1])
 
 
 # The shipped starting room, and room for one residue (nearly every DP has to regrow).
-ROOMS = pytest.mark.parametrize("room", [xscore.START_ROOM, 1], ids=["room-64", "room-1"])
+ROOMS = pytest.mark.parametrize("room", [64, 1], ids=["room-64", "room-1"])
+
+
+@contextmanager
+def start_room(room):
+    """Sparse residue sets start with ``room`` residues inside the block."""
+    previous = _kernel.set_start_room(room)
+    try:
+        yield
+    finally:
+        _kernel.set_start_room(previous)
 
 
 @ROOMS
@@ -90,9 +100,9 @@ ROOMS = pytest.mark.parametrize("room", [xscore.START_ROOM, 1], ids=["room-64", 
 def test_wide_values_equal_bruteforce(room, data):
     a = data.draw(xscore_values(max_n=7, max_value=data.draw(WIDE)))
     expected = reference.best_score_bruteforce(a)
-    with patch.object(xscore, "START_ROOM", room):
-        assert xscore.best_score(a) == expected
-        score, order = xscore.best_order(a)
+    with start_room(room):  # the dominance DP's sparse lists (the frontier has no room)
+        assert xscore.best_score(a, method="dominance") == expected
+        score, order = xscore.best_order(a, method="dominance")
     assert score == expected == xscore.play(a, order)
 
 
@@ -101,8 +111,8 @@ def test_wide_values_equal_bruteforce(room, data):
 @given(data=st.data())
 def test_wide_values_equal_reference_dp(room, data):
     a = data.draw(xscore_values(max_n=9, max_value=data.draw(WIDE), min_n=8))
-    with patch.object(xscore, "START_ROOM", room):
-        assert xscore.best_score(a) == reference.best_score_dp(a)
+    with start_room(room):
+        assert xscore.best_score(a, method="dominance") == reference.best_score_dp(a)
 
 
 @ROOMS
@@ -110,26 +120,27 @@ def test_wide_values_equal_reference_dp(room, data):
 @given(data=st.data())
 def test_wide_values_in_batches(room, data):
     batch = data.draw(st.lists(xscore_values(max_n=9, max_value=10**9), max_size=6))
-    with patch.object(xscore, "START_ROOM", room):
-        got = xscore.best_scores(batch, num_threads=2)
+    with start_room(room):
+        got = xscore.best_scores(batch, method="dominance", num_threads=2)
     assert got.tolist() == [xscore.best_score(a) for a in batch]
 
 
 def test_wide_values_fit_where_bitsets_cannot():
     # 16 values near 10**9: bitsets would need 2**16 states x 2**30 bits; sparse lists fit.
     a = np.random.default_rng(5).integers(0, 10**9, size=16)
-    score, order = xscore.best_order(a, max_memory=300 << 20)
-    assert xscore.play(a, order) == score == xscore.best_score(a, max_memory=300 << 20)
+    for method in ("frontier", "dominance"):
+        score, order = xscore.best_order(a, method=method, max_memory=300 << 20)
+        assert xscore.play(a, order) == score == xscore.best_score(a, max_memory=300 << 20)
 
 
-def test_regrowing_sparse_lists_is_checked_against_the_limit(monkeypatch):
-    monkeypatch.setattr(xscore, "START_ROOM", 1)
+def test_regrowing_sparse_lists_is_checked_against_the_limit():
     a = [10**9, 3, 5, 6, 9, 12, 17]
-    first = xscore.memory_needed(a, method="dominance")
-    with pytest.raises(ValueError, match=r"room for 2 residues a state\) needs .* max_memory"):
-        xscore.best_score(a, method="dominance", max_memory=first)
-    assert xscore.best_score(a, method="dominance", max_memory=1 << 20) == (
-        reference.best_score_bruteforce(a))
+    with start_room(1):
+        first = _kernel.table_size(2**7, 30, _kernel.METHODS["dominance"], 1)
+        with pytest.raises(ValueError, match=r"room for 2 residues a state\) needs .* max_memory"):
+            xscore.best_score(a, method="dominance", max_memory=first)
+        assert xscore.best_score(a, method="dominance", max_memory=1 << 20) == (
+            reference.best_score_bruteforce(a))
 
 
 @settings(max_examples=100, deadline=None)
@@ -228,7 +239,7 @@ def test_results_are_exact_beyond_int64():
         (np.array([1.0, np.inf]), ValueError, r"a\[1\] = inf: values must be integers"),
         ([1, "2"], TypeError, r"a\[1\] = '2': values must be integers, not str"),
         ([None, 1], TypeError, r"a\[0\] = None"),
-        ([True, False], TypeError, r"a must hold integers, not booleans"),
+        ([True, False], TypeError, r"a\[0\] = True: values must be integers, not booleans"),
         (np.array([1, None]), TypeError, r"a\[1\] = None: values must be integers, not NoneType"),
         ("123", TypeError, r"a must be an array of integers, not str"),
         (None, TypeError, r"a must be an array of integers, not NoneType"),

@@ -8,8 +8,9 @@ Two families, each with a pure-Python reference that defines the answer:
   resource-allocation / wait-for graphs.
 """
 
-from cysolve import deadlock, xscore
+from cysolve import deadlock, errors, xscore
 from cysolve._openmp import openmp_enabled
+from cysolve._parallel import effective_threads
 
 __version__ = "0.1.0"
-__all__ = ["deadlock", "xscore", "openmp_enabled", "__version__"]
+__all__ = ["deadlock", "errors", "xscore", "effective_threads", "openmp_enabled", "__version__"]

@@ -60,7 +60,7 @@ def _best_scores_block(block: np.ndarray, **kw) -> np.ndarray:
 def best_scores(
     darr,
     *,
-    method: str = "dominance",
+    method: str = "frontier",
     num_threads: int | None = None,
     max_memory: int = xscore.DEFAULT_MAX_MEMORY,
 ):

@@ -121,7 +121,7 @@ def fit_growth(results: list[Result], growth: str) -> dict[tuple[str, str], floa
 def machine() -> dict:
     """The CPU, cores and versions the numbers were measured with."""
     from cysolve import __version__, openmp_enabled
-    from cysolve._validate import num_threads
+    from cysolve import effective_threads as num_threads
 
     cpu = platform.processor() or platform.machine()
     try:

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from cysolve import _validate, deadlock, xscore
+from cysolve import _parallel, deadlock, xscore
 from cysolve.bench import ceiling, inputs, peers
-from cysolve.deadlock import _graph, _matrix, _numpy_loop
+from cysolve.deadlock import _graph, _inputs, _matrix, _numpy_loop
 from cysolve.deadlock import reference as deadlock_reference
 from cysolve.deadlock.graph import find_cycle
 from cysolve.xscore import reference as xscore_reference
@@ -185,7 +185,7 @@ MATRIX_LIMITS = {"numpy": 20000, "python": 2000}
 
 def matrix_cases(profile: str) -> list[Case]:
     def checked(make):
-        return lambda: _validate.matrix_system(*make()[:3])
+        return lambda: _inputs.matrix_system(*make()[:3])
 
     single = {
         "kernel": _ready(lambda C, R, A: deadlock.detect(C, R, available=A)),
@@ -218,14 +218,14 @@ def matrix_cases(profile: str) -> list[Case]:
     cases.append(
         Case(
             "deadlock-matrix", "batch", f"batch {k} x 20x5", k,
-            lambda: _validate.matrix_batch(*inputs.system_batch(k, 20, 5)),
+            lambda: _inputs.matrix_batch(*inputs.system_batch(k, 20, 5)),
             {
                 "kernel all threads": _ready(
                     lambda C, R, A: deadlock.detect_batch(C, R, A, num_threads=-1)),
                 "kernel 1 thread": _ready(
                     lambda C, R, A: deadlock.detect_batch(C, R, A, num_threads=1)),
                 "c-ceiling all threads": lambda: ceiling.matrix_batch(
-                    _validate.num_threads(None)),
+                    _parallel.num_threads(None)),
                 "c-ceiling 1 thread": lambda: ceiling.matrix_batch(1),
                 "numpy loop over systems": _ready(_numpy_loop_over),
             },

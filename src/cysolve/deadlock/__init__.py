@@ -3,10 +3,16 @@
 - Several units of each resource type: the matrix algorithm (``detect``, ``detect_batch``)
   and Banker's safety test (``is_safe``, ``request_ok``) - public wrappers in ``matrix.py``.
 - One unit of each resource type: cycles in resource-allocation / wait-for graphs
-  (``detect_graph``, ``resource_graph``) - public wrappers in ``graph.py``.
+  (``detect_graph``, ``find_cycle``, ``resource_graph``) - public wrappers in ``graph.py``.
 """
 
-from cysolve.deadlock.graph import GraphDetection, detect_graph, resource_graph
+from cysolve.deadlock.graph import (
+    GraphDetection,
+    ResourceGraph,
+    detect_graph,
+    find_cycle,
+    resource_graph,
+)
 from cysolve.deadlock.matrix import Detection, Safety, detect, detect_batch, is_safe, request_ok
 
 __all__ = [
@@ -19,6 +25,8 @@ __all__ = [
     "request_ok",
     # one unit per resource type: cycles in graphs (graph.py)
     "GraphDetection",
+    "ResourceGraph",
     "detect_graph",
+    "find_cycle",
     "resource_graph",
 ]

@@ -6,7 +6,7 @@ import numpy.typing as npt
 _Index = np.int32 | np.int64
 
 def scan(
-    indptr: npt.NDArray[_Index], indices: npt.NDArray[_Index], find_cycle: bool = True
+    indptr: npt.NDArray[_Index], indices: npt.NDArray[_Index]
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[_Index] | None]: ...
 def first_cycle(
     indptr: npt.NDArray[_Index], indices: npt.NDArray[_Index]

@@ -3,7 +3,7 @@
 Tanenbaum, *Modern Operating Systems*, section 6.4.1 (one resource of each type): a
 resource-allocation or wait-for graph is deadlocked iff it has a cycle.
 
-Contract (checked by ``cysolve._validate.graph_arrays`` before anything here runs):
+Contract (checked by ``deadlock._inputs.graph_input`` before anything here runs):
 ``indptr`` and ``indices`` have the same dtype (int32 or int64), are C-contiguous,
 ``indptr[0] == 0``, ``indptr`` is non-decreasing, ``indptr[n] == len(indices)``, every entry of
 ``indices`` is in ``range(n)`` with ``n = len(indptr) - 1``, and ``n + 3`` fits the dtype. The
@@ -48,7 +48,8 @@ cdef int _scan(const index_t* indptr, const index_t* indices, index_t n, uint8_t
     """One iterative DFS: Pearce's strongly connected components, blocked, and one cycle.
 
     Pearce (2016), "A space-efficient algorithm for finding strongly connected components"
-    (PEA_FIND_SCC2, the algorithm of scipy's ``_traversal.pyx``), made iterative with an
+    (PEA_FIND_SCC2, the space-saving variant of Tarjan's algorithm that scipy's
+    ``_traversal.pyx`` used up to 1.17; 1.18 moved to Tarjan/Zwick), made iterative with an
     explicit DFS path (``path``; ``cursor`` = the next edge to follow). ``rindex[v]`` is 0
     before ``v`` is seen, its preorder number (lowered along edges, as Tarjan's lowlink) while
     it is active, and one of three ``done`` codes above every preorder number once its
@@ -204,14 +205,13 @@ cdef object _take(index_t* buffer, index_t length, object dtype):
     return out
 
 
-def scan(const index_t[::1] indptr, const index_t[::1] indices, bint find_cycle=True):
+def scan(const index_t[::1] indptr, const index_t[::1] indices):
     """Every node's fate in one O(V + E) pass, and one cycle.
 
     Returns ``(state, cycle)``: ``state`` is a uint8 array with bit 1 set for the nodes on a
     cycle (deadlocked) and bit 2 for the nodes that can reach one (blocked, which includes the
     deadlocked); ``cycle`` is an array of node ids in edge order (``cycle[i] -> cycle[i + 1]``
-    and the last back to the first), or None when the graph has no cycle (or when
-    ``find_cycle`` is False).
+    and the last back to the first), or None when the graph has no cycle.
     """
     cdef index_t n = indptr.shape[0] - 1
     cdef const index_t* ip = &indptr[0]
@@ -229,7 +229,7 @@ def scan(const index_t[::1] indptr, const index_t[::1] indices, bint find_cycle=
             raise MemoryError(f"the cycle search needs {4 * n * sizeof(index_t):,} bytes")
         with nogil:
             status = _scan(ip, ix, n, st, rindex, work, work + n, work + 2 * n,
-                           find_cycle, &cycle, &cycle_len)
+                           True, &cycle, &cycle_len)
         if status != 0:
             raise MemoryError("no memory for the cycle found")
         if cycle != NULL:

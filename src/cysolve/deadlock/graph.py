@@ -6,8 +6,9 @@ waits for ``R``; in a wait-for graph ``P -> Q`` means ``P`` waits for ``Q``. Wit
 every resource the system is deadlocked iff the graph has a cycle: the nodes on a cycle are
 deadlocked, and every node that can reach a cycle waits forever (blocked).
 
-The wrappers here convert the graph once (``cysolve._validate.graph_input``), run the compiled
-kernel (``_graph``) and wrap its arrays; the textbook algorithm is ``reference.find_cycle``.
+The wrappers here convert the graph once, always to CSR (``deadlock._inputs.graph_input``),
+run the compiled kernel (``_graph``) and wrap its arrays; the textbook algorithm is
+``reference.find_cycle``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from cysolve import _validate
-from cysolve.deadlock import _graph
+from cysolve._convert import hashable
+from cysolve.deadlock import _graph, _inputs
 
 __all__ = ["GraphDetection", "ResourceGraph", "detect_graph", "find_cycle", "resource_graph"]
 
@@ -112,7 +113,7 @@ def resource_graph(
     ress: dict[Hashable, None] = {}
     held: dict[Hashable, Hashable] = {}
     for r, p in holds.items():
-        _validate.hashable(p, f"holds[{r!r}] = {p!r}",
+        hashable(p, f"holds[{r!r}] = {p!r}",
                            "a resource has one holder (None: free), and its label")
         ress[r] = None
         if p is not None:
@@ -122,7 +123,7 @@ def resource_graph(
     for p, rs in waits.items():
         rs = tuple(rs) if isinstance(rs, (list, tuple, set, frozenset)) else (rs,)
         for j, r in enumerate(rs):
-            _validate.hashable(r, f"waits[{p!r}][{j}] = {r!r}", "resource labels")
+            hashable(r, f"waits[{p!r}][{j}] = {r!r}", "resource labels")
         procs[p] = None
         ress.update(dict.fromkeys(rs))
         waiting[p] = rs
@@ -260,6 +261,38 @@ class GraphDetection:
                 lines.append(f"  ... and {behind.size - len(shown)} more")
         return "\n".join(lines)
 
+    def finishing_order(self) -> list:
+        """The nodes that are not blocked, each after every node it waits on.
+
+        A reverse topological order of the part of the graph that reaches no cycle (every
+        successor of such a node reaches none either), found by an iterative depth-first
+        search in node-id order; for a ``ResourceGraph`` only the processes are listed.
+        """
+        free = ~self.blocked_mask
+        indptr, indices = self._indptr, self._indices
+        order: list[int] = []
+        done = np.zeros(len(self.nodes), dtype=bool)
+        for start in np.flatnonzero(free).tolist():
+            if done[start]:
+                continue
+            done[start] = True
+            stack = [(start, iter(indices[indptr[start] : indptr[start + 1]].tolist()))]
+            while stack:
+                node, children = stack[-1]
+                for child in children:
+                    if not done[child]:
+                        done[child] = True
+                        stack.append((child, iter(indices[indptr[child] : indptr[child + 1]]
+                                                  .tolist())))
+                        break
+                else:
+                    stack.pop()
+                    order.append(node)
+        labels = [self._label(i) for i in order]
+        if self.processes is None:
+            return labels
+        return [x for x in labels if x in self.processes]
+
     def _successors(self, i: int) -> list[int]:
         return self._indices[self._indptr[i] : self._indptr[i + 1]].tolist()
 
@@ -285,20 +318,11 @@ class GraphDetection:
         )
 
 
-def _csr(
-    graph: Any, copy: bool = True
-) -> tuple[_validate.GraphInput, np.ndarray, np.ndarray, frozenset | None]:
-    """The graph's labels and CSR arrays, and its processes when it is a ResourceGraph."""
+def _csr(graph: Any, copy: bool = True) -> tuple[_inputs.GraphInput, frozenset | None]:
+    """The graph as checked CSR ids, and its processes when it is a ResourceGraph."""
     if isinstance(graph, ResourceGraph):
-        processes = frozenset(graph.processes)
-        arrays = _validate.adjacency_input(graph.adjacency(), "graph")
-    else:
-        processes = None
-        arrays = _validate.graph_input(graph, "graph", copy=copy)
-    if arrays.indptr is not None:
-        return arrays, arrays.indptr, arrays.indices, processes
-    indptr, indices = _graph.csr_from_edges(arrays.src, arrays.dst, arrays.n)
-    return arrays, indptr, indices, processes
+        return _inputs.adjacency_input(graph.adjacency(), "graph"), frozenset(graph.processes)
+    return _inputs.graph_input(graph, "graph", copy=copy), None
 
 
 def _cycle_labels(ids: np.ndarray | None, labels: Any, processes: frozenset | None):
@@ -360,7 +384,8 @@ def detect_graph(graph: Any) -> GraphDetection:
     >>> bool(detect_graph({"A": ["B"], "B": []}))
     False
     """
-    arrays, indptr, indices, processes = _csr(graph)
+    arrays, processes = _csr(graph)
+    indptr, indices = arrays.indptr, arrays.indices
     state, cycle = _graph.scan(indptr, indices)
     nodes = range(arrays.n) if arrays.labels is None else arrays.labels
     return GraphDetection(
@@ -389,5 +414,6 @@ def find_cycle(graph: Any) -> list | None:
     >>> find_cycle([(1, 2), (2, 3)]) is None
     True
     """
-    arrays, indptr, indices, processes = _csr(graph, copy=False)  # read once, not kept
-    return _cycle_labels(_graph.first_cycle(indptr, indices), arrays.labels, processes)
+    arrays, processes = _csr(graph, copy=False)  # read once, not kept
+    cycle = _graph.first_cycle(arrays.indptr, arrays.indices)
+    return _cycle_labels(cycle, arrays.labels, processes)

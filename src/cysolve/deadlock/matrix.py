@@ -1,7 +1,7 @@
 """Deadlock detection with several units of each resource type, and Banker's safety test.
 
 Tanenbaum & Bos, *Modern Operating Systems* (4th ed.), sections 6.4.2 and 6.5.3. The public
-entry points validate their input once (``cysolve._validate``) and call the compiled kernel
+entry points validate their input once (``deadlock._inputs``) and call the compiled kernel
 ``cysolve.deadlock._matrix``; ``method="numpy"`` and ``method="reference"`` run the textbook
 loop vectorised with NumPy or in plain Python instead, for comparison.
 """
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cysolve import _batch, _validate
-from cysolve.deadlock import _matrix, _numpy_loop, reference
+from cysolve import _convert, _parallel
+from cysolve.deadlock import _inputs, _matrix, _numpy_loop, reference
 
 __all__ = ["Detection", "Safety", "detect", "detect_batch", "is_safe", "request_ok"]
 
@@ -71,6 +71,45 @@ class Detection:
         row = self.shortfall[rows[0]]
         return {int(j): int(row[j]) for j in np.flatnonzero(row)}
 
+    def _shortfall_lines(self, procs, res, limit: int | None) -> list[str]:
+        """"  P is short of R by k, ..." per deadlocked process, at most ``limit`` of them."""
+        shown = self.deadlocked if limit is None else self.deadlocked[:limit]
+        lines = []
+        for p in shown.tolist():
+            missing = ", ".join(f"{res(j)} by {v}" for j, v in self.short_of(p).items())
+            lines.append(f"  {procs(p)} is short of {missing}")
+        if shown.size < self.deadlocked.size:
+            lines.append(f"  ... and {self.deadlocked.size - shown.size} more")
+        return lines
+
+    def report(
+        self,
+        processes: list[str] | None = None,
+        resources: list[str] | None = None,
+        limit: int | None = 20,
+    ) -> str:
+        """The answer in words: who is stuck and short of what, who finishes, in what order.
+
+        ``processes`` / ``resources`` name the rows and columns ("process 0", "resource 0" by
+        default); at most ``limit`` deadlocked processes are spelt out (None: all).
+        """
+        procs = (lambda p: f"process {p}") if processes is None else processes.__getitem__
+        res = (lambda j: f"resource {j}") if resources is None else resources.__getitem__
+        lines = []
+        if self.deadlocked.size:
+            lines.append("deadlock: " + ", ".join(procs(p) for p in self.deadlocked.tolist())
+                         + (" is" if self.deadlocked.size == 1 else " are") + " deadlocked")
+            lines += self._shortfall_lines(procs, res, limit)
+        else:
+            lines.append(f"no deadlock: all {self.order.size} processes can finish")
+        if self.order.size:
+            lines.append(
+                ("the others can finish in this order: " if self.deadlocked.size else
+                 "in this order: ") + ", ".join(procs(p) for p in self.order.tolist())
+            )
+        lines.append("available at the end: " + " ".join(map(str, self.available.tolist())))
+        return "\n".join(lines)
+
     def __repr__(self) -> str:
         if not self.deadlocked.size:
             return (
@@ -81,11 +120,9 @@ class Detection:
             f"Detection({self.deadlocked.size} deadlocked: {_short_list(self.deadlocked)}, "
             f"order={_short_list(self.order)}, available={_short_list(self.available)},"
         ]
-        for p in self.deadlocked[:_REPR_ROWS].tolist():
-            missing = ", ".join(f"resource {j} by {v}" for j, v in self.short_of(p).items())
-            lines.append(f"  process {p} is short of {missing}")
-        if self.deadlocked.size > _REPR_ROWS:
-            lines.append(f"  ... and {self.deadlocked.size - _REPR_ROWS} more")
+        lines += self._shortfall_lines(
+            lambda p: f"process {p}", lambda j: f"resource {j}", _REPR_ROWS
+        )
         return "\n".join(lines) + ")"
 
 
@@ -110,6 +147,16 @@ class Safety:
 
     def __bool__(self) -> bool:
         return self.safe
+
+    def report(self, processes: list[str] | None = None) -> str:
+        """Banker's answer in words: a safe sequence, or who could not be sure to finish."""
+        procs = (lambda p: f"process {p}") if processes is None else processes.__getitem__
+        seq = ", ".join(procs(p) for p in self.sequence.tolist())
+        if self.safe:
+            return f"safe: every process can finish, in this order: {seq}"
+        stuck = ", ".join(procs(p) for p in self.stuck.tolist())
+        text = f"unsafe: no order lets {stuck} finish if every process asks for its maximum"
+        return text + (f"\n  the others can finish: {seq}" if seq else "")
 
     def __repr__(self) -> str:
         if self.safe:
@@ -210,8 +257,8 @@ def detect(
     >>> result.deadlocked.tolist(), result.short_of(2)
     ([0, 1, 2], {3: 1})
     """
-    method = _validate.choice(method, "method", METHODS)
-    C, R, A = _validate.matrix_system(allocation, request, available, existing)
+    method = _convert.choice(method, "method", METHODS)
+    C, R, A = _inputs.matrix_system(allocation, request, available, existing)
     order, final = _run(C, R, A, method)
     return _detection(R, order, final)
 
@@ -254,17 +301,16 @@ def detect_batch(
     array([[False, False],
            [ True,  True]])
     """
-    C, R, A = _validate.matrix_batch(allocation, request, available)
+    C, R, A = _inputs.matrix_batch(allocation, request, available)
     # About 2 ns per request entry on easy systems: it plans threads and chunks, nothing else.
     seconds = np.full(C.shape[0], 2e-9 * C[0].size if C.shape[0] else 0.0)
-    threads = _validate.num_threads(num_threads, work_seconds=float(seconds.sum()))
+    threads = _parallel.num_threads(num_threads, work_seconds=float(seconds.sum()))
     out = np.empty(C.shape[:2], dtype=np.uint8)  # the kernel writes every entry
 
-    def solve(lo: int, hi: int) -> None:
+    def solve(lo: int, hi: int, threads: int) -> None:
         _matrix.detect_batch(C[lo:hi], R[lo:hi], A[lo:hi], out[lo:hi], threads)
 
-    _batch.run_in_chunks(_batch.chunk_edges(seconds / threads), solve, progress=progress,
-                         unit="system")
+    _parallel.run(solve, seconds, threads=threads, progress=progress, unit="system")
     return out.view(np.bool_)
 
 
@@ -305,7 +351,7 @@ def is_safe(available: ArrayLike, allocation: ArrayLike, max_claim: ArrayLike) -
     >>> bool(s), s.sequence.tolist()
     (True, [1, 2, 0])
     """
-    A, C, need = _validate.banker_state(available, allocation, max_claim)
+    A, C, need = _inputs.banker_state(available, allocation, max_claim)
     return _safety(A, C, need)
 
 
@@ -343,9 +389,9 @@ def request_ok(
     >>> deadlock.request_ok([3], [[3], [2], [2]], [[9], [4], [7]], 0, [1])
     False
     """
-    A, C, need = _validate.banker_state(available, allocation, max_claim)
-    p = _validate.process_index(process, C.shape[0])
-    req = _validate.banker_request(request, need, p)
+    A, C, need = _inputs.banker_state(available, allocation, max_claim)
+    p = _inputs.process_index(process, C.shape[0])
+    req = _inputs.banker_request(request, need, p)
     if (req > A).any():
         return False
     # A, C and need are private copies: granting in place leaves the caller's arrays alone.

@@ -1,8 +1,8 @@
 """XScoreGame kernels: exact DPs over multisets of values and the low bits of ``x``.
 
-Contract trusted from :mod:`cysolve.xscore` (which checks it through ``cysolve._validate``):
+Contract trusted from :mod:`cysolve.xscore.solve` (which checks it through ``cysolve._convert``):
 values are non-negative int64; every instance's table fits the caller's memory limit; the
-score's high part fits (``n <= 31`` for the residue DP's int32 cells, ``n <= 62`` for the
+score's high part fits (``n <= 31`` for the residue DP's int32 cells, ``n <= 63`` for the
 dominance DP's int64 ``h``). Nothing here raises on bad data; it is never given any.
 
 The state space. Write ``x = h * 2**b + r`` with ``r < R = 2**b`` and every value ``< R``. A
@@ -19,7 +19,7 @@ which is topological since every step adds a positive stride.
   state can matter: a state is one int64 ``h`` plus a bitset of ``R`` residues. A step maps the
   set through ``v``; if any residue carries, only the carrying ones survive. Up to
   ``b = 12`` the set is a bitset of ``R`` bits; wider values keep it as a sorted list of at most
-  ``K`` residues (``sparse``): a DP that would need more reports it, and the caller runs it again
+  ``room`` residues (``sparse``): a DP that would need more reports it, and the caller runs it again
   with twice the room, so the answer stays exact.
 """
 
@@ -291,20 +291,20 @@ cdef int64_t merge_unique(const uint64_t* a, int64_t na, const uint64_t* b, int6
     return m
 
 
-cdef int sparse_dp(Multiset* ms, int64_t K, int64_t* hs, int64_t* counts, uint64_t* res,
+cdef int sparse_dp(Multiset* ms, int64_t room, int64_t* hs, int64_t* counts, uint64_t* res,
                    uint64_t* scratch) noexcept nogil:
-    """The dominance DP with each state's residues as a sorted list ``res[s * K:]`` of
-    ``counts[s]`` entries. Returns 1 as soon as a state would need more than ``K``.
+    """The dominance DP with each state's residues as a sorted list ``res[s * room:]`` of
+    ``counts[s]`` entries. Returns 1 as soon as a state would need more than ``room``.
 
     Residues are uint64: with ``b = 63``, ``r + (r ^ v)`` needs all 64 bits. ``scratch`` holds
-    ``4 * K`` words.
+    ``4 * room`` words.
     """
     cdef int64_t b = ms.b, s, d, k, c, nc, nplain, m, ns
     cdef uint64_t mask = ((<uint64_t>1) << b) - 1, r, t, v
     cdef int64_t h, nh
     cdef uint64_t* carried = scratch
-    cdef uint64_t* plain = scratch + K
-    cdef uint64_t* merged = scratch + 2 * K
+    cdef uint64_t* plain = scratch + room
+    cdef uint64_t* merged = scratch + 2 * room
     cdef uint64_t* img
     cdef uint64_t* src
     cdef uint64_t* dst
@@ -317,7 +317,7 @@ cdef int sparse_dp(Multiset* ms, int64_t K, int64_t* hs, int64_t* counts, uint64
     for s in range(ms.S):
         h = hs[s]
         c = counts[s]
-        src = res + s * K
+        src = res + s * room
         for d in range(ms.D):
             if ms.digit[d] == ms.cnt[d]:
                 continue
@@ -338,14 +338,14 @@ cdef int sparse_dp(Multiset* ms, int64_t K, int64_t* hs, int64_t* counts, uint64
             else:
                 img, m, nh = plain, sort_unique(plain, nplain), 2 * h
             ns = s + ms.stride[d]
-            dst = res + ns * K
+            dst = res + ns * room
             if nh > hs[ns]:
                 hs[ns] = nh
                 memcpy(dst, img, m * sizeof(uint64_t))
                 counts[ns] = m
             elif nh == hs[ns]:
                 m = merge_unique(dst, counts[ns], img, m, merged)
-                if m > K:
+                if m > room:
                     return 1
                 memcpy(dst, merged, m * sizeof(uint64_t))
                 counts[ns] = m
@@ -363,31 +363,79 @@ cdef int64_t highest_residue(const uint64_t* words, int64_t W) noexcept nogil:
 
 # --- shared entry points -------------------------------------------------------------------
 
-cdef int solve(Multiset* ms, int method, int64_t K, char* table, int64_t* h,
+cdef int solve(Multiset* ms, int method, int64_t room, char* table, int64_t* h,
                int64_t* r) noexcept nogil:
     """Run one DP in ``table`` (:func:`table_size` bytes); the best state is ``(h, r)``.
 
-    ``K`` is 0 for bitsets, else the sparse capacity. Returns 0, or 1 when a sparse set
-    needed more than ``K`` residues (nothing in ``h``, ``r`` then).
+    ``room`` is 0 for bitsets, else the sparse capacity. Returns 0, or 1 when a sparse set
+    needed more than ``room`` residues (nothing in ``h``, ``r`` then).
     """
     cdef int64_t* hs
     cdef uint64_t* sets
+    cdef int64_t d
+    for d in range(ms.D):  # the odometer starts at the empty multiset (a retry reuses ms)
+        ms.digit[d] = 0
     if method == RESIDUE:
         residue_dp(ms, <int32_t*>table)
         residue_best(ms, <int32_t*>table, h, r)
         return 0
     hs = <int64_t*>table
     sets = <uint64_t*>(hs + ms.S)
-    if K:
-        if sparse_dp(ms, K, hs, hs + ms.S, sets + ms.S, sets + ms.S + ms.S * K):
+    if room:
+        if sparse_dp(ms, room, hs, hs + ms.S, sets + ms.S, sets + ms.S + ms.S * room):
             return 1
         h[0] = hs[ms.S - 1]
-        r[0] = <int64_t>(sets + ms.S + (ms.S - 1) * K)[hs[ms.S + ms.S - 1] - 1]
+        r[0] = <int64_t>(sets + ms.S + (ms.S - 1) * room)[hs[ms.S + ms.S - 1] - 1]
         return 0
     dominance_dp(ms, hs, sets, sets + ms.S * ms.W)
     h[0] = hs[ms.S - 1]
     r[0] = highest_residue(sets + (ms.S - 1) * ms.W, ms.W)
     return 0
+
+
+# Residues a sparse set holds at first; doubled while an instance needs more. A variable, not
+# a constant, so that the tests can start tiny and make nearly every DP regrow.
+cdef int64_t START_ROOM = 64
+
+
+cdef inline int64_t start_room(int64_t bits, int method) noexcept nogil:
+    """The one place that chooses the residue sets: 0 = bitsets, else a sparse list's room."""
+    return 0 if method == RESIDUE or bits <= NARROW_BITS else START_ROOM
+
+
+def set_start_room(int64_t room):
+    """Set the first room of sparse sets (tests only); returns the previous value."""
+    global START_ROOM
+    previous, START_ROOM = START_ROOM, max(room, 1)
+    return previous
+
+
+cdef inline void attach(Multiset* ms, int64_t* buf, int64_t longest) noexcept nogil:
+    """Point ``ms``'s arrays into ``buf`` (``scratch_words(longest)`` int64 words).
+
+    The first ``longest + 1`` words stay free for ``build_multiset``'s sorted copy.
+    """
+    ms.vals = buf + longest + 1
+    ms.cnt = ms.vals + longest
+    ms.stride = ms.cnt + longest
+    ms.digit = ms.stride + longest
+
+
+cdef inline int64_t scratch_words(int64_t longest) noexcept nogil:
+    return 5 * longest + 1
+
+
+def room_for(bits, int method):
+    """The room a first table gives each residue set (0: bitsets of ``2**bits`` residues)."""
+    return start_room(bits, method)
+
+
+def next_room(states, bits, int method, room):
+    """The room of the next attempt after ``room`` was too small: double it, or bitsets (0)
+    once those are the smaller table."""
+    room = 2 * int(room)
+    return 0 if table_size(states, bits, method, room) >= table_size(states, bits, method, 0) \
+        else room
 
 
 def shapes(const int64_t[::1] values, const int64_t[::1] offsets):
@@ -400,11 +448,10 @@ def shapes(const int64_t[::1] values, const int64_t[::1] offsets):
     cdef int64_t[::1] states = out_states, bits = out_bits
     cdef Multiset ms
     cdef const int64_t* base = &values[0] if values.shape[0] else NULL
-    cdef int64_t* buf = <int64_t*>malloc((5 * longest + 1) * sizeof(int64_t))
+    cdef int64_t* buf = <int64_t*>malloc(scratch_words(longest) * sizeof(int64_t))
     if buf == NULL:
         raise MemoryError()
-    ms.vals, ms.cnt, ms.stride = buf + longest, buf + 2 * longest, buf + 3 * longest
-    ms.digit = buf + 4 * longest
+    attach(&ms, buf, longest)
     try:
         with nogil:
             for i in range(k):
@@ -417,45 +464,52 @@ def shapes(const int64_t[::1] values, const int64_t[::1] offsets):
     return out_states, out_bits
 
 
-def best(const int64_t[::1] a, int method, Py_ssize_t nbytes, bint with_order=False,
-         int64_t K=0):
-    """The optimum of one instance as ``(h, r, b, order)``: the score is ``h * 2**b + r``.
+def best(const int64_t[::1] a, int method, limit, bint with_order=False):
+    """The optimum of one instance as ``(h, r, b, order, None)``: the score is ``h * 2**b + r``.
 
-    ``nbytes`` is :func:`table_size` of the instance for the sparse capacity ``K`` (0: bitsets),
-    already checked against the caller's limit. Returns None when ``K`` was too small: the
-    caller asks again with more room. With ``with_order``, ``order`` is an optimal order of
-    the indices of ``a`` (int64), read back from the table: from the best final ``(h, r)``,
-    step to the first predecessor
-    (lowest distinct value, then lowest residue) that reproduces it - one exists because every
-    stored ``h`` is a maximum over predecessors. Copies of a value are used in ascending index
+    The multiset is built once; tables are tried from :func:`room_for` on, each one's
+    :func:`table_size` checked against ``limit`` bytes before it is allocated. When the next
+    table would exceed it, nothing more is allocated and the result is
+    ``(None, None, b, None, (bytes, states, room))`` for the caller's error. With
+    ``with_order``, ``order`` is an optimal order of the indices of ``a`` (int64), read back
+    from the table: from the best final ``(h, r)``, step to the first predecessor (lowest
+    distinct value, then lowest residue) that reproduces it - one exists because every stored
+    ``h`` is a maximum over predecessors. Copies of a value are used in ascending index
     order, so the answer is deterministic. Without it, ``order`` is None.
     """
     cdef Multiset ms
-    cdef int64_t n = a.shape[0], h = 0, r = 0
-    cdef int64_t* buf = <int64_t*>malloc((5 * n + 1) * sizeof(int64_t))
+    cdef int64_t n = a.shape[0], h = 0, r = 0, room
+    cdef int64_t* buf = <int64_t*>malloc(scratch_words(n) * sizeof(int64_t))
     cdef char* table = NULL
-    cdef int status = 0
+    cdef int status = 1
     if buf == NULL:
         raise MemoryError()
-    ms.vals, ms.cnt, ms.stride, ms.digit = buf + n, buf + 2 * n, buf + 3 * n, buf + 4 * n
+    attach(&ms, buf, n)
     steps = np.empty(n, dtype=np.int64)
     cdef int64_t[::1] step_value = steps
     try:
         build_multiset(&a[0] if n else NULL, n, buf, &ms)
-        table = <char*>malloc(nbytes)
-        if table == NULL:
-            raise MemoryError()
-        with nogil:
-            status = solve(&ms, method, K, table, &h, &r)
-            if with_order and status == 0:
-                walk_back(&ms, method, K, table, h, r, &step_value[0] if n else NULL)
+        room = start_room(ms.b, method)
+        while status:
+            nbytes = table_size(ms.S, ms.b, method, room)
+            if nbytes > limit:
+                return None, None, ms.b, None, (nbytes, ms.S, room)
+            table = <char*>malloc(nbytes)
+            if table == NULL:
+                raise MemoryError()
+            with nogil:
+                status = solve(&ms, method, room, table, &h, &r)
+                if with_order and status == 0:
+                    walk_back(&ms, method, room, table, h, r, &step_value[0] if n else NULL)
+            if status:
+                free(table)
+                table = NULL
+                room = next_room(ms.S, ms.b, method, room)
     finally:
         free(table)
         free(buf)
-    if status:
-        return None
     if not with_order:
-        return h, r, ms.b, None
+        return h, r, ms.b, None, None
     # steps[i] = the i-th value used; each value's copies go in ascending index order.
     order = np.empty(n, dtype=np.int64)
     positions = np.argsort(a, kind="stable")
@@ -467,7 +521,7 @@ def best(const int64_t[::1] a, int method, Py_ssize_t nbytes, bint with_order=Fa
             k = int(np.searchsorted(sorted_values, value))
         order[i] = positions[k]
         next_copy[value] = k + 1
-    return h, r, ms.b, order
+    return h, r, ms.b, order, None
 
 
 cdef inline bint leads_to(uint64_t q, int64_t hp, uint64_t v, uint64_t r, int64_t h,
@@ -477,7 +531,7 @@ cdef inline bint leads_to(uint64_t q, int64_t hp, uint64_t v, uint64_t r, int64_
     return (t & (((<uint64_t>1) << b) - 1)) == r and 2 * hp + <int64_t>(t >> b) == h
 
 
-cdef void walk_back(Multiset* ms, int method, int64_t K, char* table, int64_t h, int64_t r,
+cdef void walk_back(Multiset* ms, int method, int64_t room, char* table, int64_t h, int64_t r,
                     int64_t* step_value) noexcept nogil:
     """Fill ``step_value[0:n]`` with the values of an optimal order, first to last."""
     cdef int64_t R = (<int64_t>1) << ms.b if ms.b < 63 else 0, b = ms.b
@@ -504,10 +558,10 @@ cdef void walk_back(Multiset* ms, int method, int64_t K, char* table, int64_t h,
                     if hp >= 0 and leads_to(q, hp, v, r, h, b):
                         found = 1
                         break
-            elif K:
+            elif room:
                 hp = hs[p]
                 for k in range(counts[p]):
-                    q = res[p * K + k]
+                    q = res[p * room + k]
                     if leads_to(q, hp, v, r, h, b):
                         found = 1
                         break
@@ -530,21 +584,21 @@ cdef void walk_back(Multiset* ms, int method, int64_t K, char* table, int64_t h,
 
 def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int method,
                int64_t[::1] out_h, int64_t[::1] out_r, int64_t[::1] out_b,
-               Py_ssize_t scratch_bytes, int num_threads, int64_t room):
+               Py_ssize_t scratch_bytes, int num_threads):
     """Solve instances ``values[offsets[i]:offsets[i + 1]]`` in parallel (``prange``).
 
-    Each thread owns one block of ``scratch_bytes`` (at least the largest instance's table)
-    plus the multiset arrays for the longest instance, allocated here before the parallel
-    region; the GIL is released throughout. Values wider than ``SPARSE_BITS`` use sparse sets
-    of ``room`` residues; an instance that needs more gets ``out_b[i] = -1``, for the caller to
-    solve on its own with more room.
+    Each thread owns one block of ``scratch_bytes`` (at least the largest instance's first
+    table, :func:`room_for`) plus the multiset arrays for the longest instance, allocated here
+    before the parallel region; the GIL is released throughout. An instance whose sparse sets
+    need more room than its first table gives gets ``out_b[i] = -1``, for the caller to solve
+    on its own (:func:`best`).
     """
     cdef Py_ssize_t k = offsets.shape[0] - 1, i, longest = 0
     cdef int tid
     for i in range(k):
         longest = max(longest, offsets[i + 1] - offsets[i])
     scratch_bytes = (scratch_bytes + 63) // 64 * 64  # keep the int64 arrays after it aligned
-    cdef Py_ssize_t per_thread = scratch_bytes + (5 * longest + 1) * sizeof(int64_t)
+    cdef Py_ssize_t per_thread = scratch_bytes + scratch_words(longest) * sizeof(int64_t)
     per_thread = (per_thread + 63) // 64 * 64
     cdef char* scratch = <char*>malloc(per_thread * num_threads)
     if scratch == NULL:
@@ -553,20 +607,16 @@ def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int method
     if multisets == NULL:
         free(scratch)
         raise MemoryError()
-    cdef int64_t* buf
     cdef const int64_t* base = &values[0] if values.shape[0] else NULL
     try:
         for tid in range(num_threads):
-            buf = <int64_t*>(scratch + tid * per_thread + scratch_bytes)
-            multisets[tid].vals = buf + longest
-            multisets[tid].cnt = buf + 2 * longest
-            multisets[tid].stride = buf + 3 * longest
-            multisets[tid].digit = buf + 4 * longest
+            attach(&multisets[tid], <int64_t*>(scratch + tid * per_thread + scratch_bytes),
+                   longest)
         with nogil:
             for i in prange(k, num_threads=num_threads, schedule="dynamic"):
                 solve_instance(base, offsets[i], offsets[i + 1] - offsets[i], method,
                                &multisets[threadid()],
-                               scratch + threadid() * per_thread, scratch_bytes, room,
+                               scratch + threadid() * per_thread, scratch_bytes,
                                &out_h[i], &out_r[i], &out_b[i])
     finally:
         free(multisets)
@@ -574,29 +624,27 @@ def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int method
 
 
 cdef void solve_instance(const int64_t* values, int64_t start, int64_t n, int method,
-                         Multiset* ms, char* table, Py_ssize_t scratch_bytes, int64_t room,
+                         Multiset* ms, char* table, Py_ssize_t scratch_bytes,
                          int64_t* h, int64_t* r, int64_t* b) noexcept nogil:
     build_multiset(values + start, n, <int64_t*>(table + scratch_bytes), ms)
-    cdef int64_t K = 0 if method == RESIDUE or ms.b <= NARROW_BITS else room
-    b[0] = -1 if solve(ms, method, K, table, h, r) else ms.b
+    b[0] = -1 if solve(ms, method, start_room(ms.b, method), table, h, r) else ms.b
 
 
-def table_size(states, bits, method, K):
+def table_size(states, bits, int method, room):
     """Bytes of one DP table with ``states`` states and ``bits`` residue bits (exact Python int).
 
-    The layouts: residue ``int32[S][R]``; dominance with bitsets ``int64 h[S]``,
+    The layouts: residue ``int32[S][R]``; dominance with bitsets (``room == 0``): ``int64 h[S]``,
     ``uint64 sets[S][W]`` and two scratch sets of ``W`` words (``R = 2**bits``,
-    ``W = ceil(R / 64)``); dominance with sparse sets of capacity ``K > 0``: ``int64 h[S]``,
-    ``int64 counts[S]``, ``uint64 residues[S][K]`` and ``4 K`` scratch words.
+    ``W = ceil(R / 64)``); dominance with sparse sets of ``room > 0`` residues: ``int64 h[S]``,
+    ``int64 counts[S]``, ``uint64 residues[S][room]`` and ``4 room`` scratch words.
     """
-    states, bits, K = int(states), int(bits), int(K)
-    if METHODS[method] == RESIDUE:
+    states, bits, room = int(states), int(bits), int(room)
+    if method == RESIDUE:
         return states * (1 << bits) * 4
-    if K:
-        return states * (16 + 8 * K) + 32 * K
+    if room:
+        return states * (16 + 8 * room) + 32 * room
     words = 1 if bits <= 6 else 1 << (bits - 6)
     return states * (8 + 8 * words) + 16 * words
 
 
 METHODS = {"residue": RESIDUE, "dominance": DOMINANCE}
-SPARSE_BITS = NARROW_BITS

@@ -9,7 +9,8 @@ One job per format, chosen by the file's extension:
 
 Blank lines are skipped (results follow the non-blank lines, in order); a ``.jsonl`` line ``[]``
 is an empty instance. Every error names the file, the line (1-based) or the row and column, and
-the rule, as an :class:`InputError` (the command's exit status 2).
+the rule, as an :class:`InputError` (the command's exit status 2); the values themselves are
+checked by ``xscore.best_scores``, whose errors carry the instance's row for :meth:`where`.
 
 Results are written by :func:`open_writer`: ``.npy`` (int64, 1-D; the header is rewritten with
 the final count when the writer is closed, so a batch stopped early leaves a valid file),
@@ -27,13 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from cysolve import _validate
+__all__ = ["FORMATS", "InputError", "open_reader", "open_writer"]
 
-__all__ = ["InputError", "READ_FORMATS", "WRITE_FORMATS", "open_reader", "open_writer"]
-
-READ_FORMATS = (".npy", ".jsonl", ".txt", ".csv")
-WRITE_FORMATS = (".npy", ".jsonl", ".txt", ".csv")
-INT64_MAX = _validate.INT64_MAX
+FORMATS = (".npy", ".jsonl", ".txt", ".csv")  # read and written alike
+INT64_MAX = np.iinfo(np.int64).max
 
 
 class InputError(ValueError):
@@ -165,20 +163,6 @@ class _LineReader:
     def where(self, i: int) -> str:
         return f"{self.path} line {self._lines[i]}"
 
-    def _value(self, value, line: int, j: int) -> int:
-        if type(value) is int and 0 <= value <= INT64_MAX:
-            return value
-        where = f"{self.path} line {line}: a[{j}]"
-        try:
-            value = _validate._scalar(value, where)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise InputError(str(exc)) from None
-        if value < 0:
-            raise InputError(f"{where} = {value}: values must be non-negative")
-        if value > INT64_MAX:
-            raise InputError(f"{where} = {value}: values must fit in int64")
-        return value
-
     def close(self) -> None:
         self._file.close()
 
@@ -196,7 +180,7 @@ class JsonlReader(_LineReader):
                 f"{self.path} line {line}: expected a JSON list of integers, "
                 f"got {_json_type(obj)}"
             )
-        return [self._value(v, line, j) for j, v in enumerate(obj)]
+        return obj  # its values are checked by xscore.best_scores, which names a[j]
 
 
 class TextReader(_LineReader):
@@ -209,7 +193,7 @@ class TextReader(_LineReader):
                 raise InputError(
                     f"{self.path} line {line}: a[{j}] = {token!r}: values must be integers"
                 ) from None
-            out.append(self._value(value, line, j))
+            out.append(value)
         return out
 
 
@@ -232,7 +216,7 @@ def _count_lines(f) -> int:
 
 def open_reader(path: str):
     """A reader for ``path`` by its extension: ``.read(n)``, ``.where(i)``, ``.total``."""
-    ext = _extension(path, READ_FORMATS, "input")
+    ext = _extension(path, FORMATS, "input")
     if ext == ".npy":
         return NpyReader(path)
     if ext == ".jsonl":
@@ -298,5 +282,5 @@ def open_writer(path: str | None):
     """A writer for ``path`` by its extension (None: standard output): ``.write(scores)``."""
     if path is None:
         return LineWriter(None)
-    ext = _extension(path, WRITE_FORMATS, "output")
+    ext = _extension(path, FORMATS, "output")
     return NpyWriter(path) if ext == ".npy" else LineWriter(path)

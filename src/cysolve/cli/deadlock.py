@@ -22,7 +22,8 @@ from collections.abc import Hashable
 
 import numpy as np
 
-from cysolve import _io, deadlock
+from cysolve import deadlock
+from cysolve.cli.batchio import InputError, refusals_named
 
 MATRIX_KEYS = {"allocation", "request", "available", "existing"}
 BANKER_KEYS = {"available", "allocation", "max_claim"}
@@ -39,18 +40,18 @@ def load(path: str) -> dict:
         if path == "-":
             text = sys.stdin.read()
         else:
-            with _io.refusals_named(path), open(path, encoding="utf-8") as f:
+            with refusals_named(path), open(path, encoding="utf-8") as f:
                 text = f.read()
     except UnicodeDecodeError:
-        raise _io.InputError(f"{name}: not UTF-8 text") from None
+        raise InputError(f"{name}: not UTF-8 text") from None
     try:
         state = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _io.InputError(
+        raise InputError(
             f"{name} line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})"
         ) from None
     if not isinstance(state, dict):
-        raise _io.InputError(f"{name}: expected a JSON object with the system's state")
+        raise InputError(f"{name}: expected a JSON object with the system's state")
     return state
 
 
@@ -64,7 +65,7 @@ def _kind(state: dict, name: str, banker: bool) -> str:
     """Which form the state is in, from its keys; an InputError for anything else."""
     keys = set(state) - NAME_KEYS
     if not banker and "max_claim" in keys:
-        raise _io.InputError(
+        raise InputError(
             f"{name}: max_claim is for Banker's safety check, which needs --banker"
         )
     if banker:
@@ -76,15 +77,15 @@ def _kind(state: dict, name: str, banker: bool) -> str:
     elif keys & MATRIX_KEYS:
         kind, allowed, required = "matrix", MATRIX_KEYS, {"allocation", "request"}
         if not keys & {"available", "existing"}:
-            raise _io.InputError(f'{name}: missing "available" or "existing"')
+            raise InputError(f'{name}: missing "available" or "existing"')
     else:
-        raise _io.InputError(f"{name}: expected {FORMS}; got keys {sorted(state)}")
+        raise InputError(f"{name}: expected {FORMS}; got keys {sorted(state)}")
     missing = required - keys
     if missing:
-        raise _io.InputError(f"{name}: missing {', '.join(map(repr, sorted(missing)))}")
+        raise InputError(f"{name}: missing {', '.join(map(repr, sorted(missing)))}")
     unknown = keys - allowed
     if unknown:
-        raise _io.InputError(
+        raise InputError(
             f"{name}: unknown keys {', '.join(map(repr, sorted(unknown)))} for the {kind} form"
         )
     return kind
@@ -92,18 +93,18 @@ def _kind(state: dict, name: str, banker: bool) -> str:
 
 def _label(value, where: str) -> Hashable:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise _io.InputError(f"{where} = {json.dumps(value)}: labels must be strings or integers")
+        raise InputError(f"{where} = {json.dumps(value)}: labels must be strings or integers")
     return value
 
 
 def _edges(state: dict, name: str) -> list[tuple]:
     edges = state["edges"]
     if not isinstance(edges, list):
-        raise _io.InputError(f"{name}: edges must be a list of [u, v] pairs")
+        raise InputError(f"{name}: edges must be a list of [u, v] pairs")
     out = []
     for i, edge in enumerate(edges):
         if not isinstance(edge, list) or len(edge) != 2:
-            raise _io.InputError(
+            raise InputError(
                 f"{name}: edges[{i}] = {json.dumps(edge)}: each edge must be a pair [u, v]"
             )
         out.append((_label(edge[0], f"{name}: edges[{i}][0]"),
@@ -116,7 +117,7 @@ def _holds_waits(state: dict, name: str):
     waits = state.get("waits", {})
     for key, value in (("holds", holds), ("waits", waits)):
         if not isinstance(value, dict):
-            raise _io.InputError(f"{name}: {key} must be a JSON object, not {type(value).__name__}")
+            raise InputError(f"{name}: {key} must be a JSON object, not {type(value).__name__}")
     for r, p in holds.items():
         if p is not None:
             _label(p, f"{name}: holds[{r!r}]")
@@ -149,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
             return _graph(edges, None, args.json)
         return _graph(edges, deadlock.resource_graph(holds=holds, waits=waits), args.json)
     except (TypeError, ValueError, OverflowError) as exc:
-        if isinstance(exc, _io.InputError):
+        if isinstance(exc, InputError):
             raise
         raise type(exc)(f"{name}: {exc}") from None
 
@@ -179,55 +180,8 @@ def _matrix(state: dict, as_json: bool) -> int:
             "shortfall": np.asarray(found.shortfall).tolist(),
         }))
         return 0
-    print(matrix_report(found, procs, res))
+    print(found.report(procs, res))
     return 0
-
-
-def matrix_report(found, procs: list[str], res: list[str]) -> str:
-    """The matrix algorithm's answer in words: who is stuck, short of what; who finishes."""
-    lines = []
-    if found.deadlocked.size:
-        lines.append("deadlock: " + ", ".join(procs[p] for p in found.deadlocked.tolist())
-                     + (" is" if found.deadlocked.size == 1 else " are") + " deadlocked")
-        for r, p in enumerate(found.deadlocked.tolist()):
-            row = np.asarray(found.shortfall)[r]
-            short = ", ".join(f"{res[j]} by {row[j]}" for j in np.flatnonzero(row).tolist())
-            lines.append(f"  {procs[p]} is short of {short}")
-    else:
-        lines.append(f"no deadlock: all {found.order.size} processes can finish")
-    if found.order.size:
-        lines.append(
-            ("the others can finish in this order: " if found.deadlocked.size else
-             "in this order: ") + ", ".join(procs[p] for p in found.order.tolist())
-        )
-    lines.append("available at the end: " + " ".join(map(str, found.available.tolist())))
-    return "\n".join(lines)
-
-
-def _finishing_order(edges: list[tuple], blocked, processes) -> list:
-    """The nodes that are not blocked, each after everything it waits on (reverse topological
-    order of the part of the graph without cycles); only processes when they are known."""
-    succ: dict = {}
-    for u, v in edges:
-        succ.setdefault(u, []).append(v)
-        succ.setdefault(v, [])
-    order, done = [], set()
-    for start in succ:
-        if start in blocked or start in done:
-            continue
-        stack = [(start, iter(succ[start]))]
-        done.add(start)
-        while stack:
-            node, children = stack[-1]
-            for child in children:
-                if child not in done:
-                    done.add(child)
-                    stack.append((child, iter(succ[child])))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    return [x for x in order if processes is None or x in processes]
 
 
 def _sorted(labels) -> list:
@@ -236,8 +190,7 @@ def _sorted(labels) -> list:
 
 def _graph(edges: list[tuple], graph, as_json: bool) -> int:
     found = deadlock.detect_graph(graph if graph is not None else edges)
-    processes = None if graph is None else set(graph.processes)
-    order = _finishing_order(edges, found.blocked, processes)
+    order = found.finishing_order()
     if as_json:
         print(json.dumps({
             "kind": "graph", "deadlock": bool(found), "cycle": found.cycle,
@@ -266,18 +219,8 @@ def _banker(state: dict, as_json: bool) -> int:
         }))
         return 0
     n = safety.sequence.size + safety.stuck.size
-    print(banker_report(safety, _names(state, "processes", n, "process")))
+    print(safety.report(_names(state, "processes", n, "process")))
     return 0
-
-
-def banker_report(safety, procs: list[str]) -> str:
-    """Banker's answer in words: a safe sequence, or who could not be sure to finish."""
-    seq = ", ".join(procs[p] for p in safety.sequence.tolist())
-    if safety.safe:
-        return f"safe: every process can finish, in this order: {seq}"
-    stuck = ", ".join(procs[p] for p in safety.stuck.tolist())
-    text = f"unsafe: no order lets {stuck} finish if every process asks for its maximum"
-    return text + (f"\n  the others can finish: {seq}" if seq else "")
 
 
 # --- the textbook figures for ``cysolve demo`` -------------------------------------------------
@@ -313,35 +256,29 @@ def _demo_graph() -> None:
     print("One resource of each type (6.4.1): A holds R, wants S; B wants T; C wants S;")
     print("D holds U, wants S and T; E holds T, wants V; F holds W, wants S; G holds V, wants U")
     g = BOOK_GRAPH
-    graph = deadlock.resource_graph(holds=g["holds"], waits=g["waits"])
-    edges = [(r, p) for r, p in g["holds"].items()] + [
-        (p, r) for p, rs in g["waits"].items() for r in rs
-    ]
-    found = deadlock.detect_graph(graph)
-    print(_indent(graph_report(found, _finishing_order(edges, found.blocked,
-                                                       set(graph.processes)))))
+    found = deadlock.detect_graph(deadlock.resource_graph(holds=g["holds"], waits=g["waits"]))
+    print(_indent(graph_report(found, found.finishing_order())))
 
 
 def _demo_matrix() -> None:
     print("Several resources of each type (6.4.2): E = (4 2 3 1), A = (2 1 0 0)")
     m = BOOK_MATRIX
     found = deadlock.detect(m["allocation"], m["request"], existing=m["existing"])
-    print(_indent(matrix_report(found, m["processes"], m["resources"])))
+    print(_indent(found.report(m["processes"], m["resources"])))
     print("... and if P3 also needs the Blu-ray drive, R3 = (2 1 0 1):")
     request = [row[:] for row in m["request"]]
     request[2][3] = 1
     found = deadlock.detect(m["allocation"], request, existing=m["existing"])
-    print(_indent(matrix_report(found, m["processes"], m["resources"])))
+    print(_indent(found.report(m["processes"], m["resources"])))
 
 
 def _demo_banker() -> None:
     b = BOOK_BANKER
     print("Banker's algorithm (6.5.2): A has 3 of 9, B 2 of 4, C 2 of 7, 3 free")
-    print(_indent(banker_report(deadlock.is_safe(b["available"], b["allocation"],
-                                                 b["max_claim"]), ["A", "B", "C"])))
+    safety = deadlock.is_safe(b["available"], b["allocation"], b["max_claim"])
+    print(_indent(safety.report(["A", "B", "C"])))
     print("... and after A gets one more (A has 4, 2 free):")
-    print(_indent(banker_report(deadlock.is_safe([2], [[4], [2], [2]], b["max_claim"]),
-                                ["A", "B", "C"])))
+    print(_indent(deadlock.is_safe([2], [[4], [2], [2]], b["max_claim"]).report(["A", "B", "C"])))
 
 
 def _indent(text: str) -> str:

@@ -1,16 +1,16 @@
-"""The one place that turns user input into checked, contiguous int64 arrays.
+"""The deadlock family's input rules: every graph form as CSR, matrix and Banker's states.
 
-Every public function sends its arguments through here before a kernel sees them, so the
-kernels can run without bounds checks. Errors name the argument, the index and the rule.
-Nothing here modifies the caller's objects: conversions copy whenever the input is not
-already a C-contiguous, native-endian int64 array, and results never alias the input.
+Graphs: a directed graph in any of the forms ``deadlock.detect_graph`` takes becomes node ids
+and checked arrays. Node labels are mapped to ids once, here, with C-level dict/map/list
+calls (no per-edge bytecode on the common paths); ``labels[i]`` is the label of id ``i``
+(None: the ids are the labels). Matrices: the shapes agree, allocation never exceeds what
+exists or what a process may claim, and every sum the kernels form fits in int64.
 """
 
 from __future__ import annotations
 
 import gc
 import numbers
-import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,319 +19,30 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cysolve._openmp import omp_max_threads, openmp_enabled
-
-INT64_MAX = np.iinfo(np.int64).max
-GIB = 1 << 30
-
-
-def _where(name: str, index: tuple[int, ...] | int) -> str:
-    if isinstance(index, tuple):
-        return f"{name}[{', '.join(str(int(i)) for i in index)}]" if index else name
-    return f"{name}[{int(index)}]"
-
-
-def _first(mask: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(i) for i in np.argwhere(mask)[0])
-
-
-def _from_objects(obj, name: str) -> np.ndarray:
-    """Convert a (nested) list or an object array element by element, naming the bad one."""
-    arr = np.asarray(obj, dtype=object)
-    out = np.empty(arr.shape, dtype=np.int64)
-    for index, value in np.ndenumerate(arr):
-        out[index] = _scalar(value, _where(name, index))
-    return out
-
-
-def _scalar(value, where: str) -> int:
-    """One element as a Python int, or the package's error for it."""
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{where} = {value!r}: values must be integers, not booleans")
-    if isinstance(value, numbers.Integral):
-        value = int(value)
-    elif isinstance(value, numbers.Real):
-        if value != value:
-            raise ValueError(f"{where} = nan: values must be integers")
-        if value in (float("inf"), float("-inf")) or value != int(value):
-            raise ValueError(f"{where} = {value!r}: values must be integers")
-        value = int(value)
-    else:
-        raise TypeError(f"{where} = {value!r}: values must be integers, not {type(value).__name__}")
-    if not -INT64_MAX - 1 <= value <= INT64_MAX:
-        raise OverflowError(f"{where} = {value}: values must fit in int64")
-    return value
-
-
-def _holds_bools(obj, depth: int) -> bool:
-    """True when nested lists hold a bool that numpy quietly turned into 0 or 1.
-
-    ``np.asarray([False, 3])`` is an int array, so the bool would pass as the value 0.
-    """
-    if isinstance(obj, np.ndarray):
-        return obj.dtype.kind == "b"
-    if depth == 0 or not isinstance(obj, (list, tuple)):
-        return isinstance(obj, (bool, np.bool_))
-    if depth == 1:
-        types = set(map(type, obj))  # one C-speed pass; look closer only at odd element types
-        if not types - {int, float, np.int64, np.float64}:
-            return False
-    return any(_holds_bools(e, depth - 1) for e in obj)
-
-
-def int_array(
-    obj, name: str, *, ndim: int | None = None, nonnegative: bool = True, copy: bool = True
-) -> np.ndarray:
-    """``obj`` as a C-contiguous, native int64 array that the caller's object does not share.
-
-    Accepts lists, tuples, scalars and arrays of any integer dtype, any strides or byte
-    order, read-only or not; floats only when every value is a whole number.
-    ``copy=False`` lets an array that already is C-contiguous native int64 through as it is
-    (same checks, no copy): only for consumers that never write to the result.
-    """
-    if isinstance(obj, (str, bytes)) or obj is None:
-        raise TypeError(f"{name} must be an array of integers, not {type(obj).__name__}")
-    if isinstance(obj, np.ndarray):
-        arr = obj
-    else:
-        try:
-            arr = np.asarray(obj)
-        except ValueError as exc:  # numpy >= 1.24 refuses ragged nesting
-            raise ValueError(f"{name} is ragged: every row must have the same length") from exc
-        if arr.dtype.kind not in "iufb" or (
-            arr.dtype.kind != "b" and _holds_bools(obj, arr.ndim)
-        ):
-            arr = np.asarray(obj, dtype=object)  # mixed types: find and name the bad element
-    kind = arr.dtype.kind
-    if kind == "b":
-        raise TypeError(f"{name} must hold integers, not booleans")
-    if kind not in "iufO":
-        raise TypeError(f"{name} must hold integers, not {arr.dtype} values")
-    # The shape is refused before any pass over the data: an absurd view (np.broadcast_to)
-    # must fail at once, not after a scan or a copy of every element.
-    if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
-    if not copy and arr.dtype == np.int64 and arr.dtype.isnative and arr.flags.c_contiguous:
-        out = arr
-    elif kind in "iu":
-        # Copy first (an absurd size fails here, fast, with MemoryError), then look for uint64
-        # values the cast wrapped to negative.
-        out = np.array(arr, dtype=np.int64, order="C", copy=True)
-        if kind == "u" and arr.dtype.itemsize == 8 and out.size and out.min() < 0:
-            index = _first(out < 0)
-            raise OverflowError(f"{_where(name, index)} = {arr[index]}: values must fit in int64")
-    elif kind == "f":
-        bad = ~np.isfinite(arr) | (arr != np.floor(arr))
-        if bad.any():
-            index = _first(bad)
-            raise ValueError(f"{_where(name, index)} = {arr[index]}: values must be integers")
-        too_big = np.abs(arr) >= np.float64(2.0**63)  # float64: no overflow warning for float16
-        if too_big.any():
-            index = _first(too_big)
-            raise OverflowError(f"{_where(name, index)} = {arr[index]}: values must fit in int64")
-        out = np.array(arr, dtype=np.int64, order="C", copy=True)
-    else:
-        out = _from_objects(arr, name)
-    if nonnegative and out.size and out.min() < 0:
-        index = _first(out < 0)
-        raise ValueError(f"{_where(name, index)} = {out[index]}: values must be non-negative")
-    return out
-
-
-def ragged(batch, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """A batch of non-negative int sequences as CSR: ``(values, offsets)``, both int64.
-
-    ``batch`` is a 2-D integer array (k, n) or a sequence of 1-D sequences of any lengths;
-    instance ``i`` is ``values[offsets[i]:offsets[i + 1]]``.
-    """
-    if isinstance(batch, np.ndarray) or _is_rectangular_array_like(batch):
-        arr = int_array(batch, name, ndim=2)
-        k, n = arr.shape
-        return arr.reshape(-1), np.arange(k + 1, dtype=np.int64) * n
-    if isinstance(batch, (str, bytes)) or not isinstance(batch, Sequence):
-        raise TypeError(
-            f"{name} must be a 2-D integer array or a sequence of integer sequences, "
-            f"not {type(batch).__name__}"
-        )
-    try:
-        # Fast path for millions of small rows: one flat conversion, no per-row arrays. Only
-        # for list and tuple rows: chaining bytes would read b"\x05" as the value 5, a
-        # memoryview of some formats cannot be iterated at all, and an array row (which may be
-        # a zero-stride view of 10**13 elements) would become one Python object per element;
-        # int_array takes those whole.
-        if not set(map(type, batch)) <= {list, tuple}:
-            raise TypeError("not plain rows")
-        offsets = np.zeros(len(batch) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, batch), dtype=np.int64, count=len(batch)), out=offsets[1:])
-        flat_list = list(chain.from_iterable(batch))
-        flat = np.asarray(flat_list)
-        if (flat.dtype.kind == "i" or (flat.dtype.kind == "u" and flat.dtype.itemsize < 8)) and (
-            not _holds_bools(flat_list, 1)
-        ):
-            if flat.ndim == 1 and flat.size == offsets[-1] and (not flat.size or flat.min() >= 0):
-                return flat.astype(np.int64, copy=False), offsets
-    except (TypeError, ValueError, OverflowError):
-        pass
-    # Anything else goes row by row, so an error names the row and the element.
-    rows = [int_array(row, f"{name}[{i}]", ndim=1) for i, row in enumerate(batch)]
-    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum([row.size for row in rows], out=offsets[1:])
-    values = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
-    return values, offsets
-
-
-def _is_rectangular_array_like(obj) -> bool:
-    """Objects that expose an array interface (dask, memoryview ...) but are not lists.
-
-    A memoryview has no ``__array__`` but is a buffer numpy reads whole; iterating it as a
-    sequence would raise NotImplementedError for formats such as ``'<h'``.
-    """
-    return isinstance(obj, memoryview) or (
-        hasattr(obj, "__array__") and not isinstance(obj, (list, tuple))
-    )
-
-
-def permutation(order, n: int, name: str = "order") -> np.ndarray:
-    """``order`` as an int64 array that uses each index in ``range(n)`` exactly once."""
-    arr = int_array(order, name, ndim=1)
-    if arr.size != n:
-        raise ValueError(f"{name} has {arr.size} entries: it must be a permutation of range({n})")
-    too_big = arr >= n
-    if too_big.any():
-        i = int(np.argmax(too_big))
-        raise ValueError(f"{name}[{i}] = {arr[i]}: indices must be in range({n})")
-    seen = np.zeros(n, dtype=bool)
-    for i, j in enumerate(arr.tolist()):
-        if seen[j]:
-            raise ValueError(f"{name}[{i}] = {j}: index {j} appears twice")
-        seen[j] = True
-    return arr
-
-
-def memory_limit(value, name: str = "max_memory") -> int:
-    """A positive byte count (int) for the table-size guard."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer number of bytes, not {type(value).__name__}")
-    if value <= 0:
-        raise ValueError(f"{name} = {value}: the memory limit must be positive")
-    return int(value)
-
-
-def check_memory(needed: int, limit: int, what: str, name: str = "max_memory") -> None:
-    """Refuse, before anything is allocated, a table larger than ``limit`` bytes."""
-    if needed > limit:
-        raise ValueError(
-            f"{what} needs {needed:,} bytes ({needed / GIB:.2f} GiB), more than "
-            f"{name} = {limit:,} bytes; raise {name} if the machine has the memory"
-        )
-
-
-def choice(value, name: str, options: Sequence[str]) -> str:
-    """One of a fixed set of strings (a ``method=`` argument)."""
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} = {value!r}: must be one of {', '.join(map(repr, options))}")
-    return value
-
-
-def _usable_cpus() -> int:
-    """CPUs this process may use: affinity mask and cgroup v2/v1 quota (as joblib counts)."""
-    try:
-        count = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        count = os.cpu_count() or 1
-    quota = _cgroup_cpu_quota()
-    if quota is not None:
-        count = min(count, quota)
-    return max(1, count)
-
-
-def _cgroup_cpu_quota() -> int | None:
-    try:
-        with open("/sys/fs/cgroup/cpu.max") as f:
-            quota, period = f.read().split()[:2]
-        if quota != "max":
-            return max(1, -(-int(quota) // int(period)))
-    except (OSError, ValueError):
-        pass
-    try:
-        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f:
-            quota_us = int(f.read())
-        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as f:
-            period_us = int(f.read())
-        if quota_us > 0 and period_us > 0:
-            return max(1, -(-quota_us // period_us))
-    except (OSError, ValueError):
-        pass
-    return None
-
-
-# A thread is worth starting for about this much work: below it, waking the OpenMP team costs
-# more than it saves (and on a loaded machine a woken thread can wait milliseconds for a core).
-SECONDS_PER_THREAD = 1e-3
-
-
-MAX_THREADS_PER_CPU = 4
-MIN_THREAD_CAP = 64
-
-
-def num_threads(value, name: str = "num_threads", *, work_seconds: float | None = None) -> int:
-    """scikit-learn's thread-count convention, as a positive int.
-
-    ``None`` means every usable core (``OMP_NUM_THREADS``, affinity and cgroup quotas
-    respected); a negative number counts back from that (``-1`` = all, ``-2`` = all but one);
-    ``0`` is an error; a build without OpenMP always runs on 1 thread. For ``None`` and
-    negative values, a batch whose estimated ``work_seconds`` is small gets fewer threads
-    (one per ``SECONDS_PER_THREAD``); an explicit positive count is honoured as given, up to
-    ``MAX_THREADS_PER_CPU`` threads per usable core (at least ``MIN_THREAD_CAP``): beyond that
-    more threads only oversubscribe, and an OpenMP runtime that cannot create the threads it is
-    asked for ends the process ("libgomp: Thread creation failed"), it does not raise.
-    """
-    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
-        raise TypeError(f"{name} must be an integer or None, not {type(value).__name__}")
-    if value == 0:
-        raise ValueError(f"{name} = 0: use None or -1 for all cores, or a positive count")
-    if not openmp_enabled():
-        return 1
-    if value is not None and value > 0:
-        return min(int(value), max(MIN_THREAD_CAP, MAX_THREADS_PER_CPU * _usable_cpus()))
-    most = max(1, min(omp_max_threads(), _usable_cpus()))
-    chosen = most if value is None else max(1, most + 1 + int(value))
-    if work_seconds is not None:
-        chosen = max(1, min(chosen, int(work_seconds / SECONDS_PER_THREAD)))
-    return chosen
-
-
-# --- deadlock: graphs ----------------------------------------------------------------------
-# A directed graph in any of the forms ``deadlock.detect_graph`` takes, as node ids: either
-# checked CSR arrays, or edge arrays ``src -> dst`` that the kernel sorts into CSR. Node labels
-# are mapped to ids once, here, with C-level dict/map/list calls (no per-edge bytecode on
-# the common paths); ``labels[i]`` is the label of id ``i`` (None: the ids are the labels).
-
-
-def hashable(label, where: str, what: str = "node labels") -> None:
-    """The package's TypeError, naming ``where``, when ``label`` cannot be a graph node."""
-    try:
-        hash(label)
-    except TypeError:
-        kind = type(label).__name__
-        raise TypeError(f"{where}: {what} must be hashable, {kind} is not") from None
+from cysolve._convert import INT64_MAX, first_index, hashable, int_array, where
+from cysolve.deadlock import _graph
+from cysolve.errors import instance_error
 
 INT32_MAX = np.iinfo(np.int32).max
 
 
 class GraphInput(NamedTuple):
-    """A graph as ids ``0..n-1``: CSR (``indptr``, ``indices``) or edges (``src``, ``dst``).
+    """A graph as ids ``0..n-1`` in CSR: ``v``'s successors are ``indices[indptr[v]:indptr[v+1]]``.
 
-    All arrays share one dtype (int32 when ``n + 3`` and the edge count fit, else int64),
-    are C-contiguous and belong to the caller of ``graph_input``.
+    Both arrays share one dtype (int32 when ``n + 3`` and the edge count fit, else int64)
+    and are C-contiguous; ``labels[i]`` is the label of id ``i`` (None: the ids are the labels).
     """
 
     n: int
     labels: list | np.ndarray | None
-    indptr: np.ndarray | None = None
-    indices: np.ndarray | None = None
-    src: np.ndarray | None = None
-    dst: np.ndarray | None = None
+    indptr: np.ndarray
+    indices: np.ndarray
+
+
+def _from_edges(n: int, labels, src: np.ndarray, dst: np.ndarray) -> GraphInput:
+    """Edges ``src[e] -> dst[e]`` (ids, one dtype) sorted into CSR by the kernel (O(V + E))."""
+    indptr, indices = _graph.csr_from_edges(src, dst, n)
+    return GraphInput(n, labels, indptr, indices)
 
 
 @contextmanager
@@ -467,7 +178,7 @@ def edge_array_input(edges: np.ndarray, name: str = "graph") -> GraphInput:
     else:
         flat = int_array(edges, name, ndim=2, nonnegative=False).reshape(-1)
     if flat.size == 0:
-        return GraphInput(0, np.empty(0, dtype=np.int64), src=flat, dst=flat)
+        return _from_edges(0, np.empty(0, dtype=np.int64), flat, flat)
     lo, hi = int(flat.min()), int(flat.max())
     if hi - lo < 2 * flat.size + 1024:  # labels dense enough for a direct look-up table
         offset = flat - lo if lo else flat
@@ -485,7 +196,7 @@ def edge_array_input(edges: np.ndarray, name: str = "graph") -> GraphInput:
         dtype = graph_index_dtype(labels.size, edges.shape[0])
         ids = ids.astype(dtype, copy=False)
     pairs = ids.reshape(-1, 2)
-    return GraphInput(labels.size, labels, src=pairs[:, 0].copy(), dst=pairs[:, 1].copy())
+    return _from_edges(labels.size, labels, pairs[:, 0].copy(), pairs[:, 1].copy())
 
 
 def _bad_edge(edges, name: str) -> None:
@@ -523,7 +234,7 @@ def _edge_list_input(edges: Sequence, name: str) -> GraphInput:
     index = dict(zip(labels, range(len(labels)), strict=True))
     dtype = graph_index_dtype(len(labels), len(edges))
     ids = np.array(list(map(index.__getitem__, flat)), dtype=dtype)  # faster than fromiter
-    return GraphInput(len(labels), labels, src=ids[0::2].copy(), dst=ids[1::2].copy())
+    return _from_edges(len(labels), labels, ids[0::2].copy(), ids[1::2].copy())
 
 
 def adjacency_input(adjacency: Mapping, name: str = "graph") -> GraphInput:
@@ -560,7 +271,7 @@ def _adjacency_input(adjacency: Mapping, name: str) -> GraphInput:
     counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     src = np.repeat(np.arange(len(lists), dtype=dtype), counts)
     dst = np.array(list(map(index.__getitem__, flat)), dtype=dtype)
-    return GraphInput(len(labels), labels, src=src, dst=dst)
+    return _from_edges(len(labels), labels, src, dst)
 
 
 # --- deadlock: matrix algorithm ---------------------------------------------------------------
@@ -603,7 +314,7 @@ def _surely_small(matrix: np.ndarray, extra: np.ndarray | None = None) -> bool:
 
 
 def _resource_vector(obj, name: str, m: int, lead: tuple[int, ...] = ()) -> np.ndarray:
-    arr = int_array(obj, name, ndim=len(lead) + 1)
+    arr = int_array(obj, name, ndim=len(lead) + 1, batch=bool(lead))
     if arr.shape != lead + (m,):
         raise ValueError(
             f"{name} has shape {arr.shape}: it must be {lead + (m,)}, one count per resource "
@@ -613,9 +324,12 @@ def _resource_vector(obj, name: str, m: int, lead: tuple[int, ...] = ()) -> np.n
 
 
 def _process_matrices(first, second, names: tuple[str, str], ndim: int, copy: bool = False):
-    """Two int64 matrices of one shape; ``copy=False``: the kernels only read them."""
-    a = int_array(first, names[0], ndim=ndim, copy=copy)
-    b = int_array(second, names[1], ndim=ndim, copy=copy)
+    """Two int64 matrices of one shape; ``copy=False``: the kernels only read them.
+
+    With ``ndim == 3`` axis 0 indexes systems, and an element's error names its system.
+    """
+    a = int_array(first, names[0], ndim=ndim, copy=copy, batch=ndim == 3)
+    b = int_array(second, names[1], ndim=ndim, copy=copy, batch=ndim == 3)
     if a.shape != b.shape:
         raise ValueError(
             f"{names[1]} has shape {b.shape} but {names[0]} has shape {a.shape}: "
@@ -635,16 +349,17 @@ def _check_release_fits(available: np.ndarray, allocation: np.ndarray, name: str
     total = available.astype(object) + sums
     big = np.array(total > INT64_MAX, dtype=bool)
     if big.any():
-        index = _first(big)
+        index = first_index(big)
         system = f"system {index[0]}, " if len(index) > 1 else ""
         j = index[-1]
         held = f"allocation[{index[0]}][:, {j}]" if len(index) > 1 else f"allocation[:, {j}]"
-        raise OverflowError(
-            f"{system}resource {j}: {_where(name, index)} = {available[index]} plus the "
+        exc = OverflowError(
+            f"{system}resource {j}: {where(name, index)} = {available[index]} plus the "
             f"{sums[index]} "
             f"units held in {held} is {total[index]}: everything that can be released "
             "must fit in int64"
         )
+        raise instance_error(exc, index[0], name) if len(index) > 1 else exc
 
 
 def matrix_system(allocation, request, available=None, existing=None):
@@ -712,7 +427,7 @@ def banker_state(available, allocation, max_claim):
     A = _resource_vector(available, "available", C.shape[1])
     above = C > M
     if above.any():
-        i, j = _first(above)
+        i, j = first_index(above)
         raise ValueError(
             f"process {i}, resource {j}: allocation[{i}, {j}] = {C[i, j]} exceeds "
             f"max_claim[{i}, {j}] = {M[i, j]}: a process cannot hold more than it may claim"

@@ -1,0 +1,145 @@
+"""``cysolve deadlock``: the state forms, reports and JSON, Banker's, bad files."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from clitools import SRC
+from cysolve import cli, deadlock
+from cysolve.cli import deadlock as deadlock_command
+
+# --- cysolve deadlock -------------------------------------------------------------------------
+
+
+BOOK_EDGES = {"edges": [["A", "S"], ["R", "A"], ["B", "T"], ["C", "S"], ["U", "D"], ["D", "S"],
+                        ["D", "T"], ["T", "E"], ["E", "V"], ["W", "F"], ["F", "S"], ["G", "U"],
+                        ["V", "G"]]}
+
+
+def deadlock_cmd(tmp_path, capsys, state, *extra: str):
+    path = tmp_path / "state.json"
+    path.write_text(state if isinstance(state, str) else json.dumps(state))
+    status = cli.main(["deadlock", str(path), *extra])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_deadlock_matrix_report_and_json(tmp_path, capsys):
+    state = dict(deadlock_command.BOOK_MATRIX)
+    del state["processes"], state["resources"]
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state)
+    assert status == 0 and "no deadlock" in out and "process 2, process 1, process 0" in out
+    state["request"] = [[2, 0, 0, 1], [1, 0, 1, 0], [2, 1, 0, 1]]
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state)
+    assert status == 0 and "process 0, process 1, process 2 are deadlocked" in out
+    assert "process 1 is short of resource 2 by 1" in out
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state, "--json")
+    doc = json.loads(out)
+    found = deadlock.detect(state["allocation"], state["request"], existing=state["existing"])
+    assert doc == {
+        "kind": "matrix", "deadlock": True, "deadlocked": found.deadlocked.tolist(),
+        "order": found.order.tolist(), "available": found.available.tolist(),
+        "shortfall": found.shortfall.tolist(),
+    }
+    assert all(isinstance(x, int) for row in doc["shortfall"] for x in row)
+
+
+def test_deadlock_available_form(tmp_path, capsys):
+    state = {"allocation": [[1, 0], [0, 1]], "request": [[0, 1], [1, 0]], "available": [0, 0]}
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state, "--json")
+    assert status == 0 and json.loads(out)["deadlocked"] == [0, 1]
+
+
+@pytest.mark.parametrize("form", ["edges", "holds"])
+def test_deadlock_graph_forms(tmp_path, capsys, form):
+    state = BOOK_EDGES if form == "edges" else {
+        "holds": deadlock_command.BOOK_GRAPH["holds"], "waits": deadlock_command.BOOK_GRAPH["waits"]
+    }
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state)
+    assert status == 0 and out.startswith("deadlock: ")
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state, "--json")
+    doc = json.loads(out)
+    assert set(doc) == {"kind", "deadlock", "cycle", "deadlocked", "blocked", "order"}
+    assert doc["kind"] == "graph" and doc["deadlock"] is True
+    cycle = doc["cycle"]
+    edges = {tuple(e) for e in BOOK_EDGES["edges"]}
+    assert all((a, b) in edges for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True))
+    processes = {"D", "E", "G"}
+    assert processes <= set(doc["deadlocked"]) and processes | {"B"} <= set(doc["blocked"])
+    assert "B" not in doc["order"] and {"A", "C", "F"} <= set(doc["order"])
+    # Nodes on the cycle, processes and resources alike (as detect_graph reports them).
+    assert doc["deadlocked"] == ["D", "E", "G", "T", "U", "V"]
+    assert doc["blocked"] == ["B", "D", "E", "G", "T", "U", "V"]
+    if form == "holds":  # a resource graph: the finishing order lists processes only
+        assert sorted(doc["order"]) == ["A", "C", "F"]
+
+
+def test_deadlock_no_cycle_wait_for_graph(tmp_path, capsys):
+    status, out, _ = deadlock_cmd(tmp_path, capsys, {"edges": [[1, 2], [2, 3]]}, "--json")
+    assert status == 0
+    assert json.loads(out) == {"kind": "graph", "deadlock": False, "cycle": None,
+                               "deadlocked": [], "blocked": [], "order": [3, 2, 1]}
+
+
+def test_deadlock_banker(tmp_path, capsys):
+    state = dict(deadlock_command.BOOK_BANKER)
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state, "--banker")
+    assert status == 0 and out.startswith("safe") and "process 1, process 2, process 0" in out
+    state["available"], state["allocation"] = [2], [[4], [2], [2]]
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state, "--banker", "--json")
+    assert json.loads(out) == {"kind": "banker", "safe": False, "sequence": [1], "stuck": [0, 2]}
+
+
+@pytest.mark.parametrize(
+    ("state", "extra", "expected"),
+    [
+        ('{"edges": [[1, 2],\n [2 3]]}', (), "line 2, column 5: malformed JSON"),
+        ("[1, 2]", (), "expected a JSON object"),
+        ({"alloc": [[1]]}, (), "expected {\"allocation\""),
+        ({"allocation": [[1]], "request": [[1]]}, (), 'missing "available" or "existing"'),
+        ({"allocation": [[1]], "request": [[1]], "available": [1], "avail": 1}, (),
+         "unknown keys 'avail'"),
+        ({"available": [1], "allocation": [[1]], "max_claim": [[2]]}, (), "needs --banker"),
+        ({"available": [1], "allocation": [[1]], "max_claim": [[2]], "x": 1}, ("--banker",),
+         "unknown keys 'x' for the banker form"),
+        ({"available": [1], "allocation": [[1]]}, ("--banker",), "missing 'max_claim'"),
+        ({"edges": [[1, 2], [3]]}, (), "edges[1] = [3]: each edge must be a pair"),
+        ({"edges": [[1, [2]]]}, (), "edges[0][1] = [2]: labels must be strings or integers"),
+    ],
+)
+def test_deadlock_bad_files(tmp_path, capsys, state, extra, expected):
+    status, _, err = deadlock_cmd(tmp_path, capsys, state, *extra)
+    assert status == 2
+    assert "Traceback" not in err and "state.json" in err and expected in err
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ({"allocation": [[1, -1]], "request": [[0, 0]], "available": [0, 0]}, "allocation[0, 1]"),
+        ({"allocation": [[1, 0]], "request": [[0, 0, 0]], "available": [0, 0]}, "request"),
+        ({"allocation": [[5]], "request": [[0]], "existing": [3]}, "existing"),
+    ],
+)
+def test_deadlock_bad_values_name_the_file(tmp_path, capsys, state, expected):
+    status, _, err = deadlock_cmd(tmp_path, capsys, state)
+    assert status == 2
+    assert "Traceback" not in err and "state.json: " in err and expected in err
+
+
+def test_deadlock_missing_file(tmp_path, capsys):
+    assert cli.main(["deadlock", str(tmp_path / "nope.json")]) == 2
+    assert "nope.json: no such file" in capsys.readouterr().err
+
+
+def test_deadlock_stdin_subprocess(tmp_path):
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run(
+        [sys.executable, "-m", "cysolve", "deadlock", "-", "--json"], input=json.dumps(BOOK_EDGES),
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["deadlock"] is True
