@@ -18,9 +18,8 @@ def solve(a, *, with_order=False, max_bytes=ROOMY, bucket_from=None):
     """``(score, order)`` from the kernel (order None without ``with_order``)."""
     arr = np.asarray(a, dtype=np.int64).reshape(-1)
     extra = () if bucket_from is None else (bucket_from,)
-    found = _frontier.best(arr, max_bytes, with_order, *extra)
-    assert isinstance(found, tuple), f"refused: needs {found} bytes"
-    h, r, b, order = found
+    h, r, b, order, needed = _frontier.best(arr, max_bytes, with_order, *extra)
+    assert needed is None, f"refused: needs {needed} bytes"
     return (int(h) << int(b)) + int(r), order
 
 
@@ -202,19 +201,20 @@ def test_batch_with_wide_values():
 
 def test_refuses_growth_past_the_limit():
     a = np.arange(20, dtype=np.int64)
-    needed = _frontier.best(a, 10_000, False)
-    assert isinstance(needed, int) and needed > 10_000
+    h, r, b, order, needed = _frontier.best(a, 10_000, False)
+    assert (h, r, b, order) == (None, None, 5, None)
+    assert needed > 10_000
     # With room for what it asked for, the same solve gets further or finishes.
-    again = _frontier.best(a, needed, False)
-    assert not isinstance(again, int) or again > needed
-    assert isinstance(_frontier.best(a, ROOMY, False), tuple)
+    again = _frontier.best(a, needed, False)[4]
+    assert again is None or again > needed
+    assert _frontier.best(a, ROOMY, False)[4] is None
 
 
 @pytest.mark.parametrize("a", [list(range(16)), [10**9 + i for i in range(12)]])
 def test_refusal_with_orders_and_wide_values(a):
     arr = np.array(a, dtype=np.int64)
-    needed = _frontier.best(arr, 5_000, True)
-    assert isinstance(needed, int) and needed > 5_000
+    needed = _frontier.best(arr, 5_000, True)[4]
+    assert needed > 5_000
 
 
 def test_batch_marks_rows_over_the_limit():

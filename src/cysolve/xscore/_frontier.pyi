@@ -6,9 +6,10 @@ LONGEST: int  # the most values one instance may have (63: h < 2**n fits int64)
 
 def best(
     a: npt.NDArray[np.int64], max_bytes: int, with_order: bool = False, bucket_from: int = ...
-) -> tuple[int, int, int, npt.NDArray[np.int64] | None] | int:
-    """``(h, r, b, order)`` with the optimum ``h * 2**b + r``; or, when the frontier's buffers
-    would grow past ``max_bytes``, the bytes they would have needed in all (an int)."""
+) -> tuple[int | None, int | None, int, npt.NDArray[np.int64] | None, int | None]:
+    """``(h, r, b, order, None)`` with the optimum ``h * 2**b + r``; or, when the buffers
+    would grow past ``max_bytes``, ``(None, None, b, None, needed)``: the bytes they would
+    have held in all."""
 
 def best_batch(
     values: npt.NDArray[np.int64],

@@ -693,12 +693,14 @@ cdef int solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r) noexc
 
 def best(const int64_t[::1] a, Py_ssize_t max_bytes, bint with_order=False,
          int64_t bucket_from=BUCKET_FROM):
-    """The optimum of one instance as ``(h, r, b, order)``: the score is ``h * 2**b + r``.
+    """The optimum of one instance as ``(h, r, b, order, None)``: the score is
+    ``h * 2**b + r`` (``_kernel.best``'s shape).
 
-    Buffers grow on demand up to ``max_bytes`` in all. Returns the number of bytes a refused
-    growth would have needed in all (an int, not a tuple) when that limit is too small.
-    With ``with_order``, ``order`` is an optimal order of the indices of ``a`` (int64), copies
-    of one value in ascending index order; else None. Raises MemoryError when ``malloc`` fails.
+    Buffers grow on demand up to ``max_bytes`` in all; when a growth would pass it, nothing
+    more is allocated and the result is ``(None, None, b, None, needed)``, ``needed`` the bytes
+    all buffers would have held after that growth. With ``with_order``, ``order`` is an
+    optimal order of the indices of ``a`` (int64), copies of one value in ascending index
+    order; else None. Raises MemoryError when ``malloc`` fails.
     ``bucket_from`` (tests only) moves the switch from one hash table to buckets.
     """
     cdef Values vs
@@ -722,11 +724,11 @@ def best(const int64_t[::1] a, Py_ssize_t max_bytes, bint with_order=False,
     finally:
         release(&f)
     if status == OVER_LIMIT:
-        return f.needed
+        return None, None, vs.b, None, f.needed
     if status == NO_MEMORY:
         raise MemoryError(f"the frontier needed {f.needed:,} bytes")
     if not with_order:
-        return h, r, vs.b, None
+        return h, r, vs.b, None, None
     # steps[i] = the i-th value used; each value's copies go in ascending index order.
     order = np.empty(n, dtype=np.int64)
     positions = np.argsort(a, kind="stable")
@@ -738,7 +740,7 @@ def best(const int64_t[::1] a, Py_ssize_t max_bytes, bint with_order=False,
             c = int(np.searchsorted(sorted_values, value))
         order[i] = positions[c]
         next_copy[value] = c + 1
-    return h, r, vs.b, order
+    return h, r, vs.b, order, None
 
 
 def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int64_t[::1] out_h,

@@ -70,11 +70,11 @@ def _solve(arr: np.ndarray, method: str, limit: int, with_order: bool = False):
     frontier grows its buffers on demand and checks every growth against ``limit`` first.
     """
     if method == "frontier":
-        found = _frontier.best(arr, limit, with_order)
-        if isinstance(found, int):  # the bytes a refused growth needed in all
+        h, r, b, order, needed = _frontier.best(arr, limit, with_order)
+        if needed is not None:  # the bytes a refused growth needed in all
             _convert.check_memory(
-                found, limit, f"the frontier for {arr.size} values (its buffers so far)")
-        return found
+                needed, limit, f"the frontier for {arr.size} values (its buffers so far)")
+        return h, r, b, order
     h, r, b, order, refused = _kernel.best(arr, _kernel.METHODS[method], limit, with_order)
     if refused is not None:
         nbytes, states, room = refused
