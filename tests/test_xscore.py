@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cysolve import xscore
+from cysolve.errors import InstanceError
 from cysolve.xscore import _kernel, reference
 from strategies import xscore_batches, xscore_values
 
@@ -331,3 +332,15 @@ def test_batch_uses_fewer_threads_when_memory_is_short():
     one_table = max(xscore.memory_needed(a) for a in batch)
     got = xscore.best_scores(batch, num_threads=2, max_memory=one_table)
     assert got.tolist() == [xscore.best_score(a) for a in batch]
+
+
+def test_frontier_batch_names_the_row_over_the_limit():
+    batch = [[1, 2], list(range(16, 43)), [3]]
+    with pytest.raises(InstanceError, match=r"batch\[1\]: the frontier for 27 values") as info:
+        xscore.best_scores(batch, num_threads=2, max_memory=1 << 20)
+    assert info.value.index == 1
+    # Rows over one thread's share but within the whole limit run again on their own
+    # (24 distinct values from 16..39: the frontier's buffers peak near 0.95 MB).
+    rows = [list(range(16, 40))] * 3
+    assert xscore.best_scores(rows, num_threads=2, max_memory=1_500_000).tolist() == (
+        [xscore.best_score(rows[0])] * 3)

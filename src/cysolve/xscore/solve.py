@@ -292,11 +292,14 @@ def _frontier_batch(values, offsets, lengths, states, limit, num_threads, progre
 
     _parallel.run(solve, seconds, threads=threads, progress=progress, unit="instance")
     for i in np.flatnonzero(out_b < 0).tolist():
-        instance = values[offsets[i] : offsets[i + 1]]
-        try:
-            out_h[i], out_r[i], out_b[i], _ = _solve(instance, "frontier", limit)
-        except ValueError as exc:
-            raise instance_error(exc, i, "batch") from None
+        h, r, b, _, needed = _frontier.best(values[offsets[i] : offsets[i + 1]], limit)
+        if needed is not None:
+            what = f"batch[{i}]: the frontier for {lengths[i]} values (its buffers so far)"
+            try:
+                _convert.check_memory(needed, limit, what)
+            except ValueError as exc:
+                raise instance_error(exc, i, "batch") from None
+        out_h[i], out_r[i], out_b[i] = h, r, b
     out = np.left_shift(out_h, out_b)
     out += out_r
     return out
