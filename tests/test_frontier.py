@@ -223,3 +223,20 @@ def test_batch_marks_rows_over_the_limit():
     assert b.tolist()[0] == b.tolist()[2] == 2
     assert b[1] == -1 and need[1] > 50_000
     assert (int(h[0]) << 2) + int(r[0]) == 12 == (int(h[2]) << 2) + int(r[2])
+
+
+@settings(max_examples=30, deadline=None)
+@given(batch=st.lists(xscore_values(max_n=10, max_value=5000), max_size=10))
+def test_batch_steps_replay_to_the_scores(batch):
+    values, offsets = batch_arrays(batch)
+    k = len(batch)
+    h, r, b, need = (np.empty(k, dtype=np.int64) for _ in range(4))
+    steps = np.full(values.size, -1, dtype=np.int64)
+    _frontier.best_batch(values, offsets, h, r, b, need, ROOMY, 2, steps)
+    for i, a in enumerate(batch):
+        seq = steps[offsets[i] : offsets[i + 1]].tolist()
+        x = 0
+        for v in seq:
+            x += x ^ v
+        assert sorted(seq) == sorted(a)
+        assert x == (int(h[i]) << int(b[i])) + int(r[i]) == solve(a)[0]

@@ -20,7 +20,9 @@ def best_batch(
     out_need: npt.NDArray[np.int64],
     max_bytes_per_thread: int,
     num_threads: int,
+    steps: npt.NDArray[np.int64] | None = None,
 ) -> None:
     """Rows ``values[offsets[i]:offsets[i + 1]]``: ``out_b[i] = b`` and the optimum
     ``out_h[i] * 2**b + out_r[i]``; or ``out_b[i] = -1`` (over the limit; ``out_need[i]`` =
-    the bytes needed) or ``-2`` (the system refused the memory)."""
+    the bytes needed) or ``-2`` (the system refused the memory). With ``steps`` (as long as
+    ``values``): each row's values in an optimal order, at the row's offsets."""

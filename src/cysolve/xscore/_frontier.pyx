@@ -745,18 +745,23 @@ def best(const int64_t[::1] a, Py_ssize_t max_bytes, bint with_order=False,
 
 def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int64_t[::1] out_h,
                int64_t[::1] out_r, int64_t[::1] out_b, int64_t[::1] out_need,
-               Py_ssize_t max_bytes_per_thread, int num_threads):
+               Py_ssize_t max_bytes_per_thread, int num_threads, int64_t[::1] steps=None):
     """Solve instances ``values[offsets[i]:offsets[i + 1]]`` in parallel (``prange``).
 
     Each thread keeps its own frontier buffers, grown on demand up to ``max_bytes_per_thread``
     and reused from one instance to the next; the GIL is released throughout. Row ``i`` gets
     ``out_b[i] = b`` and the optimum ``out_h[i] * 2**b + out_r[i]``, or ``out_b[i] = -1`` and
     ``out_need[i]`` = the bytes it would have needed when that is over the limit (``-2``: the
-    system refused the memory). Built without OpenMP, ``prange`` runs serially.
+    system refused the memory). Built without OpenMP, ``prange`` runs serially. With ``steps``
+    (as long as ``values``), each row's layers are kept and walked back: ``steps`` gets the
+    row's values in an optimal order, at the row's offsets.
     """
     cdef Py_ssize_t k = offsets.shape[0] - 1, i
     cdef int tid
     cdef const int64_t* base = &values[0] if values.shape[0] else NULL
+    cdef int64_t* walk = NULL
+    if steps is not None and steps.shape[0]:
+        walk = &steps[0]
     cdef Frontier* fronts = <Frontier*>calloc(num_threads, sizeof(Frontier))
     cdef Values* vss = <Values*>calloc(num_threads, sizeof(Values))
     if fronts == NULL or vss == NULL:
@@ -771,7 +776,8 @@ def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int64_t[::
             for i in prange(k, num_threads=num_threads, schedule="dynamic"):
                 solve_row(base + offsets[i], offsets[i + 1] - offsets[i],
                           &vss[threadid()], &fronts[threadid()],
-                          &out_h[i], &out_r[i], &out_b[i], &out_need[i])
+                          &out_h[i], &out_r[i], &out_b[i], &out_need[i],
+                          walk + offsets[i] if walk != NULL else NULL)
     finally:
         for tid in range(num_threads):
             release(&fronts[tid])
@@ -780,18 +786,24 @@ def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int64_t[::
 
 
 cdef void solve_row(const int64_t* a, int64_t n, Values* vs, Frontier* f, int64_t* h,
-                    int64_t* r, int64_t* b, int64_t* need) noexcept nogil:
+                    int64_t* r, int64_t* b, int64_t* need, int64_t* steps) noexcept nogil:
     cdef int status
+    cdef bint keep = steps != NULL
     build_values(a, n, vs)
-    status = solve(vs, f, 0, h, r)
+    status = solve(vs, f, keep, h, r)
     if status != OK:
         # Buffers kept from earlier rows count against the limit: retry from none, and leave
         # none behind for the next row.
         release(f)
-        status = solve(vs, f, 0, h, r)
+        status = solve(vs, f, keep, h, r)
         if status != OK:
             release(f)
     need[0] = 0
+    if status == OK and keep and n:
+        if vs.b <= NARROW_BITS:
+            narrow_walk(vs, f, r[0], steps)
+        else:
+            wide_walk(vs, f, r[0], steps)
     if status == OK:
         b[0] = vs.b
     else:
