@@ -102,9 +102,7 @@ class BuildExt(build_ext):
                 self._drop_interpreter_rpath()
         for ext in self.extensions:
             ext.extra_compile_args += compile_args + extra + ([flag] if use_openmp else [])
-            ext.extra_link_args += (
-                link_args + extra + ([flag] if use_openmp and not msvc else [])
-            )
+            ext.extra_link_args += link_args + extra + ([flag] if use_openmp and not msvc else [])
         super().build_extensions()
 
     def _drop_interpreter_rpath(self):
