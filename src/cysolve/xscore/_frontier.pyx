@@ -61,24 +61,7 @@ from cython.parallel cimport prange, threadid
 
 import numpy as np
 
-cdef extern from *:
-    """
-    #if defined(__GNUC__) || defined(__clang__)
-    #define cysolve_fr_ctz64(x) __builtin_ctzll(x)
-    #define cysolve_fr_clz64(x) __builtin_clzll(x)
-    #define cysolve_fr_popcount64(x) __builtin_popcountll(x)
-    #else
-    static int cysolve_fr_popcount64(unsigned long long x)
-    { int i = 0; while (x) { x &= x - 1; i++; } return i; }
-    static int cysolve_fr_ctz64(unsigned long long x)
-    { int i = 0; while (!(x & 1)) { x >>= 1; i++; } return i; }
-    static int cysolve_fr_clz64(unsigned long long x)
-    { int i = 0; while (!(x >> 63)) { x <<= 1; i++; } return i; }
-    #endif
-    """
-    int ctz64 "cysolve_fr_ctz64"(uint64_t) nogil
-    int clz64 "cysolve_fr_clz64"(uint64_t) nogil
-    int popcount64 "cysolve_fr_popcount64"(uint64_t) nogil
+from cysolve.xscore._bits cimport clz64, ctz64, popcount64
 
 cdef enum:
     # Residue sets of up to 2**12 bits are bitsets; wider values use sorted pairs.

@@ -31,20 +31,7 @@ from cython.parallel cimport prange, threadid
 
 import numpy as np
 
-cdef extern from *:
-    """
-    #if defined(__GNUC__) || defined(__clang__)
-    #define cysolve_ctz64(x) __builtin_ctzll(x)
-    #define cysolve_clz64(x) __builtin_clzll(x)
-    #else
-    static int cysolve_ctz64(unsigned long long x)
-    { int i = 0; while (!(x & 1)) { x >>= 1; i++; } return i; }
-    static int cysolve_clz64(unsigned long long x)
-    { int i = 0; while (!(x >> 63)) { x <<= 1; i++; } return i; }
-    #endif
-    """
-    int ctz64 "cysolve_ctz64"(uint64_t) nogil
-    int clz64 "cysolve_clz64"(uint64_t) nogil
+from cysolve.xscore._bits cimport clz64, ctz64
 
 cdef enum:
     RESIDUE = 0
