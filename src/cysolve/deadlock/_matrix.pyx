@@ -84,7 +84,7 @@ cdef enum:
     PAD = 128
     # Bucket queues: at most max(L >> CAP_SHIFT, MIN_BUCKETS) buckets a type, each at most
     # 2^MAX_SHIFT units wide under the shape rule.
-    CAP_SHIFT = 0
+    CAP_SHIFT = 2
     MIN_BUCKETS = 64
     MAX_SHIFT = 4
 
@@ -127,6 +127,7 @@ cdef struct Buckets:
     int64_t* nb
     int64_t* shift
     int64_t* thr
+    int64_t* count    # m: how many processes wait on type j
 
 
 cdef struct Work:
@@ -210,7 +211,7 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     w.b.rel = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
     w.b.relj = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
     w.b.key = <int64_t*>malloc(cells)
-    w.b.base = <int64_t*>malloc(7 * <size_t>m * sizeof(int64_t) + PAD)
+    w.b.base = <int64_t*>malloc(8 * <size_t>m * sizeof(int64_t) + PAD)
     if (w.live == NULL or w.pos == NULL or w.ready == NULL or w.b.link == NULL
             or w.b.rel == NULL or w.b.relj == NULL or w.b.key == NULL or w.b.base == NULL):
         return -1
@@ -220,6 +221,7 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     w.b.nb = w.b.woff + m
     w.b.shift = w.b.nb + m
     w.b.thr = w.b.shift + m
+    w.b.count = w.b.thr + m
     if head_cap > 0 and (buckets_reserve(&w.b, head_cap) != 0
                          or bits_reserve(&w.b, (head_cap >> 6) + m) != 0):
         return -1
@@ -417,7 +419,7 @@ cdef inline void prefetch_row(const int64_t* row, Py_ssize_t j, Py_ssize_t m) no
 
 cdef inline Py_ssize_t next_bucket(const uint64_t* bits, Py_ssize_t t,
                                    Py_ssize_t nb) noexcept nogil:
-    """The first non-empty bucket at or after ``t`` (``nb``: none) of one type's bits."""
+    """The first non-empty bucket in ``t .. nb - 1`` (``nb``: none) of one type's bits."""
     cdef Py_ssize_t word = t >> 6
     cdef uint64_t x
     if t >= nb:
@@ -428,7 +430,8 @@ cdef inline Py_ssize_t next_bucket(const uint64_t* bits, Py_ssize_t t,
         if (word << 6) >= nb:
             return nb
         x = bits[word]
-    return (word << 6) + ctz64(x)
+    t = (word << 6) + ctz64(x)
+    return t if t < nb else nb
 
 
 cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, const int64_t* A,
@@ -464,6 +467,7 @@ cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, co
             b.link[p] = -1
             b.low[t] = k
         b.head[t] = p
+        b.count[j] += 1
         if k < b.thr[j]:
             b.thr[j] = k
     return top
@@ -490,6 +494,7 @@ cdef int bucket_plan(Buckets* b, const int64_t* C, const int64_t* A, Py_ssize_t 
     for j in range(m):
         b.base[j] = A[j] + 1
         b.thr[j] = INT64_MAX
+        b.count[j] = 0
         span = b.last[j] - A[j]  # keys base .. last: ``span`` of them
         s = 0
         while (span >> s) >= cap:
@@ -511,7 +516,11 @@ cdef int bucket_plan(Buckets* b, const int64_t* C, const int64_t* A, Py_ssize_t 
 cdef inline Py_ssize_t drain(Buckets* b, const int64_t* R, Py_ssize_t m, Py_ssize_t j,
                              int64_t a, Py_ssize_t nrel) noexcept nogil:
     """Release every process waiting on type ``j`` for at most ``a`` units into ``rel`` (their
-    request rows prefetched), and set ``thr[j]`` past ``a``. Returns the new count in ``rel``."""
+    request rows prefetched), and set ``thr[j]`` past ``a``. Returns the new count in ``rel``.
+
+    Only non-empty buckets are visited (their bits), from the one holding ``thr[j]``; the
+    search for the next non-empty bucket stops as soon as nothing waits on ``j``.
+    """
     cdef uint64_t* bits = b.bits + b.woff[j]
     cdef int32_t* head = b.head + b.off[j]
     cdef int64_t* lows = b.low + b.off[j]
@@ -520,11 +529,11 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* R, Py_ssize_t m, Py_ssiz
     cdef int64_t reach = a - b.base[j] + 1  # keys base .. a are met: ``reach`` of them
     cdef Py_ssize_t nb = b.nb[j], full = reach >> b.shift[j], t
     cdef int32_t p, q, keep
-    cdef int64_t low = INT64_MAX
+    cdef int64_t low = INT64_MAX, waiting = b.count[j]
     if full > nb:
         full = nb
     # Buckets wholly at or below a: release them without looking at keys.
-    t = next_bucket(bits, (b.thr[j] - b.base[j]) >> b.shift[j], nb)
+    t = (b.thr[j] - b.base[j]) >> b.shift[j]
     while t < full:
         p = head[t]
         bits[t >> 6] &= ~(<uint64_t>1 << (t & 63))
@@ -533,10 +542,15 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* R, Py_ssize_t m, Py_ssiz
             b.rel[nrel] = p
             b.relj[nrel] = <int32_t>j
             nrel += 1
+            waiting -= 1
             p = link[p]
-        t = next_bucket(bits, t + 1, nb)
+        if waiting == 0:
+            break
+        t = next_bucket(bits, t + 1, full)
     # The bucket a falls inside: release the keys <= a, keep the others.
-    if t == full and t < nb and (reach & ((<int64_t>1 << b.shift[j]) - 1)) != 0:
+    if (waiting > 0 and full < nb and (reach & ((<int64_t>1 << b.shift[j]) - 1)) != 0
+            and bits[full >> 6] & (<uint64_t>1 << (full & 63))):
+        t = full
         p = head[t]
         keep = -1
         while p >= 0:
@@ -546,6 +560,7 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* R, Py_ssize_t m, Py_ssiz
                 b.rel[nrel] = p
                 b.relj[nrel] = <int32_t>j
                 nrel += 1
+                waiting -= 1
             else:
                 link[p] = keep
                 keep = p
@@ -555,11 +570,15 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* R, Py_ssize_t m, Py_ssiz
         if keep >= 0:
             head[t] = keep
             lows[t] = low
-            b.thr[j] = low
-            return nrel
-        bits[t >> 6] &= ~(<uint64_t>1 << (t & 63))
-        t = next_bucket(bits, t + 1, nb)
-    b.thr[j] = lows[t] if t < nb else INT64_MAX
+        else:
+            bits[t >> 6] &= ~(<uint64_t>1 << (t & 63))
+    b.count[j] = waiting
+    if waiting == 0:
+        b.thr[j] = INT64_MAX
+    elif low != INT64_MAX:
+        b.thr[j] = low
+    else:
+        b.thr[j] = lows[next_bucket(bits, full, nb)]  # some bucket at or after full is set
     return nrel
 
 
@@ -667,6 +686,38 @@ def detect(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
     if status != 0 or done < 0:
         raise MemoryError(f"out of memory for the matrix algorithm scratch (n = {n}, m = {m})")
     return done
+
+
+def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
+         int64_t[::1] available):
+    """Which watch structure the shape rule picks for a validated system (for tests).
+
+    Returns ``(name, shift)``: ``("sweeps", 0)`` when the sweeps decide everything,
+    ``("buckets", s)`` or ``("heaps", s)`` with ``s`` the widest bucket shift. Trusts what
+    ``detect`` trusts; ``available`` is overwritten (pass a copy).
+    """
+    cdef Py_ssize_t n = allocation.shape[0], m = allocation.shape[1], nlive = 0
+    cdef int widest = 0
+    cdef Work w
+    cdef int status
+    cdef int64_t* order
+    if n == 0 or m == 0:
+        return "sweeps", 0
+    order = <int64_t*>malloc(<size_t>n * sizeof(int64_t))
+    work_clear(&w)
+    with nogil:
+        status = work_init(&w, n, m, 0, 0) if order != NULL else -1
+        if status == 0:
+            sweep(&allocation[0, 0], &request[0, 0], &available[0], n, m, order, &w, &nlive)
+            if nlive > 0:
+                widest = bucket_plan(&w.b, &allocation[0, 0], &available[0], m, w.live, nlive)
+        work_free(&w)
+    free(order)
+    if status != 0 or widest < 0:
+        raise MemoryError(f"out of memory for the matrix algorithm scratch (n = {n}, m = {m})")
+    if nlive == 0:
+        return "sweeps", 0
+    return ("buckets" if widest <= MAX_SHIFT else "heaps"), widest
 
 
 def solve_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] request,
