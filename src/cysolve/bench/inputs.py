@@ -41,15 +41,23 @@ def chain_system(n: int, m: int, broken: int | None = None, seed: int = 0):
     return C[perm], R[perm], np.zeros(m, dtype=np.int64), perm
 
 
-def hidden_order_system(n: int, m: int, seed: int = 0, max_hold: int = 5):
+def hidden_order_system(n: int, m: int, seed: int = 0, max_hold: int = 5,
+                        vectorised: bool = False):
     """A system that fully drains only in a hidden order, after many textbook passes.
 
     Process at rank t of a random order requests a random share of what is free once the
-    ranks before it finished. Returns ``(C, R, A)``, int64.
+    ranks before it finished. Returns ``(C, R, A)``, int64. ``vectorised``: the same law
+    drawn without a Python loop (other numbers for the same seed; for n up to millions).
     """
     rng = np.random.default_rng(seed)
     C = rng.integers(0, max_hold + 1, size=(n, m), dtype=np.int64)
     A0 = rng.integers(0, max_hold + 1, size=m, dtype=np.int64)
+    if vectorised:
+        perm = rng.permutation(n)
+        free = np.cumsum(C[perm], axis=0) - C[perm] + A0  # free[t]: once ranks < t finished
+        R = np.empty((n, m), dtype=np.int64)
+        R[perm] = np.floor(free * rng.random((n, m)) ** 0.25).astype(np.int64)
+        return C, R, A0
     R = np.zeros((n, m), dtype=np.int64)
     free = A0.copy()
     for p in rng.permutation(n):

@@ -430,8 +430,8 @@ def _banker_batch(available, allocation, max_claim, existing):
     if above.any():
         s, i, j = _convert.first_index(above)
         raise instance_error(ValueError(
-            f"allocation[{s}, {i}, {j}] = {C[s, i, j]} exceeds max_claim[{s}, {i}, {j}] = "
-            f"{M[s, i, j]}: a process cannot hold more than it may claim"
+            f"allocation[{s}, {i}, {j}] = {C[s, i, j]} exceeds its max_claim, {M[s, i, j]}: "
+            "a process cannot hold more than it may claim"
         ), s, "allocation")
     if available is None and existing is None:
         raise TypeError("give available= (free units per system and resource type) or existing=")
@@ -442,8 +442,8 @@ def _banker_batch(available, allocation, max_claim, existing):
         if over.any():
             s, j = _convert.first_index(over)
             raise instance_error(ValueError(
-                f"existing[{s}, {j}] = {E[s, j]}: allocation[{s}][:, {j}] sums to "
-                f"{sums[s, j]}, more: processes cannot hold more units than exist"
+                f"existing[{s}, {j}] = {E[s, j]}: the processes hold {sums[s, j]} units of "
+                f"resource {j}, more: processes cannot hold more units than exist"
             ), s, "existing")
         from_existing = np.array(E - sums, dtype=np.int64).reshape(k, m)
     if available is not None:
@@ -453,8 +453,8 @@ def _banker_batch(available, allocation, max_claim, existing):
             if differ.any():
                 s, j = _convert.first_index(differ)
                 raise instance_error(ValueError(
-                    f"available[{s}, {j}] = {A[s, j]} but existing[{s}, {j}] - "
-                    f"allocation[{s}][:, {j}].sum() = {from_existing[s, j]}: the two must agree"
+                    f"available[{s}, {j}] = {A[s, j]} but existing minus what the processes "
+                    f"hold of resource {j} is {from_existing[s, j]}: the two must agree"
                 ), s, "available")
     else:
         A = from_existing
