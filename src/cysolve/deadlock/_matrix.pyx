@@ -113,6 +113,13 @@ cdef struct Heap:
     Py_ssize_t cap
 
 
+cdef struct Node:
+    # A waiting process: the key it waits for and the next process in its bucket (one cache
+    # line holds both, so a walk down a bucket misses once a process, not twice).
+    int64_t key
+    int32_t link
+
+
 cdef struct Buckets:
     # Type j's buckets are ``head[off[j] : off[j] + nb[j]]`` (a head is valid only while its
     # bit in ``bits[woff[j]:]`` is set); bucket t holds keys ``base[j] + (t << shift[j])`` ..
@@ -123,8 +130,7 @@ cdef struct Buckets:
     uint64_t* bits
     Py_ssize_t head_cap
     Py_ssize_t bits_cap
-    int32_t* link     # n: the next process in the same bucket
-    int64_t* key      # n: the key a process waits for
+    Node* node        # n
     int32_t* rel      # n: processes released by one finish, and the type each waited on
     int32_t* relj     # n
     int64_t* base     # m, and the six m-arrays after it in one block
@@ -165,8 +171,7 @@ cdef void work_clear(Work* w) noexcept nogil:
     w.b.bits = NULL
     w.b.head_cap = 0
     w.b.bits_cap = 0
-    w.b.link = NULL
-    w.b.key = NULL
+    w.b.node = NULL
     w.b.rel = NULL
     w.b.relj = NULL
     w.b.base = NULL
@@ -214,13 +219,12 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     w.live = <int64_t*>malloc(cells)
     w.pos = <int64_t*>malloc(cells)
     w.ready = <int64_t*>malloc(cells)
-    w.b.link = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
+    w.b.node = <Node*>malloc(<size_t>n * sizeof(Node) + PAD)
     w.b.rel = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
     w.b.relj = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
-    w.b.key = <int64_t*>malloc(cells)
     w.b.base = <int64_t*>malloc(8 * <size_t>m * sizeof(int64_t) + PAD)
-    if (w.live == NULL or w.pos == NULL or w.ready == NULL or w.b.link == NULL
-            or w.b.rel == NULL or w.b.relj == NULL or w.b.key == NULL or w.b.base == NULL):
+    if (w.live == NULL or w.pos == NULL or w.ready == NULL or w.b.node == NULL
+            or w.b.rel == NULL or w.b.relj == NULL or w.b.base == NULL):
         return -1
     w.b.last = w.b.base + m
     w.b.off = w.b.last + m
@@ -261,10 +265,9 @@ cdef void work_free(Work* w) noexcept nogil:
     free(w.b.head)
     free(w.b.low)
     free(w.b.bits)
-    free(w.b.link)
+    free(w.b.node)
     free(w.b.rel)
     free(w.b.relj)
-    free(w.b.key)
     free(w.b.base)
     work_clear(w)
 
@@ -461,17 +464,17 @@ cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, co
     k = row[j]
     if k <= b.last[j]:
         t = (k - b.base[j]) >> b.shift[j]
-        b.key[p] = k
+        b.node[p].key = k
         word = &b.bits[b.woff[j] + (t >> 6)]
         bit = <uint64_t>1 << (t & 63)
         t += b.off[j]
         if word[0] & bit:
-            b.link[p] = b.head[t]
+            b.node[p].link = b.head[t]
             if k < b.low[t]:
                 b.low[t] = k
         else:
             word[0] |= bit
-            b.link[p] = -1
+            b.node[p].link = -1
             b.low[t] = k
         b.head[t] = p
         b.count[j] += 1
@@ -520,8 +523,8 @@ cdef int bucket_plan(Buckets* b, const int64_t* C, const int64_t* A, Py_ssize_t 
     return <int>widest
 
 
-cdef inline Py_ssize_t drain(Buckets* b, const int64_t* R, Py_ssize_t m, Py_ssize_t j,
-                             int64_t a, Py_ssize_t nrel) noexcept nogil:
+cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_ssize_t m,
+                             Py_ssize_t j, int64_t a, Py_ssize_t nrel) noexcept nogil:
     """Release every process waiting on type ``j`` for at most ``a`` units into ``rel`` (their
     request rows prefetched), and set ``thr[j]`` past ``a``. Returns the new count in ``rel``.
 
@@ -531,8 +534,7 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* R, Py_ssize_t m, Py_ssiz
     cdef uint64_t* bits = b.bits + b.woff[j]
     cdef int32_t* head = b.head + b.off[j]
     cdef int64_t* lows = b.low + b.off[j]
-    cdef int32_t* link = b.link
-    cdef int64_t* key = b.key
+    cdef Node* node = b.node
     cdef int64_t reach = a - b.base[j] + 1  # keys base .. a are met: ``reach`` of them
     cdef Py_ssize_t nb = b.nb[j], full = reach >> b.shift[j], t
     cdef int32_t p, q, keep
@@ -546,11 +548,12 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* R, Py_ssize_t m, Py_ssiz
         bits[t >> 6] &= ~(<uint64_t>1 << (t & 63))
         while p >= 0:
             prefetch_row(R + <Py_ssize_t>p * m, j + 1, m)
+            prefetch(C + <Py_ssize_t>p * m)  # in case it is ready: it often is
             b.rel[nrel] = p
             b.relj[nrel] = <int32_t>j
             nrel += 1
             waiting -= 1
-            p = link[p]
+            p = node[p].link
         if waiting == 0:
             break
         t = next_bucket(bits, t + 1, full)
@@ -561,18 +564,19 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* R, Py_ssize_t m, Py_ssiz
         p = head[t]
         keep = -1
         while p >= 0:
-            q = link[p]
-            if key[p] <= a:
+            q = node[p].link
+            if node[p].key <= a:
                 prefetch_row(R + <Py_ssize_t>p * m, j + 1, m)
+                prefetch(C + <Py_ssize_t>p * m)
                 b.rel[nrel] = p
                 b.relj[nrel] = <int32_t>j
                 nrel += 1
                 waiting -= 1
             else:
-                link[p] = keep
+                node[p].link = keep
                 keep = p
-                if key[p] < low:
-                    low = key[p]
+                if node[p].key < low:
+                    low = node[p].key
             p = q
         if keep >= 0:
             head[t] = keep
@@ -629,7 +633,7 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
             nrel = 0
             for j in range(m):
                 if A[j] >= thr[j]:
-                    nrel = drain(b, R, m, j, A[j], nrel)
+                    nrel = drain(b, C, R, m, j, A[j], nrel)
             for r in range(nrel):
                 p = b.rel[r]
                 top = seat(b, C, R + <Py_ssize_t>p * m, A, b.relj[r] + 1, m, p, ready, top)
