@@ -160,11 +160,11 @@ def test_is_safe_batch_bad_input():
         cysolve.dask.is_safe_batch(available[:, :2], allocation, max_claim)
     with pytest.raises(TypeError, match="existing="):
         cysolve.dask.is_safe_batch(None, allocation, max_claim)
-    bad = max_claim.copy()
-    bad[13, 2, 1] = allocation[13, 2, 1] - 1
-    with pytest.raises(ValueError, match="exceeds max_claim") as info:
+    bad = allocation.copy()
+    bad[13, 2, 1] = max_claim[13, 2, 1] + 1
+    with pytest.raises(ValueError, match="exceeds its max_claim") as info:
         cysolve.dask.is_safe_batch(
-            available, allocation, da.from_array(bad, chunks=(10, 6, 3))
+            available, da.from_array(bad, chunks=(10, 6, 3)), max_claim
         ).compute(scheduler="threads")
     assert info.value.index == 13  # its row in the whole batch, not in its chunk
     assert str(info.value).startswith("allocation[13]: a[2, 1] = ")
