@@ -489,7 +489,7 @@ def is_safe_batch(
     return_sequences: bool = False,
     num_threads: int | None = None,
     progress: bool = False,
-):
+) -> NDArray[np.bool_] | tuple[NDArray[np.bool_], NDArray[np.int64]]:
     """Banker's safety test on k states of the same shape, in parallel.
 
     System s is safe when ``is_safe(available[s], allocation[s], max_claim[s])`` is; no
