@@ -125,6 +125,22 @@ def test_dask_extra_missing_is_a_clear_import_error(monkeypatch):
         cysolve.dask.best_scores([[1, 2, 3]])
 
 
+def test_errors_name_the_row_of_the_whole_array():
+    bb = np.ones((1000, 3), dtype=np.int64)
+    bb[500, 0] = -1
+    with pytest.raises(ValueError, match=r"^batch\[500, 0\] = -1") as e:
+        cysolve.dask.best_scores(da.from_array(bb, chunks=(100, 3))).compute()
+    assert e.value.index == 500
+    allocation, request, available = systems()
+    request = request.copy()
+    request[250, 1, 1] = -3
+    with pytest.raises(ValueError, match=r"^request\[250, 1, 1\] = -3") as e:
+        cysolve.dask.detect_batch(da.from_array(allocation, chunks=(100, 6, 3)),
+                                  da.from_array(request, chunks=(100, 6, 3)),
+                                  da.from_array(available, chunks=(100, 3))).compute()
+    assert e.value.index == 250
+
+
 def banker_states(k=300, n=6, m=3):
     """Random Banker states, some safe and some not."""
     allocation = RNG.integers(0, 3, size=(k, n, m))
@@ -167,7 +183,7 @@ def test_is_safe_batch_bad_input():
             available, da.from_array(bad, chunks=(10, 6, 3)), max_claim
         ).compute(scheduler="threads")
     assert info.value.index == 13  # its row in the whole batch, not in its chunk
-    assert str(info.value).startswith("allocation[13]: a[2, 1] = ")
+    assert str(info.value).startswith("allocation[13, 2, 1] = ")
 
 
 def test_is_safe_batch_on_local_cluster(cluster_client):

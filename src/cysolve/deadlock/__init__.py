@@ -7,6 +7,7 @@
   (``detect_graph``, ``find_cycle``, ``resource_graph``) - public wrappers in ``graph.py``.
 """
 
+from cysolve.deadlock._text import REPORT_LIMIT
 from cysolve.deadlock.graph import (
     GraphDetection,
     ResourceGraph,
@@ -26,6 +27,7 @@ from cysolve.deadlock.matrix import (
 )
 
 __all__ = [
+    "REPORT_LIMIT",
     # several units per resource type: the matrix algorithm and Banker's (matrix.py)
     "Detection",
     "Safety",
