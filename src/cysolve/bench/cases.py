@@ -155,8 +155,42 @@ def _final_state(answer):
     return np.asarray(available).tolist(), len(order)
 
 
+class _Unchecked:
+    """What the read floor returns: it computes no answer, so it agrees with every answer."""
+
+    def __repr__(self) -> str:
+        return "<read floor: no answer>"
+
+
+UNCHECKED = _Unchecked()
+
+
 def _same_final_state(a, b) -> bool:
+    if a is UNCHECKED or b is UNCHECKED:
+        return True
     return _final_state(a) == _final_state(b)
+
+
+def _same_array(a, b) -> bool:
+    return a is UNCHECKED or b is UNCHECKED or np.array_equal(a, b)
+
+
+def _read_floor(C, R, A):
+    """The least any exact matrix algorithm does: read ``C`` and ``R`` once (NumPy).
+
+    ``C.sum(axis=0)`` plus ``(R <= A).all(axis=1)`` on the same arrays: the kernel's time over
+    this one is how far it is from the speed of reading its input.
+    """
+    C.sum(axis=0)
+    (R <= A).all(axis=1)
+    return UNCHECKED
+
+
+def _read_floor_batch(C, R, A):
+    """The read floor of a batch: every system's column sums and first-pass test at once."""
+    C.sum(axis=1)
+    (R <= A[:, None, :]).all(axis=2)
+    return UNCHECKED
 
 
 def _matrix_raw(C, R, A):
@@ -174,6 +208,12 @@ def _numpy_loop_over(C, R, A):
     return out
 
 
+# Hidden-order systems with m = 10 over n = 10^3 .. 10^6: the kernel's growth next to the floor's.
+MATRIX_GROWTH_SIZES = {
+    "tiny": [1000, 3000, 10000],
+    "quick": [1000, 10_000, 100_000],
+    "full": [1000, 10_000, 100_000, 1_000_000],
+}
 MATRIX_CHAIN_SIZES = {
     "tiny": [50, 100, 200],
     "quick": [500, 1000, 2000, 4000],
@@ -190,6 +230,7 @@ def matrix_cases(profile: str) -> list[Case]:
     single = {
         "kernel": _ready(lambda C, R, A: deadlock.detect(C, R, available=A)),
         "kernel (no checks)": _ready(_matrix_raw),
+        "read floor": _ready(_read_floor),
         "c-ceiling": ceiling.matrix,
         "numpy": _ready(lambda C, R, A: deadlock.detect(C, R, available=A, method="numpy")),
         "python": _ready(lambda C, R, A: deadlock.detect(C, R, available=A, method="reference")),
@@ -205,14 +246,36 @@ def matrix_cases(profile: str) -> list[Case]:
         for n in MATRIX_CHAIN_SIZES[profile]
     ]
     hidden = {"tiny": (200, 10), "quick": (2000, 50), "full": (10000, 100)}[profile]
+    tall = {"tiny": (2000, 10), "quick": (20000, 10), "full": (100_000, 10)}[profile]
     uniform = {"tiny": (100, 10), "quick": (1000, 10), "full": (1000, 10)}[profile]
+    stairs = {"tiny": (200, 10), "quick": (2000, 50), "full": (10000, 100)}[profile]
+    stairs_tall = {"tiny": (2000, 10), "quick": (20000, 10), "full": (100_000, 10)}[profile]
+    no_loops = {k: v for k, v in single.items() if k not in MATRIX_LIMITS}  # O(n^2 m) here
     cases += [
         Case("deadlock-matrix", "hidden order", f"hidden order n={hidden[0]} m={hidden[1]}",
              hidden[0], checked(lambda: inputs.hidden_order_system(*hidden, seed=1)),
              within(hidden[0]), same=_same_final_state),
+        Case("deadlock-matrix", "hidden order tall", f"hidden order n={tall[0]} m={tall[1]}",
+             tall[0], checked(lambda: inputs.hidden_order_system(*tall, seed=1)),
+             within(tall[0]), same=_same_final_state),
         Case("deadlock-matrix", "uniform", f"uniform n={uniform[0]} m={uniform[1]}", uniform[0],
              checked(lambda: inputs.uniform_system(*uniform)), within(uniform[0]),
              same=_same_final_state),
+        Case("deadlock-matrix", "staircase", f"staircase n={stairs[0]} m={stairs[1]}",
+             stairs[0], checked(lambda: inputs.staircase_system(*stairs, seed=1)),
+             no_loops, same=_same_final_state,
+             notes={"why": "every process watches all m types in turn (W = nm)"}),
+        Case("deadlock-matrix", "staircase tall",
+             f"staircase n={stairs_tall[0]} m={stairs_tall[1]}", stairs_tall[0],
+             checked(lambda: inputs.staircase_system(*stairs_tall, seed=1)),
+             no_loops, same=_same_final_state),
+    ]
+    growth = {"kernel (no checks)": _ready(_matrix_raw), "read floor": _ready(_read_floor)}
+    cases += [
+        Case("deadlock-matrix", "growth m=10", f"hidden order growth n={n:,} m=10", n,
+             checked(lambda n=n: inputs.hidden_order_system(n, 10, seed=2, vectorised=True)),
+             growth, same=_same_final_state, unit="n (processes)")
+        for n in MATRIX_GROWTH_SIZES[profile]
     ]
     k = {"tiny": 200, "quick": 10000, "full": 10000}[profile]
     cases.append(
@@ -224,15 +287,39 @@ def matrix_cases(profile: str) -> list[Case]:
                     lambda C, R, A: deadlock.detect_batch(C, R, A, num_threads=-1)),
                 "kernel 1 thread": _ready(
                     lambda C, R, A: deadlock.detect_batch(C, R, A, num_threads=1)),
+                "read floor": _ready(_read_floor_batch),
                 "c-ceiling all threads": lambda: ceiling.matrix_batch(
                     _parallel.num_threads(None)),
                 "c-ceiling 1 thread": lambda: ceiling.matrix_batch(1),
                 "numpy loop over systems": _ready(_numpy_loop_over),
             },
+            same=_same_array,
+        )
+    )
+    kb, nb, mb = {"tiny": (200, 8, 3), "quick": (5000, 20, 5), "full": (20000, 20, 5)}[profile]
+    cases.append(
+        Case(
+            "deadlock-matrix", "banker batch", f"is_safe_batch {kb} x {nb}x{mb}", kb,
+            lambda: _banker_batch(kb, nb, mb),
+            {
+                "kernel all threads": _ready(
+                    lambda A, C, M: deadlock.is_safe_batch(A, C, M, num_threads=-1)),
+                "kernel 1 thread": _ready(
+                    lambda A, C, M: deadlock.is_safe_batch(A, C, M, num_threads=1)),
+                "is_safe one by one": _ready(
+                    lambda A, C, M: np.array([deadlock.is_safe(a, c, x).safe
+                                              for a, c, x in zip(A, C, M, strict=True)])),
+            },
             same=np.array_equal,
         )
     )
     return cases
+
+
+def _banker_batch(k: int, n: int, m: int):
+    """k Banker states (available, allocation, max_claim): hidden-order needs, some raised."""
+    C, need, A = inputs.system_batch(k, n, m, seed=3)
+    return A, C, C + need
 
 
 # --- deadlock: cycles in graphs -------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Deadlock detection after Tanenbaum, *Modern Operating Systems* (section 6.4).
 
 - Several units of each resource type: the matrix algorithm (``detect``, ``detect_batch``)
-  and Banker's safety test (``is_safe``, ``request_ok``) - public wrappers in ``matrix.py``.
+  and Banker's safety test (``is_safe``, ``request_ok``, and over many states at once
+  ``is_safe_batch``, ``request_ok_batch``) - public wrappers in ``matrix.py``.
 - One unit of each resource type: cycles in resource-allocation / wait-for graphs
   (``detect_graph``, ``find_cycle``, ``resource_graph``) - public wrappers in ``graph.py``.
 """
@@ -14,7 +15,16 @@ from cysolve.deadlock.graph import (
     find_cycle,
     resource_graph,
 )
-from cysolve.deadlock.matrix import Detection, Safety, detect, detect_batch, is_safe, request_ok
+from cysolve.deadlock.matrix import (
+    Detection,
+    Safety,
+    detect,
+    detect_batch,
+    is_safe,
+    is_safe_batch,
+    request_ok,
+    request_ok_batch,
+)
 
 __all__ = [
     "REPORT_LIMIT",
@@ -24,7 +34,9 @@ __all__ = [
     "detect",
     "detect_batch",
     "is_safe",
+    "is_safe_batch",
     "request_ok",
+    "request_ok_batch",
     # one unit per resource type: cycles in graphs (graph.py)
     "GraphDetection",
     "ResourceGraph",
