@@ -79,6 +79,42 @@ cdef inline void _prefetch_targets(const index_t* indptr, const index_t* indices
             prefetch(&indptr[w])
 
 
+cdef enum:
+    # The first-cycle search keeps its colours in blocks of 2**BLOCK_BITS bytes, allocated
+    # (zeroed) when the search first reaches one: a search that stops early never pays for
+    # zeroing V bytes (about 0.2 ms per 10 million nodes here).
+    BLOCK_BITS = 16
+
+
+cdef inline uint8_t* _color(uint8_t** blocks, size_t w) noexcept nogil:
+    """Where node ``w``'s colour lives (its block allocated on first use), or NULL: no memory."""
+    cdef uint8_t* block = blocks[w >> BLOCK_BITS]
+    if block == NULL:
+        block = <uint8_t*> calloc(<size_t> 1 << BLOCK_BITS, 1)
+        if block == NULL:
+            return NULL
+        blocks[w >> BLOCK_BITS] = block
+    return block + (w & ((<size_t> 1 << BLOCK_BITS) - 1))
+
+
+cdef inline void _prefetch_colors(const index_t* indptr, const index_t* indices,
+                                  uint8_t** blocks, index_t e, index_t end,
+                                  node_t n) noexcept nogil:
+    """``_prefetch_targets`` for the first-cycle search (colours in blocks)."""
+    cdef index_t w
+    cdef uint8_t* block
+    if end - e > PREFETCH_EDGES:
+        end = e + PREFETCH_EDGES
+    while e < end:
+        w = indices[e]
+        e += 1
+        if <size_t> w < <size_t> n:
+            block = blocks[<size_t> w >> BLOCK_BITS]
+            if block != NULL:
+                prefetch(block + (<size_t> w & ((<size_t> 1 << BLOCK_BITS) - 1)))
+            prefetch(&indptr[w])
+
+
 cdef node_t* _copy_path(const node_t* path, node_t top, node_t w,
                         node_t* length) noexcept nogil:
     """The path from ``w`` to ``path[top]``: the cycle closed by a back edge to ``w``."""
@@ -230,19 +266,26 @@ cdef int _scan(const index_t* indptr, const index_t* indices, node_t n, node_t* 
 
 
 cdef int _first_cycle(const index_t* indptr, const index_t* indices, node_t n,
-                      uint8_t* color, node_t* path, index_t* pnext, index_t* pend,
+                      uint8_t** blocks, node_t* path, index_t* pnext, index_t* pend,
                       node_t** cycle, node_t* cycle_len, index_t* bad) noexcept nogil:
     """Three-colour DFS that stops at the first back edge (the same cycle ``_scan`` reports).
 
     O(V + E) when there is no cycle, and only the part explored before the first back edge
-    when there is one: each row and index is checked as it is read, nothing else is touched.
-    Scratch V ids and 2V edge positions of path, V bytes of colour (zeroed by the caller).
+    when there is one: each row and index is checked as it is read, and colours live in
+    blocks allocated as the search reaches them (``_color``), so nothing is touched that the
+    search does not reach. Scratch V ids and 2V edge positions of path (allocated, touched
+    only as deep as the path goes) and V bytes of colour at most.
     Returns OK, NO_MEMORY, or BAD_ROW / BAD_INDEX with the node / edge in ``bad[0]``.
     """
     cdef node_t top, s, v, w
     cdef index_t e, end, x, m = indptr[n]
+    cdef uint8_t* cv
+    cdef uint8_t* cw
     for s in range(n):
-        if color[s] != 0:
+        cv = _color(blocks, s)
+        if cv == NULL:
+            return NO_MEMORY
+        if cv[0] != 0:
             continue
         v = s
         e = indptr[v]
@@ -250,9 +293,10 @@ cdef int _first_cycle(const index_t* indptr, const index_t* indices, node_t n,
         if not (0 <= e <= end <= m):
             bad[0] = v
             return BAD_ROW
+        _prefetch_colors(indptr, indices, blocks, e, end, n)
         top = 0
         path[0] = v
-        color[v] = 1
+        cv[0] = 1
         while True:
             while e < end:
                 x = indices[e]
@@ -261,7 +305,10 @@ cdef int _first_cycle(const index_t* indptr, const index_t* indices, node_t n,
                     return BAD_INDEX
                 e += 1
                 w = <node_t> x
-                if color[w] == 0:
+                cw = _color(blocks, w)
+                if cw == NULL:
+                    return NO_MEMORY
+                if cw[0] == 0:
                     pnext[top] = e
                     pend[top] = end
                     v = w
@@ -270,14 +317,15 @@ cdef int _first_cycle(const index_t* indptr, const index_t* indices, node_t n,
                     if not (0 <= e <= end <= m):
                         bad[0] = v
                         return BAD_ROW
+                    _prefetch_colors(indptr, indices, blocks, e, end, n)
                     top += 1
                     path[top] = v
-                    color[v] = 1
+                    cw[0] = 1
                     continue
-                if color[w] == 1:
+                if cw[0] == 1:
                     cycle[0] = _copy_path(path, top, w, cycle_len)
                     return NO_MEMORY if cycle[0] == NULL else OK
-            color[v] = 2
+            _color(blocks, v)[0] = 2  # v's block exists: v was coloured 1
             if top == 0:
                 break
             top -= 1
@@ -362,23 +410,28 @@ cdef object _first_cycle_as(const index_t[::1] indptr, const index_t[::1] indice
     cdef const index_t* ip = &indptr[0]
     cdef const index_t* ix = &indices[0] if indices.shape[0] > 0 else NULL
     cdef size_t nn = <size_t> n + 1
+    cdef size_t nblocks = (<size_t> n >> BLOCK_BITS) + 1
     cdef size_t need = nn * (1 + sizeof(node_t) + 2 * sizeof(index_t))
-    cdef uint8_t* color = <uint8_t*> calloc(nn, 1)
+    cdef uint8_t** blocks = <uint8_t**> calloc(nblocks, sizeof(uint8_t*))
     cdef node_t* path = <node_t*> malloc(nn * sizeof(node_t))
     cdef index_t* edges = <index_t*> malloc(2 * nn * sizeof(index_t))
     cdef node_t* cycle = NULL
     cdef node_t cycle_len = 0
     cdef index_t bad = 0
     cdef int status = NO_MEMORY
+    cdef size_t k
     try:
-        if color != NULL and path != NULL and edges != NULL:
+        if blocks != NULL and path != NULL and edges != NULL:
             with nogil:
-                status = _first_cycle(ip, ix, n, color, path, edges, edges + nn, &cycle,
+                status = _first_cycle(ip, ix, n, blocks, path, edges, edges + nn, &cycle,
                                       &cycle_len, &bad)
         _raise_status(status, bad, need)
         return None if cycle == NULL else _take(cycle, cycle_len)
     finally:
-        free(color)
+        if blocks != NULL:
+            for k in range(nblocks):
+                free(blocks[k])
+        free(blocks)
         free(path)
         free(edges)
         free(cycle)
