@@ -304,7 +304,8 @@ def graph_cases(profile: str) -> list[Case]:
         if n <= GRAPH_LIMITS["networkx"]:
             impls["networkx"] = _networkx_per_input(n)
         cases.append(Case("deadlock-graph", "random graph", f"random V={n:,} E={3 * n:,}",
-                          3 * n, build, impls, same=_same_cycle_nodes, unit="E (edges; V = E/3)"))
+                          3 * n, build, impls, same=_same_cycle_nodes, unit="E (edges; V = E/3)",
+                          notes={"plot": "per unit"}))
     cases += _graph_extras(profile)
     n = {"tiny": 300, "quick": 1000, "full": 1000}[profile]
     cases.append(
