@@ -132,7 +132,7 @@ def machine() -> dict:
     versions = {
         "cysolve": __version__, "python": platform.python_version(), "numpy": np.__version__
     }
-    for name in ("numba", "networkx", "scipy"):
+    for name in ("numba", "networkx", "scipy", "rustworkx", "igraph"):
         module = sys.modules.get(name)
         if module is None:
             try:
