@@ -163,7 +163,6 @@ def _bad(tmp_path, capsys, name: str, content, *extra: str) -> str:
         ("n.txt", "1 2\n3 -4 5\n", "line 2: a[1] = -4: values must be non-negative"),
         ("w.csv", "1,2\n3,x\n", "line 2: a[1] = 'x': values must be integers"),
         ("long.txt", "1 2\n" + " ".join(["1"] * 70) + "\n", "line 2 has 70 values"),
-        ("wide.txt", "1\n" + " ".join(["60"] * 60) + "\n", "line 2: 60 values of up to 6 bits"),
         ("dtype.npy", np.ones((3, 3)), "dtype float64: expected a 2-D integer array"),
         ("ndim.npy", np.ones(3, dtype=np.int64), "shape (3,): expected a 2-D integer array"),
         ("neg.npy", np.array([[1, 2], [3, -4]]), "row 1, column 1 = -4: values must be non-neg"),

@@ -123,3 +123,19 @@ def test_dask_extra_missing_is_a_clear_import_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "dask.array", None)
     with pytest.raises(ImportError, match=r"pip install 'cysolve\[dask\]'"):
         cysolve.dask.best_scores([[1, 2, 3]])
+
+
+def test_errors_name_the_row_of_the_whole_array():
+    bb = np.ones((1000, 3), dtype=np.int64)
+    bb[500, 0] = -1
+    with pytest.raises(ValueError, match=r"^batch\[500, 0\] = -1") as e:
+        cysolve.dask.best_scores(da.from_array(bb, chunks=(100, 3))).compute()
+    assert e.value.index == 500
+    allocation, request, available = systems()
+    request = request.copy()
+    request[250, 1, 1] = -3
+    with pytest.raises(ValueError, match=r"^request\[250, 1, 1\] = -3") as e:
+        cysolve.dask.detect_batch(da.from_array(allocation, chunks=(100, 6, 3)),
+                                  da.from_array(request, chunks=(100, 6, 3)),
+                                  da.from_array(available, chunks=(100, 3))).compute()
+    assert e.value.index == 250

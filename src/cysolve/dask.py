@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from cysolve import xscore
+from cysolve.errors import InstanceError
 
 __all__ = ["best_scores", "detect_batch"]
 
@@ -53,8 +54,17 @@ def _as_dask(da, arr, name: str, ndim: int):
     return arr
 
 
-def _best_scores_block(block: np.ndarray, **kw) -> np.ndarray:
-    return xscore.best_scores(block, **kw)
+def _in_whole_array(solve, offset: int):
+    """Run ``solve()``; an error about one row names its row in the whole dask array."""
+    try:
+        return solve()
+    except InstanceError as exc:
+        raise exc.moved(offset + exc.index) from None
+
+
+def _best_scores_block(block: np.ndarray, block_info=None, **kw) -> np.ndarray:
+    offset = block_info[0]["array-location"][0][0] if block_info else 0
+    return _in_whole_array(lambda: xscore.best_scores(block, **kw), offset)
 
 
 def best_scores(
@@ -78,7 +88,7 @@ def best_scores(
     -------
     dask.array.Array
         int64, shape (k,), chunked like the rows of ``darr``. Bad values raise when computed,
-        with the kernel's message.
+        with the kernel's message naming the row of the whole array (``batch[i]``).
     """
     da = _da()
     darr = _as_dask(da, darr, "darr", 2)
@@ -90,10 +100,12 @@ def best_scores(
     )
 
 
-def _detect_block(allocation, request, available, **kw) -> np.ndarray:
+def _detect_block(allocation, request, available, rows, **kw) -> np.ndarray:
     from cysolve import deadlock
 
-    return deadlock.detect_batch(allocation, request, available, **kw)
+    offset = int(rows[0]) if rows.size else 0
+    return _in_whole_array(lambda: deadlock.detect_batch(allocation, request, available, **kw),
+                           offset)
 
 
 def detect_batch(allocation, request, available, *, num_threads: int | None = None, **kw):
@@ -128,9 +140,10 @@ def detect_batch(allocation, request, available, *, num_threads: int | None = No
     allocation = allocation.rechunk({1: -1, 2: -1})
     request = request.rechunk({1: -1, 2: -1})
     available = available.rechunk({1: -1})
+    rows = da.arange(k, chunks=(allocation.chunks[0],))  # each block's place in the whole
     return da.blockwise(
         _detect_block, "ij",
-        allocation, "ijk", request, "ijk", available, "ik",
+        allocation, "ijk", request, "ijk", available, "ik", rows, "i",
         dtype=bool, concatenate=True, meta=np.empty((0, 0), bool),
         num_threads=num_threads, **kw,
     )

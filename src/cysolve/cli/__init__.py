@@ -15,8 +15,9 @@ import traceback
 from cysolve import __version__
 from cysolve.cli import deadlock as deadlock_command
 from cysolve.cli import xscore as xscore_command
-from cysolve.cli.batchio import InputError
+from cysolve.cli.batchio import InputError, check_output
 from cysolve.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, err
+from cysolve.deadlock import REPORT_LIMIT
 
 # Named imports: the sub-modules cli.xscore and cli.deadlock shadow the packages' names here.
 from cysolve.xscore import DEFAULT_MAX_MEMORY, METHODS, best_order
@@ -31,6 +32,9 @@ from cysolve.xscore.reference import TOPCODER_EXAMPLES
 def _bench(args: argparse.Namespace) -> int:
     from cysolve import bench
 
+    # Both outputs are checked before the run, not after minutes of it.
+    check_output(args.json, None, "--json")
+    check_output(args.plot, None, "--plot")
     try:
         return bench.main(quick=args.quick, json_path=args.json, plot_path=args.plot)
     except ImportError as exc:  # --plot without matplotlib: the message names the extra
@@ -98,9 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the non-negative integers a_i of one instance")
     p.add_argument("--json", action="store_true",
                    help="print JSON: the answer of one instance, or a batch's summary")
-    p.add_argument("-i", "--input", metavar="FILE", help="a batch of instances")
+    p.add_argument("-i", "--input", metavar="FILE",
+                   help="a batch of instances ('-': standard input, with --format)")
+    p.add_argument("--format", choices=("npy", "jsonl", "txt", "csv"),
+                   help="the input's format when its extension does not say (standard input)")
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="where the batch's scores go (default: standard output)")
+                   help="where the batch's scores go ('-' or none: standard output); an "
+                   "existing file is replaced only once results are written")
     p.add_argument("--method", choices=METHODS, default="dominance",
                    help="the DP (both exact; default: dominance)")
     p.add_argument("-t", "--threads", type=_threads, default=None, metavar="N",
@@ -126,13 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--banker", action="store_true",
                    help="run Banker's safety check on {available, allocation, max_claim}")
+    p.add_argument("--request", metavar="'PID V1,V2,...'",
+                   help="with --banker: may process PID be granted this request (stays safe)?")
+    p.add_argument("--all", action="store_true",
+                   help=f"list every process in the text report (default: at most "
+                   f"{REPORT_LIMIT} of each kind; JSON always holds all)")
     p.set_defaults(run=deadlock_command.run, parser=p)
 
     p = commands.add_parser("demo", help="solve the bundled examples and run a short benchmark")
     p.set_defaults(run=_demo, parser=p)
 
     p = commands.add_parser("bench", help="benchmark the kernels against references and peers")
-    p.add_argument("--quick", action="store_true", help="small inputs, a few seconds")
+    p.add_argument("--quick", action="store_true",
+                   help="small inputs: under a minute on 2 cores (the full run takes minutes)")
     p.add_argument("--json", metavar="PATH", help="write the measurements as JSON")
     p.add_argument("--plot", metavar="PATH", help="draw the measurements (needs matplotlib)")
     p.set_defaults(run=_bench, parser=p)

@@ -6,6 +6,7 @@
   (``detect_graph``, ``find_cycle``, ``resource_graph``) - public wrappers in ``graph.py``.
 """
 
+from cysolve.deadlock._text import REPORT_LIMIT
 from cysolve.deadlock.graph import (
     GraphDetection,
     ResourceGraph,
@@ -16,6 +17,7 @@ from cysolve.deadlock.graph import (
 from cysolve.deadlock.matrix import Detection, Safety, detect, detect_batch, is_safe, request_ok
 
 __all__ = [
+    "REPORT_LIMIT",
     # several units per resource type: the matrix algorithm and Banker's (matrix.py)
     "Detection",
     "Safety",

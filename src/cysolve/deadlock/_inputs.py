@@ -109,7 +109,10 @@ def graph_input(graph, name: str = "graph") -> GraphInput:
         and len(graph) == 2
         and all(isinstance(a, np.ndarray) and a.ndim == 1 for a in graph)
     ):
-        return csr_input(graph[0], graph[1], name)
+        try:
+            return csr_input(graph[0], graph[1], name)
+        except ValueError as exc:
+            raise csr_tuple_error(exc) from None
     if isinstance(graph, np.ndarray):
         return edge_array_input(graph, name)
     try:
@@ -124,6 +127,18 @@ def graph_input(graph, name: str = "graph") -> GraphInput:
 
 
 _NATIVE = (np.dtype(np.int32), np.dtype(np.int64))
+
+
+def csr_tuple_error(exc: ValueError) -> ValueError:
+    """``exc`` about a tuple of two arrays, explained: it was read as CSR, not as edges.
+
+    For every CSR error of a tuple, whether ``csr_input`` found it or the kernel met it late
+    in a search (``check_csr`` then names it), so both read the same.
+    """
+    return ValueError(
+        f"{exc} (a tuple of two 1-D arrays is read as CSR (indptr, indices); for edge "
+        f"lists (src, dst) pass np.column_stack((src, dst)), an (E, 2) array)"
+    )
 
 
 def _kernel_dtype(arr: np.ndarray) -> np.dtype:
@@ -369,19 +384,55 @@ def _resource_vector(obj, name: str, m: int, lead: tuple[int, ...] = ()) -> np.n
     return arr
 
 
-def _process_matrices(first, second, names: tuple[str, str], ndim: int, copy: bool = False):
+def _process_matrices(
+    first, second, names: tuple[str, str], ndim: int, copy: bool = False, counts=()
+):
     """Two int64 matrices of one shape; ``copy=False``: the kernels only read them.
 
-    With ``ndim == 3`` axis 0 indexes systems, and an element's error names its system.
+    With ``ndim == 3`` axis 0 indexes systems, and an element's error names its system. An
+    empty list of processes (``[]``, or ``[[], []]`` for a batch) is the ``(..., 0, m)``
+    matrix, ``m`` read from the first of ``counts`` (the resource vectors) that is given.
     """
-    a = int_array(first, names[0], ndim=ndim, copy=copy, batch=ndim == 3)
-    b = int_array(second, names[1], ndim=ndim, copy=copy, batch=ndim == 3)
+    a = _process_matrix(first, names[0], ndim, copy, counts)
+    b = _process_matrix(second, names[1], ndim, copy, counts)
     if a.shape != b.shape:
         raise ValueError(
             f"{names[1]} has shape {b.shape} but {names[0]} has shape {a.shape}: "
             "they must agree (processes x resource types)"
         )
     return a, b
+
+
+def _process_matrix(obj, name: str, ndim: int, copy: bool, counts) -> np.ndarray:
+    lead = _no_processes(obj, ndim)
+    if lead is not None:
+        m = _columns(counts)
+        if m is not None:
+            return np.zeros(lead + (0, m), dtype=np.int64)
+    return int_array(obj, name, ndim=ndim, copy=copy, batch=ndim == 3)
+
+
+def _no_processes(obj, ndim: int) -> tuple[int, ...] | None:
+    """The leading shape of an empty list of processes (JSON cannot write a (0, m) matrix)."""
+    if not isinstance(obj, (list, tuple)):
+        return None
+    if ndim == 2:
+        return () if len(obj) == 0 else None
+    if len(obj) and all(isinstance(row, (list, tuple)) and len(row) == 0 for row in obj):
+        return (len(obj),)
+    return None
+
+
+def _columns(counts) -> int | None:
+    """The number of resource types the first given resource vector has, if it says."""
+    for vector in counts:
+        if vector is not None:
+            try:
+                shape = np.shape(vector)
+            except (ValueError, TypeError):  # ragged or odd: its own conversion says why
+                return None
+            return int(shape[-1]) if shape else None
+    return None
 
 
 def _check_release_fits(available: np.ndarray, allocation: np.ndarray, name: str) -> None:
@@ -418,7 +469,8 @@ def matrix_system(allocation, request, available=None, existing=None):
     both are given they must agree. Column sums of ``C`` never exceed ``existing`` and
     ``A + C.sum(0)`` fits in int64, so the kernel can add without checks.
     """
-    C, R = _process_matrices(allocation, request, ("allocation", "request"), 2)
+    C, R = _process_matrices(allocation, request, ("allocation", "request"), 2,
+                             counts=(available, existing))
     m = C.shape[1]
     if available is None and existing is None:
         raise TypeError("give available= (free units per resource type) or existing=")
@@ -456,7 +508,8 @@ def matrix_batch(allocation, request, available):
 
     As in ``matrix_system``, ``C`` and ``R`` may be the caller's arrays: treat them as read-only.
     """
-    C, R = _process_matrices(allocation, request, ("allocation", "request"), 3)
+    C, R = _process_matrices(allocation, request, ("allocation", "request"), 3,
+                             counts=(available,))
     k, _, m = C.shape
     A = _resource_vector(available, "available", m, (k,))
     _check_release_fits(A, C, "available")
@@ -469,7 +522,8 @@ def banker_state(available, allocation, max_claim):
     A process never holds more than its maximum claim, and ``A + C.sum(0)`` fits in int64.
     """
     # Copies: request_ok grants a request by writing into C (never into the caller's array).
-    C, M = _process_matrices(allocation, max_claim, ("allocation", "max_claim"), 2, copy=True)
+    C, M = _process_matrices(allocation, max_claim, ("allocation", "max_claim"), 2, copy=True,
+                             counts=(available,))
     A = _resource_vector(available, "available", C.shape[1])
     above = C > M
     if above.any():

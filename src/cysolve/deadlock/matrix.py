@@ -8,18 +8,21 @@ loop vectorised with NumPy or in plain Python instead, for comparison.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cysolve import _convert, _parallel
 from cysolve.deadlock import _inputs, _matrix, _numpy_loop, reference
+from cysolve.deadlock._text import REPORT_LIMIT, listing
 
 __all__ = ["Detection", "Safety", "detect", "detect_batch", "is_safe", "request_ok"]
 
-METHODS = ("kernel", "numpy", "reference")
-_REPR_ROWS = 8  # deadlocked processes spelled out in a repr before "..."
+Method = Literal["kernel", "numpy", "reference"]
+METHODS: tuple[Method, ...] = ("kernel", "numpy", "reference")
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
@@ -28,11 +31,17 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _short_list(values: np.ndarray, limit: int = 20) -> str:
-    items = [str(v) for v in values[:limit].tolist()]
-    if values.size > limit:
-        items.append(f"... ({values.size} in all)")
-    return "[" + ", ".join(items) + "]"
+def _equal_fields(a, b) -> bool:
+    """Value equality for the result dataclasses: arrays compared by shape and content."""
+    if type(a) is not type(b):
+        return NotImplemented
+    return all(
+        np.array_equal(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__
+    )
+
+
+def _short_list(values: np.ndarray) -> str:
+    return "[" + listing(list(map(str, values.tolist()))) + "]"
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -63,8 +72,15 @@ class Detection:
     def __bool__(self) -> bool:
         return bool(self.deadlocked.size)
 
+    __eq__ = _equal_fields
+    __hash__ = None  # equal by value, and its arrays are not hashable
+
     def short_of(self, process: int) -> dict[int, int]:
         """``{resource type: missing units}`` for a deadlocked process ({} for the others)."""
+        if isinstance(process, (bool, np.bool_)) or not isinstance(process, numbers.Integral):
+            raise TypeError(
+                f"process must be an integer process index, not {type(process).__name__}"
+            )
         rows = np.flatnonzero(self.deadlocked == process)
         if not rows.size:
             return {}
@@ -86,18 +102,19 @@ class Detection:
         self,
         processes: list[str] | None = None,
         resources: list[str] | None = None,
-        limit: int | None = 20,
+        limit: int | None = REPORT_LIMIT,
     ) -> str:
         """The answer in words: who is stuck and short of what, who finishes, in what order.
 
         ``processes`` / ``resources`` name the rows and columns ("process 0", "resource 0" by
-        default); at most ``limit`` deadlocked processes are spelt out (None: all).
+        default); every list stops after ``limit`` items (None: all of them).
         """
         procs = (lambda p: f"process {p}") if processes is None else processes.__getitem__
         res = (lambda j: f"resource {j}") if resources is None else resources.__getitem__
         lines = []
         if self.deadlocked.size:
-            lines.append("deadlock: " + ", ".join(procs(p) for p in self.deadlocked.tolist())
+            dead = [procs(p) for p in self.deadlocked.tolist()]
+            lines.append("deadlock: " + listing(dead, limit)
                          + (" is" if self.deadlocked.size == 1 else " are") + " deadlocked")
             lines += self._shortfall_lines(procs, res, limit)
         else:
@@ -105,7 +122,7 @@ class Detection:
         if self.order.size:
             lines.append(
                 ("the others can finish in this order: " if self.deadlocked.size else
-                 "in this order: ") + ", ".join(procs(p) for p in self.order.tolist())
+                 "in this order: ") + listing([procs(p) for p in self.order.tolist()], limit)
             )
         lines.append("available at the end: " + " ".join(map(str, self.available.tolist())))
         return "\n".join(lines)
@@ -121,7 +138,7 @@ class Detection:
             f"order={_short_list(self.order)}, available={_short_list(self.available)},"
         ]
         lines += self._shortfall_lines(
-            lambda p: f"process {p}", lambda j: f"resource {j}", _REPR_ROWS
+            lambda p: f"process {p}", lambda j: f"resource {j}", REPORT_LIMIT
         )
         return "\n".join(lines) + ")"
 
@@ -148,13 +165,18 @@ class Safety:
     def __bool__(self) -> bool:
         return self.safe
 
-    def report(self, processes: list[str] | None = None) -> str:
+    __eq__ = _equal_fields
+    __hash__ = None
+
+    def report(
+        self, processes: list[str] | None = None, limit: int | None = REPORT_LIMIT
+    ) -> str:
         """Banker's answer in words: a safe sequence, or who could not be sure to finish."""
         procs = (lambda p: f"process {p}") if processes is None else processes.__getitem__
-        seq = ", ".join(procs(p) for p in self.sequence.tolist())
+        seq = listing([procs(p) for p in self.sequence.tolist()], limit)
         if self.safe:
             return f"safe: every process can finish, in this order: {seq}"
-        stuck = ", ".join(procs(p) for p in self.stuck.tolist())
+        stuck = listing([procs(p) for p in self.stuck.tolist()], limit)
         text = f"unsafe: no order lets {stuck} finish if every process asks for its maximum"
         return text + (f"\n  the others can finish: {seq}" if seq else "")
 
@@ -202,7 +224,7 @@ def detect(
     *,
     available: ArrayLike | None = None,
     existing: ArrayLike | None = None,
-    method: str = "kernel",
+    method: Method = "kernel",
 ) -> Detection:
     """Find the deadlocked processes of a system with several units of each resource type.
 

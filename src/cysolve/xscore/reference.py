@@ -5,6 +5,7 @@ once, in any order, doing ``x = x + (x ^ a_i)``; maximise the final ``x``. The o
 tests and the baseline for the benchmarks. Never imported by a kernel.
 """
 
+from collections.abc import Sequence
 from itertools import permutations
 
 # The problem statement's examples with their official answers: ``(a, best score)``.
@@ -17,7 +18,7 @@ TOPCODER_EXAMPLES = [
 ]
 
 
-def play(a, order):
+def play(a: Sequence[int], order: Sequence[int]) -> int:
     """The final ``x`` after applying ``a[i]`` for ``i`` in ``order``."""
     a = [int(v) for v in a]
     x = 0
@@ -26,13 +27,13 @@ def play(a, order):
     return x
 
 
-def best_score_bruteforce(a):
+def best_score_bruteforce(a: Sequence[int]) -> int:
     """The best score over all ``n!`` orders (use only for small ``n``)."""
     a = [int(v) for v in a]
     return max(play(a, order) for order in permutations(range(len(a))))
 
 
-def best_score_dp(a):
+def best_score_dp(a: Sequence[int]) -> int:
     """The best score by the 64-residue subset DP, in its most direct form.
 
     With every value below ``R = 2**b``, write ``x = h * R + r``. Then
