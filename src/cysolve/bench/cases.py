@@ -324,12 +324,15 @@ def _banker_batch(k: int, n: int, m: int):
 
 # --- deadlock: cycles in graphs -------------------------------------------------------------
 
-GRAPH_SIZES = {
+GRAPH_SIZES = {  # nodes; three edges a node, so "full" spans 10**4 to 10**7 edges
     "tiny": [1000, 3000, 10000],
     "quick": [10_000, 30_000, 100_000, 300_000],
-    "full": [10_000, 100_000, 300_000, 1_000_000],
+    "full": [3_334, 10_000, 33_334, 100_000, 333_334, 1_000_000, 3_333_334],
 }
-GRAPH_LIMITS = {"networkx": 100_000, "python": 1000}
+# Largest graph each peer runs on (networkx: minutes beyond; rustworkx and igraph: building
+# their graph objects outside the timing takes longer than the whole kernel series).
+GRAPH_LIMITS = {"networkx": 100_000, "python": 1000, "rustworkx": 1_000_000,
+                "igraph": 1_000_000}
 
 
 def _csr32(n: int, src, dst):
@@ -394,8 +397,23 @@ def _python_on_cycle(indptr, indices):
     return mask
 
 
+def _peer_per_input(n: int, make, dag: bool = False):
+    """A peer timed on its own graph object, built from the same edges outside the timing."""
+    return lambda: make(n, *inputs.random_edges(n, 3 * n, seed=2024, dag=dag))
+
+
+def _graph_peers(n: int, dag: bool = False) -> dict:
+    """The strong-components peers for a random graph (or DAG) of ``n`` nodes, by size."""
+    impls = {"scipy": _scipy_on_cycle}
+    if n <= GRAPH_LIMITS["rustworkx"]:
+        impls["rustworkx"] = _peer_per_input(n, peers.rustworkx_on_cycle, dag)
+    if n <= GRAPH_LIMITS["igraph"]:
+        impls["igraph"] = _peer_per_input(n, peers.igraph_on_cycle, dag)
+    return impls
+
+
 def graph_cases(profile: str) -> list[Case]:
-    """Random graphs with 3 edges a node (CSR input): the full pass vs scipy and networkx."""
+    """Random graphs with 3 edges a node (CSR input): the full pass vs scipy and the others."""
     cases = []
     for n in GRAPH_SIZES[profile]:
         def build(n=n):
@@ -405,12 +423,13 @@ def graph_cases(profile: str) -> list[Case]:
         impls = {
             "kernel": _ready(lambda indptr, indices: deadlock.detect_graph((indptr, indices))),
             "c-ceiling": ceiling.graph_scan,
-            "scipy": _scipy_on_cycle,
+            **_graph_peers(n),
         }
         if n <= GRAPH_LIMITS["networkx"]:
             impls["networkx"] = _networkx_per_input(n)
         cases.append(Case("deadlock-graph", "random graph", f"random V={n:,} E={3 * n:,}",
-                          4 * n, build, impls, same=_same_cycle_nodes, unit="V + E"))
+                          3 * n, build, impls, same=_same_cycle_nodes, unit="E (edges; V = E/3)",
+                          notes={"plot": "per unit"}))
     cases += _graph_extras(profile)
     n = {"tiny": 300, "quick": 1000, "full": 1000}[profile]
     cases.append(
@@ -421,6 +440,39 @@ def graph_cases(profile: str) -> list[Case]:
              same=_same_cycle_nodes)
     )
     return cases
+
+
+def _graph_forms(n: int, dag: bool) -> list[Case]:
+    """The full pass from CSR int64 and from a scipy matrix, against scipy on its best input.
+
+    Each input is ``(graph, indptr32, indices32)``: the kernel reads ``graph`` (int64 arrays
+    or a ``scipy.sparse.csr_matrix`` of int32 arrays, read in place), scipy always gets its
+    own int32 matrix, so its time is the same in every row.
+    """
+    kind = "DAG" if dag else "random"
+
+    def build(form):
+        indptr, indices = _csr32(n, *inputs.random_edges(n, 3 * n, seed=2024, dag=dag))
+        if form == "int64":
+            graph = (indptr.astype(np.int64), indices.astype(np.int64))
+        else:
+            import scipy.sparse as sp
+
+            data = np.ones(indices.size, dtype=np.int8)
+            graph = sp.csr_matrix((data, indices, indptr), shape=(n, n))
+        return graph, indptr, indices
+
+    def scipy_best():
+        on_cycle = _scipy_on_cycle()
+        return lambda graph, indptr, indices: on_cycle(indptr, indices)
+
+    kernel = _ready(lambda graph, indptr, indices: deadlock.detect_graph(graph))
+    return [
+        Case("deadlock-graph", f"{kind} {form}", f"{kind} V={n:,} from {label}", 4 * n,
+             lambda form=form: build(form), {"kernel": kernel, "scipy": scipy_best},
+             same=_same_cycle_nodes)
+        for form, label in (("int64", "CSR int64"), ("matrix", "a scipy csr_matrix"))
+    ]
 
 
 def _has_cycle(answer) -> bool:
@@ -497,19 +549,33 @@ def _edge_codes(answer, n):
     return np.unique(rows * n + np.asarray(indices, dtype=np.int64))
 
 
+def _cycle_through_zero(n: int):
+    """``n`` nodes, three random edges each, and the cycle 0 -> 1 -> 2 -> 0 first (int32 CSR).
+
+    A first-cycle search from node 0 needs three steps; anything that reads or checks the
+    whole graph first pays for all ``3n`` edges.
+    """
+    indptr = np.arange(0, 3 * n + 1, 3, dtype=np.int32)
+    indices = np.random.default_rng(7).integers(0, n, 3 * n, dtype=np.int32)
+    indices[[0, 3, 6]] = [1, 2, 0]
+    return indptr, indices
+
+
 def _graph_extras(profile: str) -> list[Case]:
     """The DAG (nothing to stop early on), the first cycle, string labels, building CSR."""
     if profile == "tiny":
-        big, labelled = 10_000, 2_000
+        big, labelled, first_n, huge = 10_000, 2_000, 10_000, 100_000
+    elif profile == "quick":
+        big, labelled, first_n, huge = 100_000, 30_000, 100_000, 1_000_000
     else:
-        big, labelled = (100_000, 30_000) if profile == "quick" else (1_000_000, 100_000)
+        big, labelled, first_n, huge = 1_000_000, 100_000, 100_000, 10_000_000
     kernel = _ready(lambda indptr, indices: deadlock.detect_graph((indptr, indices)))
     first = _ready(lambda indptr, indices: find_cycle((indptr, indices)))
     random_csr = lambda: _csr32(big, *inputs.random_edges(big, 3 * big, seed=2024))  # noqa: E731
     dag_csr = lambda: _csr32(big, *inputs.random_edges(big, 3 * big, seed=2024, dag=True))  # noqa: E731
     first_impls = {"kernel find_cycle": first, "c-ceiling": ceiling.graph_first_cycle}
-    if big <= GRAPH_LIMITS["networkx"]:
-        first_impls["networkx find_cycle"] = _networkx_first_cycle(big)
+    if first_n <= GRAPH_LIMITS["networkx"]:
+        first_impls["networkx find_cycle"] = _networkx_first_cycle(first_n)
 
     def strings():
         src, dst = inputs.random_edges(labelled, 3 * labelled, seed=11)
@@ -520,12 +586,29 @@ def _graph_extras(profile: str) -> list[Case]:
         src, dst = inputs.random_edges(big, 3 * big, seed=5)
         return src.astype(np.int32), dst.astype(np.int32), big
 
-    return [
+    cases = [
         Case("deadlock-graph", "dag", f"DAG V={big:,} E~{3 * big:,}", 4 * big, dag_csr,
-             {"kernel": kernel, "c-ceiling": ceiling.graph_scan, "scipy": _scipy_on_cycle},
+             {"kernel": kernel, "c-ceiling": ceiling.graph_scan, **_graph_peers(big, dag=True)},
              same=_same_cycle_nodes),
-        Case("deadlock-graph", "first cycle", f"first cycle V={big:,} E={3 * big:,}", 4 * big,
-             random_csr, first_impls, same=lambda a, b: _has_cycle(a) == _has_cycle(b)),
+    ]
+    if profile != "tiny":
+        cases += _graph_forms(big, dag=False) + _graph_forms(big, dag=True)
+    if big != first_n:
+        cases.append(
+            Case("deadlock-graph", "first cycle", f"first cycle V={big:,} E={3 * big:,}",
+                 4 * big, random_csr,
+                 {"kernel find_cycle": first, "c-ceiling": ceiling.graph_first_cycle},
+                 same=lambda a, b: _has_cycle(a) == _has_cycle(b)))
+    return cases + [
+        Case("deadlock-graph", "first cycle", f"first cycle V={first_n:,} E={3 * first_n:,}",
+             4 * first_n, lambda: _csr32(first_n, *inputs.random_edges(first_n, 3 * first_n,
+                                                                     seed=2024)),
+             first_impls, same=lambda a, b: _has_cycle(a) == _has_cycle(b)),
+        Case("deadlock-graph", "cycle through node 0",
+             f"cycle through node 0, V={huge:,} E={3 * huge:,}", 4 * huge,
+             lambda: _cycle_through_zero(huge),
+             {"kernel find_cycle": first, "c-ceiling": ceiling.graph_first_cycle},
+             same=lambda a, b: _has_cycle(a) == _has_cycle(b)),
         Case("deadlock-graph", "labels", f"string labels V={labelled:,} E={3 * labelled:,}",
              4 * labelled, strings,
              {"kernel": _ready(deadlock.detect_graph), "networkx": _networkx_labelled},

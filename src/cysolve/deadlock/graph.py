@@ -342,11 +342,30 @@ class GraphDetection:
         )
 
 
-def _csr(graph: Any, copy: bool = True) -> tuple[_inputs.GraphInput, frozenset | None]:
-    """The graph as checked CSR ids, and its processes when it is a ResourceGraph."""
+def _csr(graph: Any) -> tuple[_inputs.GraphInput, frozenset | None]:
+    """The graph as CSR ids, and its processes when it is a ResourceGraph."""
     if isinstance(graph, ResourceGraph):
         return _inputs.adjacency_input(graph.adjacency(), "graph"), frozenset(graph.processes)
-    return _inputs.graph_input(graph, "graph", copy=copy), None
+    return _inputs.graph_input(graph, "graph"), None
+
+
+def _search(kernel, arrays: _inputs.GraphInput, graph: Any):
+    """Run a kernel that checks as it reads; a malformed entry gets the package's message.
+
+    Whether the kernel met the bad entry at its first step or its last, the error is the
+    one for the first malformed entry of the arrays (``check_csr``, explained as
+    ``graph_input`` explains it for a tuple), and nothing the kernel computed is returned.
+    """
+    try:
+        return kernel(arrays.indptr, arrays.indices)
+    except _graph.MalformedCSR as exc:
+        try:
+            _inputs.check_csr(arrays.indptr, arrays.indices)
+        except ValueError as error:
+            if isinstance(graph, tuple):
+                raise _inputs.csr_tuple_error(error) from None
+            raise
+        raise AssertionError(f"the kernel and check_csr disagree: {exc}") from None
 
 
 def _cycle_labels(ids: np.ndarray | None, labels: Any, processes: frozenset | None):
@@ -409,14 +428,16 @@ def detect_graph(graph: Any) -> GraphDetection:
     False
     """
     arrays, processes = _csr(graph)
+    deadlocked, blocked, cycle = _search(_graph.scan, arrays, graph)
     indptr, indices = arrays.indptr, arrays.indices
-    state, cycle = _graph.scan(indptr, indices)
+    if not arrays.owned:  # the caller's arrays (read in place): the result keeps its own
+        indptr, indices = indptr.copy(), indices.copy()
     nodes = range(arrays.n) if arrays.labels is None else arrays.labels
     return GraphDetection(
         cycle=_cycle_labels(cycle, arrays.labels, processes),
         nodes=nodes,
-        deadlocked_mask=(state & 1).astype(bool),
-        blocked_mask=(state & 2).astype(bool),
+        deadlocked_mask=deadlocked,
+        blocked_mask=blocked,
         processes=processes,
         _indptr=indptr,
         _indices=indices,
@@ -438,6 +459,6 @@ def find_cycle(graph: Any) -> list | None:
     >>> find_cycle([(1, 2), (2, 3)]) is None
     True
     """
-    arrays, processes = _csr(graph, copy=False)  # read once, not kept
-    cycle = _graph.first_cycle(arrays.indptr, arrays.indices)
+    arrays, processes = _csr(graph)  # CSR input: read in place, only as far as the search goes
+    cycle = _search(_graph.first_cycle, arrays, graph)
     return _cycle_labels(cycle, arrays.labels, processes)
