@@ -4,6 +4,8 @@
   and Banker's safety test (``is_safe``, ``request_ok``) - public wrappers in ``matrix.py``.
 - One unit of each resource type: cycles in resource-allocation / wait-for graphs
   (``detect_graph``, ``find_cycle``, ``resource_graph``) - public wrappers in ``graph.py``.
+- Online, one event at a time: ``WaitForGraph`` (``online.py``) answers whether each new wait
+  closes a cycle and who to abort.
 """
 
 from cysolve.deadlock.graph import (
@@ -13,6 +15,7 @@ from cysolve.deadlock.graph import (
     find_cycle,
     resource_graph,
 )
+from cysolve.deadlock.online import WaitForGraph
 from cysolve.deadlock.matrix import Detection, Safety, detect, detect_batch, is_safe, request_ok
 
 __all__ = [
@@ -29,4 +32,6 @@ __all__ = [
     "detect_graph",
     "find_cycle",
     "resource_graph",
+    # online: one event at a time (online.py, banker.py)
+    "WaitForGraph",
 ]
