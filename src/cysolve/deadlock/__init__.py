@@ -5,9 +5,11 @@
 - One unit of each resource type: cycles in resource-allocation / wait-for graphs
   (``detect_graph``, ``find_cycle``, ``resource_graph``) - public wrappers in ``graph.py``.
 - Online, one event at a time: ``WaitForGraph`` (``online.py``) answers whether each new wait
-  closes a cycle and who to abort.
+  closes a cycle and who to abort; ``Banker`` (``banker.py``) decides each request of a
+  Banker's state kept between calls.
 """
 
+from cysolve.deadlock.banker import Banker
 from cysolve.deadlock.graph import (
     GraphDetection,
     ResourceGraph,
@@ -34,4 +36,5 @@ __all__ = [
     "resource_graph",
     # online: one event at a time (online.py, banker.py)
     "WaitForGraph",
+    "Banker",
 ]

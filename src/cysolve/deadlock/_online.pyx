@@ -46,6 +46,7 @@ from libc.string cimport memcpy, memmove
 import numpy as np
 
 from cysolve._convert import hashable
+from cysolve.deadlock import _matrix
 
 cdef extern from "Python.h":
     long long PyLong_AsLongLongAndOverflow(object obj, int* overflow) except? -1
@@ -139,6 +140,7 @@ cdef class WaitCore:
     cdef int32_t* free_ids
     cdef int32_t nfree
     cdef int64_t lo, hi, clock, epoch, nedges
+    cdef int64_t work         # nodes the searches visited, for the benchmarks
     # scratch for the searches, each ``cap`` long
     cdef int32_t* stack
     cdef int32_t* fwd
@@ -220,7 +222,7 @@ cdef class WaitCore:
         """Grow the small-int table to cover ``k`` when ``k`` is not far beyond the ids."""
         cdef int64_t new_n, i
         cdef void* p
-        if k < self.ncache or k > 4 * (<int64_t> self.used) + 65536:
+        if k < self.ncache or k > 8 * (<int64_t> self.used) + (1 << 20):
             return 0
         new_n = self.ncache * 2 if self.ncache >= 1024 else 1024
         if new_n <= k:
@@ -449,6 +451,7 @@ cdef class WaitCore:
                     self.stack[sp] = w
                     sp += 1
         # B before F, in the positions the two held
+        self.work += nb + nf
         buf = self.sortbuf
         for i in range(nb):
             buf[i].ord = N[self.bwd[i]].ord
@@ -589,11 +592,11 @@ cdef class WaitCore:
             if 0 <= a < self.ncache and self.cache[a] >= 0:
                 u = self.cache[a]
             else:
-                u = self._id(int(a), True, f"pairs[{e}, 0]")
+                u = self._id(int(a), True, "pairs")
             if 0 <= b < self.ncache and self.cache[b] >= 0:
                 v = self.cache[b]
             else:
-                v = self._id(int(b), True, f"pairs[{e}, 1]")
+                v = self._id(int(b), True, "pairs")
             r = self._add(u, v)
             if r == 1:
                 closed[nclosed] = e
@@ -672,6 +675,10 @@ cdef class WaitCore:
     def __iter__(self):
         return iter([x for x in self._labels if x is not None]
                     if self.nfree else list(self._labels))
+
+    @property
+    def _work(self):
+        return self.work
 
     @property
     def n_waits(self):
@@ -850,3 +857,138 @@ def components(const int32_t[::1] indptr, const int32_t[::1] indices):
                     if low[v] < low[u]:
                         low[u] = low[v]
     return comp_a
+
+
+# --- Banker's algorithm, one request at a time ----------------------------------------------
+
+cdef class BankerCore:
+    """A Banker's state kept between requests (``banker.Banker`` is the public face).
+
+    Holds ``A`` (m), ``C`` and ``need`` (n x m, int64, C-contiguous, owned: never the
+    caller's) and, while the state is known to be safe, a safe sequence ``seq`` of the live
+    processes with ``pos[p]`` its position in it. A grant of ``v`` to process ``i`` keeps the
+    sequence valid iff every process before ``i`` in it still fits when ``v`` fewer units
+    are free (from ``i`` on, ``i`` returns the ``v`` units when it finishes, so nothing
+    changes): O(pos[i] m) instead of a full check. A release or a finish keeps it valid.
+    """
+
+    cdef public object _A, _C, _need, _seq, _pos, _done, _req, _work
+    cdef int64_t[::1] A
+    cdef int64_t[:, ::1] C
+    cdef int64_t[:, ::1] need
+    cdef int64_t[::1] seq
+    cdef int64_t[::1] pos
+    cdef uint8_t[::1] done
+    cdef int64_t[::1] req
+    cdef int64_t[::1] work
+    cdef public Py_ssize_t n, m, nseq
+    cdef public bint seq_ok
+
+    def _load(self, A, C, need, done):
+        """Adopt the (owned, checked) arrays; the safe sequence is unknown until ``_check``."""
+        self._A, self._C, self._need, self._done = A, C, need, done
+        self.A, self.C, self.need, self.done = A, C, need, done
+        self.n, self.m = C.shape[0], C.shape[1]
+        self._req = np.zeros(self.m, dtype=np.int64)
+        self._work = np.zeros(self.m, dtype=np.int64)
+        self.req, self.work = self._req, self._work
+        self._seq = np.zeros(self.n, dtype=np.int64)
+        self._pos = np.zeros(self.n, dtype=np.int64)
+        self.seq, self.pos = self._seq, self._pos
+        self.nseq = 0
+        self.seq_ok = False
+
+    def _set_sequence(self, order):
+        """Record a safe order (process ids; finished ones are skipped)."""
+        cdef const int64_t[::1] o = np.ascontiguousarray(order, dtype=np.int64)
+        cdef Py_ssize_t k, p
+        self.nseq = 0
+        for k in range(o.shape[0]):
+            p = o[k]
+            if not self.done[p]:
+                self.seq[self.nseq] = p
+                self.pos[p] = self.nseq
+                self.nseq += 1
+        self.seq_ok = True
+
+    def _sequence(self):
+        return self._seq[: self.nseq].tolist()
+
+    cdef int _read(self, object values) except -1:
+        """``values`` into ``req``: 1 on the fast path (a list or tuple of m small ints)."""
+        cdef Py_ssize_t j
+        cdef int overflow = 0
+        cdef long long x
+        if (type(values) is list or type(values) is tuple) and len(values) == self.m:
+            for j in range(self.m):
+                item = values[j]
+                if not PyLong_CheckExact(item):
+                    return 0
+                x = PyLong_AsLongLongAndOverflow(item, &overflow)
+                if overflow or x < 0:
+                    return 0
+                self.req[j] = x
+            return 1
+        return 0
+
+    cdef bint _prefix_fits(self, Py_ssize_t i) noexcept nogil:
+        """Does the safe sequence survive ``req`` fewer free units before process ``i``?"""
+        cdef Py_ssize_t k, j, p, stop = self.pos[i]
+        for j in range(self.m):
+            self.work[j] = self.A[j] - self.req[j]
+        for k in range(stop):
+            p = self.seq[k]
+            for j in range(self.m):
+                if self.need[p, j] > self.work[j]:
+                    return False
+            for j in range(self.m):
+                self.work[j] += self.C[p, j]
+        return True
+
+    cdef void _move(self, Py_ssize_t i, int sign) noexcept nogil:
+        """Grant (``sign`` 1) or take back (-1) ``req`` for process ``i``."""
+        cdef Py_ssize_t j
+        cdef int64_t v
+        for j in range(self.m):
+            v = sign * self.req[j]
+            self.A[j] -= v
+            self.C[i, j] += v
+            self.need[i, j] -= v
+
+    def _try(self, Py_ssize_t i, bint fast):
+        """Grant ``req`` to ``i`` if the state stays safe (``req`` already within need).
+
+        Returns True (granted) or False (unchanged).
+        """
+        cdef Py_ssize_t j
+        for j in range(self.m):
+            if self.req[j] > self.A[j]:
+                return False
+        if self.seq_ok and self._prefix_fits(i):
+            self._move(i, 1)
+            return True
+        self._move(i, 1)
+        order = np.empty(self.n, dtype=np.int64)
+        finished = _matrix.detect(self._C, self._need, self._A.copy(), order)
+        if finished == self.n:
+            self._set_sequence(order[:finished])
+            return True
+        self._move(i, -1)
+        return False
+
+    def _fast_request(self, Py_ssize_t i, values):
+        """The whole request on the fast path; None when the wrapper must check ``values``."""
+        cdef Py_ssize_t j
+        if not self._read(values):
+            return None
+        for j in range(self.m):
+            if self.req[j] > self.need[i, j]:
+                return None
+        return self._try(i, True)
+
+    def _load_request(self, values):
+        """A checked int64 vector into ``req``."""
+        cdef const int64_t[::1] v = values
+        cdef Py_ssize_t j
+        for j in range(self.m):
+            self.req[j] = v[j]
