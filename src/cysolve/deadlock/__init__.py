@@ -17,8 +17,8 @@ from cysolve.deadlock.graph import (
     find_cycle,
     resource_graph,
 )
-from cysolve.deadlock.online import WaitForGraph
 from cysolve.deadlock.matrix import Detection, Safety, detect, detect_batch, is_safe, request_ok
+from cysolve.deadlock.online import WaitForGraph
 
 __all__ = [
     # several units per resource type: the matrix algorithm and Banker's (matrix.py)

@@ -509,7 +509,7 @@ cdef class WaitCore:
         return r
 
     cdef int _retry(self, int32_t ntry) noexcept nogil:
-        """Retry the aside edges listed in ``retry[:2 * ntry]``: those that close no cycle now join D."""
+        """Retry the aside edges in ``retry[:2 * ntry]``: those closing no cycle now join D."""
         cdef int32_t t, x, y, k
         cdef Node* N
         for t in range(ntry):

@@ -10,8 +10,6 @@ full check (the compiled matrix kernel, on the state's own arrays) runs only whe
 
 from __future__ import annotations
 
-
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
