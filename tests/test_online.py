@@ -251,3 +251,12 @@ def test_streams_from_the_issue_stay_fast_in_shape():
     assert g.add_wait(n, 0) == list(range(n, n + 1)) + list(range(n))
     assert h.add_waits(np.array([[n, 0]])).tolist() == [0]
     assert g.detect().deadlocked == h.detect().deadlocked == frozenset(range(n + 1))
+
+
+@pytest.mark.parametrize("name", ["cysolve.deadlock.online", "cysolve.deadlock.banker"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 3 and result.failed == 0
