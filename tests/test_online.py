@@ -260,3 +260,14 @@ def test_docstring_examples(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 3 and result.failed == 0
+
+
+def test_int_labels_in_the_table_and_beyond_it_stay_one_process():
+    g = WaitForGraph()
+    big = 1_100_000  # beyond the direct table at first: kept in the dict
+    g.add_wait(big, "a")
+    g.add_waits(np.array([[i, 10**6] for i in range(10_000)]))  # the table grows past big
+    assert g.add_wait(float(big), "b") is None and g.waits_of(big) == ["a", "b"]
+    assert len(g) == 10_004 and big in g and np.int64(5) in g and 2**70 not in g
+    g.remove(np.int64(big))
+    assert big not in g and len(g) == 10_003

@@ -43,6 +43,8 @@ from libc.stdint cimport int32_t, int64_t, uint8_t
 from libc.stdlib cimport free, malloc, qsort, realloc
 from libc.string cimport memcpy, memmove
 
+import numbers
+
 import numpy as np
 
 from cysolve._convert import hashable
@@ -157,6 +159,7 @@ cdef class WaitCore:
     # small non-negative int labels -> id (-1: not cached)
     cdef int32_t* cache
     cdef int64_t ncache
+    cdef int64_t dict_ints
     cdef list _labels
     cdef dict _ids
 
@@ -192,6 +195,7 @@ cdef class WaitCore:
         self.cap = self.used = self.nalive = self.nfree = 0
         self.naside = self.caside = self.cretry = self.ncyc = 0
         self.ncache = 0
+        self.dict_ints = 0
         self.lo = self.hi = self.clock = self.epoch = self.nedges = 0
 
     # --- nodes and labels ---------------------------------------------------------------------
@@ -236,18 +240,57 @@ cdef class WaitCore:
         self.ncache = new_n
         return 0
 
+    cdef long long _int_key(self, object label) except -2:
+        """The table slot of a label equal (as a dict key) to a small int, else -1.
+
+        Exact ints are handled by the caller; this covers bools, integral floats, NumPy
+        scalars and the like, so that ``1``, ``1.0`` and ``True`` stay one process.
+        """
+        cdef long long k
+        if isinstance(label, (str, bytes, tuple, frozenset)) or not isinstance(
+                label, numbers.Number):
+            return -1
+        try:
+            value = int(label)
+        except (TypeError, ValueError, OverflowError):
+            try:
+                if label.imag != 0:
+                    return -1
+                value = int(label.real)
+            except (AttributeError, TypeError, ValueError, OverflowError):
+                return -1
+        if value != label or value < 0 or value >= (1 << 62):
+            return -1
+        k = value
+        self._cache_room(k)
+        return k if k < self.ncache else -1
+
     cdef int32_t _id(self, object label, bint create, str name) except -2:
-        """The id of ``label``; a new process when ``create``, else -1 for an unknown label."""
+        """The id of ``label``; a new process when ``create``, else -1 for an unknown label.
+
+        Labels equal to a small non-negative int live in a direct table only (no dict
+        entry); the others in the dict. ``dict_ints`` counts int-like labels put in the dict
+        before the table covered them, so the table's misses look there while it is not 0.
+        """
         cdef int overflow = 0
         cdef long long k = -1
         cdef int32_t i
-        cdef Node* node
         if PyLong_CheckExact(label):
             k = PyLong_AsLongLongAndOverflow(label, &overflow)
-            if overflow != 0:
+            if overflow != 0 or k < 0:
                 k = -1
-            elif 0 <= k < self.ncache and self.cache[k] >= 0:
-                return self.cache[k]
+            elif k >= self.ncache:
+                self._cache_room(k)
+                if k >= self.ncache:
+                    k = -1
+        else:
+            k = self._int_key(label)
+        if k >= 0:
+            i = self.cache[k]
+            if i >= 0:
+                return i
+            if self.dict_ints == 0:
+                return self._new(label, k) if create else -1
         try:
             found = self._ids.get(label)
         except TypeError:
@@ -255,37 +298,57 @@ cdef class WaitCore:
             raise
         if found is not None:
             i = <int32_t> found
-        elif not create:
-            return -1
-        else:
-            if self.nfree:
-                self.nfree -= 1
-                i = self.free_ids[self.nfree]
-            else:
-                self._reserve(self.used + 1)
-                i = self.used
-                self.used += 1
-                self.nodes[i].out = NULL
-                self.nodes[i].inn = NULL
-                self.nodes[i].cout = self.nodes[i].cin = 0
-                self._labels.append(None)
-            node = &self.nodes[i]
-            node.nout = node.nout_d = node.nin = node.nin_d = 0
-            self.hi += 1
-            node.ord = self.hi
-            node.key = -1
-            node.seen = 0
-            node.parent = -1
-            node.alive = 1
-            self.nalive += 1
-            self._labels[i] = label
-            self._ids[label] = i
-        if k >= 0:
-            self._cache_room(k)
-            if k < self.ncache:
+            if k >= 0:
                 self.cache[k] = i
                 self.nodes[i].key = k
+            return i
+        if not create:
+            return -1
+        return self._new(label, k)
+
+    cdef int32_t _new(self, object label, long long k) except -2:
+        """A new process: in the table under ``k`` (>= 0), else in the dict."""
+        cdef int32_t i
+        cdef Node* node
+        if self.nfree:
+            self.nfree -= 1
+            i = self.free_ids[self.nfree]
+        else:
+            self._reserve(self.used + 1)
+            i = self.used
+            self.used += 1
+            self.nodes[i].out = NULL
+            self.nodes[i].inn = NULL
+            self.nodes[i].cout = self.nodes[i].cin = 0
+            self._labels.append(None)
+        node = &self.nodes[i]
+        node.nout = node.nout_d = node.nin = node.nin_d = 0
+        self.hi += 1
+        node.ord = self.hi
+        node.seen = 0
+        node.parent = -1
+        node.alive = 1
+        self.nalive += 1
+        self._labels[i] = label
+        if k >= 0:
+            self.cache[k] = i
+            node.key = k
+        else:
+            node.key = -1
+            self._ids[label] = i
+            if PyLong_CheckExact(label) or self._int_like(label):
+                self.dict_ints += 1
         return i
+
+    cdef bint _int_like(self, object label):
+        """Is ``label`` equal to some int (one the table may cover later)?"""
+        if isinstance(label, (str, bytes, tuple, frozenset)) or not isinstance(
+                label, numbers.Number):
+            return False
+        try:
+            return int(label) == label
+        except (TypeError, ValueError, OverflowError):
+            return True  # complex and the like: be safe, look in the dict
 
     # --- edges --------------------------------------------------------------------------------
 
@@ -649,7 +712,7 @@ cdef class WaitCore:
         if N[p].key >= 0:
             self.cache[N[p].key] = -1
         label = self._labels[p]
-        del self._ids[label]
+        self._ids.pop(label, None)
         self._labels[p] = None
         self.free_ids[self.nfree] = p
         self.nfree += 1
@@ -784,6 +847,7 @@ cdef class WaitCore:
                 raise MemoryError("no memory to copy the graph")
             memcpy(other.cache, self.cache, <size_t> self.ncache * sizeof(int32_t))
         other.ncache = self.ncache
+        other.dict_ints = self.dict_ints
         other._labels = list(self._labels)
         other._ids = dict(self._ids)
 
