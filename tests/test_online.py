@@ -271,3 +271,11 @@ def test_int_labels_in_the_table_and_beyond_it_stay_one_process():
     assert len(g) == 10_004 and big in g and np.int64(5) in g and 2**70 not in g
     g.remove(np.int64(big))
     assert big not in g and len(g) == 10_003
+
+
+def test_none_is_a_label_too():
+    g = WaitForGraph()
+    g.add_wait(None, "a")
+    g.add_wait("b", "c")
+    g.remove("b")
+    assert list(g) == [None, "a", "c"] and None in g and g.waits_of(None) == ["a"]

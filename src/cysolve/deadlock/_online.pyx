@@ -736,8 +736,9 @@ cdef class WaitCore:
         return self.nalive
 
     def __iter__(self):
-        return iter([x for x in self._labels if x is not None]
-                    if self.nfree else list(self._labels))
+        cdef int32_t i
+        labels = self._labels
+        return iter([labels[i] for i in range(self.used) if self.nodes[i].alive])
 
     @property
     def _work(self):
