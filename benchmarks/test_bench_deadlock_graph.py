@@ -1,7 +1,10 @@
-"""Cycles in graphs: ``detect_graph`` vs scipy, networkx, the textbook reference and C.
+"""Cycles in graphs: ``detect_graph`` vs scipy, rustworkx, igraph, networkx, the reference, C.
 
-Random graphs with three edges a node up to 1,000,000 nodes (CSR input), the same as a DAG,
-the first cycle (early exit), string labels, and building CSR from an edge array.
+Random graphs with three edges a node from 10**4 to 10**7 edges (CSR input), the 1M-node
+random graph and DAG from CSR int64 and from a scipy matrix too, the first cycle (early exit,
+and a cycle through node 0 of a 10M-node graph), string labels, and building CSR from an edge
+array. rustworkx and igraph are optional: their rows are skipped with the reason when missing.
+Compare against scipy 1.18 on Python >= 3.12 (Python 3.11 is served scipy <= 1.17).
 """
 
 from conftest import parametrize_cases

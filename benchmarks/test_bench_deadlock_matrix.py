@@ -1,7 +1,12 @@
-"""The matrix algorithm: kernel vs the NumPy and plain-Python textbook loops vs hand-written C.
+"""The matrix algorithm: kernel vs the read floor, the NumPy and plain-Python textbook loops,
+hand-written C; Banker's batches.
 
 ``kernel`` is the public ``deadlock.detect`` (checks + kernel); ``kernel (no checks)`` the
-compiled kernel on checked arrays, the like-for-like match for ``c-ceiling``.
+compiled kernel on checked arrays, the like-for-like match for ``c-ceiling`` and for ``read
+floor`` (NumPy's ``C.sum(axis=0)`` plus ``(R <= A).all(axis=1)`` on the same arrays: reading
+the input once, which no exact algorithm can skip). Groups: chains, hidden order (wide and
+tall), uniform, the staircase (the kernel's own worst case: every process watches every type
+in turn), the growth of kernel and floor over n = 10^3 .. 10^6 (m = 10), and the batches.
 """
 
 from conftest import parametrize_cases

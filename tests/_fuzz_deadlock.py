@@ -65,8 +65,27 @@ def groups(ns):
         kw = {k: args[k] for k in ("available", "existing") if which in (k, "both")}
         return args["C"], args["R"], kw
 
+    def no_processes(x, ndim, vectors):
+        """JSON cannot write a (0, m) matrix: ``[]`` (``[[], ...]`` in a batch) is one when the
+        first resource vector given says ``m``."""
+        if not isinstance(x, (list, tuple)) or not (
+            (ndim == 2 and len(x) == 0)
+            or (ndim == 3 and len(x) and all(isinstance(r, (list, tuple)) and not r for r in x))
+        ):
+            return x
+        vector = next((v for v in vectors if v is not None), None)
+        try:
+            shape = np.shape(vector) if vector is not None else ()
+        except (ValueError, TypeError):
+            shape = ()
+        if not shape:
+            return x
+        return np.zeros((() if ndim == 2 else (len(x),)) + (0, shape[-1]), dtype=np.int64)
+
     def spec_system(C, R, kw):
         """The independent reading of a system: (C, R, A) as lists, or Invalid."""
+        vectors = (kw.get("available"), kw.get("existing"))
+        C, R = no_processes(C, 2, vectors), no_processes(R, 2, vectors)
         shape_c, shape_r = shape_of(C), shape_of(R)
         C, R = counts(C, 2), counts(R, 2)
         kw = {k: v for k, v in kw.items() if v is not None}  # None: the default, not given
@@ -134,6 +153,7 @@ def groups(ns):
             C, R, A = batch
             out = call(deadlock.detect_batch, C, R, A, num_threads=num_threads)
             try:
+                C, R = no_processes(C, 3, (A,)), no_processes(R, 3, (A,))
                 shape_c, shape_r, shape_a = shape_of(C), shape_of(R), shape_of(A)
                 C, R, A = counts(C, 3), counts(R, 3), counts(A, 2)
                 if shape_c != shape_r or shape_a != (shape_c[0], shape_c[2]):
@@ -166,6 +186,7 @@ def groups(ns):
         return tuple(args)
 
     def spec_banker(A, C, M):
+        C, M = no_processes(C, 2, (A,)), no_processes(M, 2, (A,))
         shapes = shape_of(A), shape_of(C), shape_of(M)
         A, C, M = counts(A, 1), counts(C, 2), counts(M, 2)
         if shapes[1] != shapes[2] or shapes[1][1] != shapes[0][0]:

@@ -254,7 +254,7 @@ def expect_raised(outcome, why=""):
 # --- xscore -----------------------------------------------------------------------------------
 
 XMETHODS = xscore.METHODS
-LONGEST = {"residue": 31, "dominance": 63}
+LONGEST = {"residue": 31, "dominance": 63, "frontier": 63}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -264,18 +264,43 @@ def x_reference(sorted_values: tuple[int, ...]) -> int:
     return xref.best_score_dp(list(sorted_values))
 
 
-def table_bytes(values, method) -> int:
-    """The DP table size, recomputed from the layouts README describes (not from the package)."""
+def table_bytes(values, method, bound=False) -> int:
+    """The DP table size, recomputed from the layouts README describes (not from the package).
+
+    The first table; with ``bound``, the largest a call may allocate (``memory_needed``): for
+    wide values, sparse lists regrow up to the bitset table's size. The frontier's size is
+    unknown before solving; memory_needed gives the dominance table's.
+    """
+    if method == "frontier":
+        method = "dominance"
     states = 1
     for v in set(values):
         states *= values.count(v) + 1
     bits = max(1, max(values, default=0).bit_length())
     if method == "residue":
         return states * 2**bits * 4
-    if bits > 12:  # sparse residue lists with room for 64 a state (README, "how it is solved")
+    if bits > 12 and not bound:  # sparse residue lists with room for 64 a state at first
         return states * (8 + 8 + 8 * 64) + 4 * 64 * 8
     words = max(1, 2**bits // 64)
     return states * (8 + 8 * words) + 16 * words
+
+
+def frontier_may_refuse(rows, limit) -> bool:
+    """Whether the frontier may refuse these rows under ``limit`` (its buffers grow on demand
+    from a few KiB each; a frontier holds fewer states than the dominance table; a batch
+    splits the limit over at most 64 threads)."""
+    return limit < 64 * max((2 * table_bytes(r, "dominance") + (1 << 18) for r in rows),
+                            default=0)
+
+
+def frontier_refused(out, rows, limit) -> bool:
+    """True (and checked) when the frontier refused for memory, as it may."""
+    if out[0] != "raised" or isinstance(out[1], OverflowError):
+        return False
+    assert isinstance(out[1], ValueError) and "max_memory" in str(out[1]), repr(out[1])
+    assert frontier_may_refuse(rows, limit), (limit, rows, out[1])
+    STATS["refused"] += 1
+    return True
 
 
 def small(values) -> bool:
@@ -321,7 +346,10 @@ def x_single(label, fn):
         if bad:
             return refused(out, bad)
         limit = max_memory or xscore.DEFAULT_MAX_MEMORY
-        if len(values) > LONGEST[method] or table_bytes(values, method) > limit:
+        if method == "frontier" and len(values) <= LONGEST[method]:
+            if frontier_refused(out, [values], limit):
+                return None
+        elif len(values) > LONGEST[method] or table_bytes(values, method) > limit:
             exc = expect_raised(out, "too big")
             assert isinstance(exc, (ValueError, OverflowError)), repr(exc)
             return None
@@ -381,7 +409,7 @@ def x_memory_needed():
             return refused(out, str(why))
         if settled(method, None):
             return refused(out, "method")
-        assert expect_ok(out) == table_bytes(values, method)
+        assert expect_ok(out) == table_bytes(values, method, bound=True)
         return None
 
     return body
@@ -429,13 +457,22 @@ def x_best_scores():
                 or num_threads == 0)):
             return refused(out, bad or "num_threads")
         limit = max_memory or xscore.DEFAULT_MAX_MEMORY
-        if any(
-            table_bytes(r, method) > limit or len(r) > LONGEST[method]
-            or len(r) + max(1, max(r, default=0).bit_length()) > 63
+        if method == "frontier" and all(len(r) <= LONGEST[method] for r in rows):
+            if frontier_refused(out, rows, limit):
+                return None
+        elif any(
+            (table_bytes(r, method) > limit and method != "frontier") or len(r) > LONGEST[method]
             for r in rows
         ):
             exc = expect_raised(out, "too big")
             assert isinstance(exc, (ValueError, OverflowError)), repr(exc)
+            return None
+        if out[0] == "raised" and any(
+            len(r) + max(1, max(r, default=0).bit_length()) > 63 for r in rows
+        ):  # a score may pass int64: refused with OverflowError only if one really does
+            exc = expect_raised(out, "score beyond int64")
+            assert isinstance(exc, OverflowError), repr(exc)
+            assert not all(small(r) for r in rows), rows  # the oracle's scores all fit
             return None
         result = expect_ok(out)
         assert isinstance(result, np.ndarray) and result.dtype == np.int64

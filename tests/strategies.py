@@ -235,3 +235,12 @@ def hostile_1d(max_n=8, max_value=63):
         st.builds(set, ints),
         st.builds(lambda v: {i: x for i, x in enumerate(v)}, ints),
     )
+
+
+# --- xscore: the layer frontier (tests/test_frontier.py) ----------------------------------------
+
+def xscore_multisets(max_n, max_distinct=4, max_value=63, min_n=0):
+    """An XScoreGame instance with few distinct values, many copies each (long multisets)."""
+    return st.lists(st.integers(0, max_value), min_size=1, max_size=max_distinct).flatmap(
+        lambda pool: st.lists(st.sampled_from(pool), min_size=min_n, max_size=max_n)
+    )

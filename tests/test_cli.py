@@ -11,6 +11,7 @@ def test_demo(capsys):
     assert cli.main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "830122 (ok" in out
+    assert "n = 30 (values 0..50): best score" in out and "the order replays to it" in out
     assert "deadlocked processes: D, E, G" in out
     assert "in this order: P3, P2, P1" in out
     assert "safe: every process can finish, in this order: B, C, A" in out

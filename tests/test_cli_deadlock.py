@@ -62,19 +62,22 @@ def test_deadlock_graph_forms(tmp_path, capsys, form):
     assert status == 0 and out.startswith("deadlock: ")
     status, out, _ = deadlock_cmd(tmp_path, capsys, state, "--json")
     doc = json.loads(out)
-    assert set(doc) == {"kind", "deadlock", "cycle", "deadlocked", "blocked", "order"}
     assert doc["kind"] == "graph" and doc["deadlock"] is True
     cycle = doc["cycle"]
     edges = {tuple(e) for e in BOOK_EDGES["edges"]}
     assert all((a, b) in edges for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True))
-    processes = {"D", "E", "G"}
-    assert processes <= set(doc["deadlocked"]) and processes | {"B"} <= set(doc["blocked"])
     assert "B" not in doc["order"] and {"A", "C", "F"} <= set(doc["order"])
-    # Nodes on the cycle, processes and resources alike (as detect_graph reports them).
-    assert doc["deadlocked"] == ["D", "E", "G", "T", "U", "V"]
-    assert doc["blocked"] == ["B", "D", "E", "G", "T", "U", "V"]
-    if form == "holds":  # a resource graph: the finishing order lists processes only
-        assert sorted(doc["order"]) == ["A", "C", "F"]
+    if form == "edges":  # a graph of unknown nodes: every node on a cycle, as detect_graph
+        assert set(doc) == {"kind", "deadlock", "cycle", "deadlocked", "blocked", "order"}
+        assert doc["deadlocked"] == ["D", "E", "G", "T", "U", "V"]
+        assert doc["blocked"] == ["B", "D", "E", "G", "T", "U", "V"]
+    else:  # a resource graph: processes and resources apart, as the text report says them
+        assert set(doc) == {"kind", "deadlock", "cycle", "deadlocked_processes",
+                            "blocked_processes", "resources_in_cycles", "order"}
+        assert doc["deadlocked_processes"] == ["D", "E", "G"]
+        assert doc["blocked_processes"] == ["B", "D", "E", "G"]
+        assert doc["resources_in_cycles"] == ["T", "U", "V"]
+        assert sorted(doc["order"]) == ["A", "C", "F"]  # processes only
 
 
 def test_deadlock_no_cycle_wait_for_graph(tmp_path, capsys):
@@ -101,11 +104,11 @@ def test_deadlock_banker(tmp_path, capsys):
         ({"alloc": [[1]]}, (), "expected {\"allocation\""),
         ({"allocation": [[1]], "request": [[1]]}, (), 'missing "available" or "existing"'),
         ({"allocation": [[1]], "request": [[1]], "available": [1], "avail": 1}, (),
-         "unknown keys 'avail'"),
+         "unknown key 'avail'"),
         ({"available": [1], "allocation": [[1]], "max_claim": [[2]]}, (), "needs --banker"),
         ({"available": [1], "allocation": [[1]], "max_claim": [[2]], "x": 1}, ("--banker",),
-         "unknown keys 'x' for the banker form"),
-        ({"available": [1], "allocation": [[1]]}, ("--banker",), "missing 'max_claim'"),
+         "unknown key 'x' (the banker form takes"),
+        ({"available": [1], "allocation": [[1]]}, ("--banker",), "missing key 'max_claim'"),
         ({"edges": [[1, 2], [3]]}, (), "edges[1] = [3]: each edge must be a pair"),
         ({"edges": [[1, [2]]]}, (), "edges[0][1] = [2]: labels must be strings or integers"),
     ],
@@ -143,6 +146,72 @@ def test_deadlock_stdin_subprocess(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["deadlock"] is True
+
+
+# --- issue 11 ----------------------------------------------------------------------------------
+
+
+def test_zero_processes_in_json(tmp_path, capsys):
+    state = {"allocation": [], "request": [], "available": [1, 2]}
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state, "--json")
+    assert status == 0 and json.loads(out)["deadlocked"] == []
+    banker = {"available": [1], "allocation": [], "max_claim": []}
+    status, out, _ = deadlock_cmd(tmp_path, capsys, banker, "--banker", "--json")
+    assert status == 0 and json.loads(out)["safe"] is True
+
+
+def test_deeply_nested_state_is_bad_input(tmp_path, capsys):
+    status, _, err = deadlock_cmd(tmp_path, capsys, "[" * 200_000 + "]" * 200_000)
+    assert status == 2 and "nested too deeply" in err and "Traceback" not in err
+
+
+def test_duplicate_keys_are_refused(tmp_path, capsys):
+    status, _, err = deadlock_cmd(tmp_path, capsys, '{"edges": [], "edges": [[1, 2]]}')
+    assert status == 2 and "the key 'edges' appears twice" in err
+
+
+def test_a_misspelt_key_is_named(tmp_path, capsys):
+    state = {"Allocation": [[1]], "request": [[1]], "available": [0]}
+    status, _, err = deadlock_cmd(tmp_path, capsys, state)
+    assert status == 2
+    assert "missing key 'allocation'; unknown key 'Allocation' (the matrix form takes" in err
+
+
+@pytest.mark.parametrize("form", ["edges", "holds"])
+def test_processes_key_adds_isolated_processes(tmp_path, capsys, form):
+    state = ({"edges": [["P1", "P2"], ["P2", "P1"]], "processes": ["P9"]} if form == "edges"
+             else {"holds": {"R1": "P1", "R2": "P2"}, "waits": {"P1": ["R2"], "P2": ["R1"]},
+                   "processes": ["P9"]})
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state, "--json")
+    assert status == 0 and json.loads(out)["order"] == ["P9"]
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state)
+    assert "the others can finish in this order: P9" in out
+
+
+def test_all_lists_every_process(tmp_path, capsys):
+    n = 60  # a ring of 60 processes: more than REPORT_LIMIT of them deadlocked
+    state = {"edges": [[f"P{i}", f"P{(i + 1) % n}"] for i in range(n)]}
+    _, out, _ = deadlock_cmd(tmp_path, capsys, state)
+    assert f"({n} in all)" in out
+    _, out, _ = deadlock_cmd(tmp_path, capsys, state, "--all")
+    assert "in all" not in out and ", ".join(f"P{i}" for i in range(n)) in out
+    _, out, _ = deadlock_cmd(tmp_path, capsys, state, "--json")
+    assert len(json.loads(out)["deadlocked"]) == n
+
+
+def test_banker_request(tmp_path, capsys):
+    state = dict(deadlock_command.BOOK_BANKER)
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state, "--banker", "--request", "0 1")
+    assert status == 0 and "refuse it" in out  # MOS fig. 6-9: A asking one more is unsafe
+    status, out, _ = deadlock_cmd(tmp_path, capsys, state, "--banker", "--request", "1 2",
+                                  "--json")
+    assert json.loads(out) == {"kind": "banker-request", "process": 1, "request": [2],
+                               "granted": deadlock.request_ok([3], [[3], [2], [2]],
+                                                              [[9], [4], [7]], 1, [2])}
+    status, _, err = deadlock_cmd(tmp_path, capsys, state, "--banker", "--request", "x")
+    assert status == 2 and "--request 'x'" in err
+    status, _, err = deadlock_cmd(tmp_path, capsys, state, "--request", "0 1")
+    assert status == 2 and "--request needs --banker" in err
 
 
 # --- cysolve deadlock --events / --resolve / --dot ---------------------------------------------

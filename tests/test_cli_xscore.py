@@ -163,7 +163,6 @@ def _bad(tmp_path, capsys, name: str, content, *extra: str) -> str:
         ("n.txt", "1 2\n3 -4 5\n", "line 2: a[1] = -4: values must be non-negative"),
         ("w.csv", "1,2\n3,x\n", "line 2: a[1] = 'x': values must be integers"),
         ("long.txt", "1 2\n" + " ".join(["1"] * 70) + "\n", "line 2 has 70 values"),
-        ("wide.txt", "1\n" + " ".join(["60"] * 60) + "\n", "line 2: 60 values of up to 6 bits"),
         ("dtype.npy", np.ones((3, 3)), "dtype float64: expected a 2-D integer array"),
         ("ndim.npy", np.ones(3, dtype=np.int64), "shape (3,): expected a 2-D integer array"),
         ("neg.npy", np.array([[1, 2], [3, -4]]), "row 1, column 1 = -4: values must be non-neg"),
@@ -177,9 +176,13 @@ def test_bad_files(tmp_path, capsys, name, content, expected):
 
 def test_table_too_large_names_the_line(tmp_path, capsys):
     err = _bad(tmp_path, capsys, "mem.txt", "1 2\n" + " ".join(map(str, range(20))) + "\n",
-               "--max-memory", "1000")
+               "--max-memory", "1000", "--method", "dominance")
     assert "mem.txt line 2: the dominance table for 20 values" in err
     assert "needs 16,777,232 bytes" in err
+    # The frontier (the default) is refused at the growth that would pass the limit.
+    err = _bad(tmp_path, capsys, "mem.txt", "1 2\n" + " ".join(map(str, range(16, 43))) + "\n",
+               "--max-memory", str(1 << 20))
+    assert "mem.txt line 2: the frontier for 27 values (its buffers so far) needs" in err
 
 
 def test_unknown_extensions_and_usage(tmp_path, capsys):

@@ -123,3 +123,76 @@ def test_dask_extra_missing_is_a_clear_import_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "dask.array", None)
     with pytest.raises(ImportError, match=r"pip install 'cysolve\[dask\]'"):
         cysolve.dask.best_scores([[1, 2, 3]])
+
+
+def test_errors_name_the_row_of_the_whole_array():
+    bb = np.ones((1000, 3), dtype=np.int64)
+    bb[500, 0] = -1
+    with pytest.raises(ValueError, match=r"^batch\[500, 0\] = -1") as e:
+        cysolve.dask.best_scores(da.from_array(bb, chunks=(100, 3))).compute()
+    assert e.value.index == 500
+    allocation, request, available = systems()
+    request = request.copy()
+    request[250, 1, 1] = -3
+    with pytest.raises(ValueError, match=r"^request\[250, 1, 1\] = -3") as e:
+        cysolve.dask.detect_batch(da.from_array(allocation, chunks=(100, 6, 3)),
+                                  da.from_array(request, chunks=(100, 6, 3)),
+                                  da.from_array(available, chunks=(100, 3))).compute()
+    assert e.value.index == 250
+
+
+def banker_states(k=300, n=6, m=3):
+    """Random Banker states, some safe and some not."""
+    allocation = RNG.integers(0, 3, size=(k, n, m))
+    max_claim = allocation + RNG.integers(0, 4, size=(k, n, m))
+    available = RNG.integers(0, 4, size=(k, m))
+    return available, allocation, max_claim
+
+
+def test_is_safe_batch_threaded_scheduler():
+    available, allocation, max_claim = banker_states()
+    result = cysolve.dask.is_safe_batch(
+        da.from_array(available, chunks=(70, 2)), da.from_array(allocation, chunks=(70, 6, 3)),
+        da.from_array(max_claim, chunks=(50, 3, 3)),
+    )
+    assert isinstance(result, da.Array) and result.dtype == bool and result.shape == (300,)
+    out = result.compute(scheduler="threads")
+    expected = deadlock.is_safe_batch(available, allocation, max_claim)
+    assert expected.any() and not expected.all()
+    np.testing.assert_array_equal(out, expected)
+    existing = available + allocation.sum(axis=1)
+    out = cysolve.dask.is_safe_batch(
+        None, allocation, max_claim, existing=da.from_array(existing, chunks=100),
+        num_threads=1,
+    ).compute(scheduler="threads")
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_is_safe_batch_bad_input():
+    available, allocation, max_claim = banker_states(k=20)
+    with pytest.raises(ValueError, match="max_claim has shape"):
+        cysolve.dask.is_safe_batch(available, allocation, max_claim[:, :5])
+    with pytest.raises(ValueError, match="available has shape"):
+        cysolve.dask.is_safe_batch(available[:, :2], allocation, max_claim)
+    with pytest.raises(TypeError, match="existing="):
+        cysolve.dask.is_safe_batch(None, allocation, max_claim)
+    bad = allocation.copy()
+    bad[13, 2, 1] = max_claim[13, 2, 1] + 1
+    with pytest.raises(ValueError, match="exceeds its max_claim") as info:
+        cysolve.dask.is_safe_batch(
+            available, da.from_array(bad, chunks=(10, 6, 3)), max_claim
+        ).compute(scheduler="threads")
+    assert info.value.index == 13  # its row in the whole batch, not in its chunk
+    assert str(info.value).startswith("allocation[13, 2, 1] = ")
+
+
+def test_is_safe_batch_on_local_cluster(cluster_client):
+    available, allocation, max_claim = banker_states()
+    flags = cysolve.dask.is_safe_batch(
+        da.from_array(available, chunks=(50, 3)), da.from_array(allocation, chunks=(50, 6, 3)),
+        da.from_array(max_claim, chunks=(50, 6, 3)), num_threads=1,
+    )
+    np.testing.assert_array_equal(
+        cluster_client.compute(flags).result(),
+        deadlock.is_safe_batch(available, allocation, max_claim),
+    )

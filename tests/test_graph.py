@@ -8,7 +8,14 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 
 from cysolve import deadlock
-from cysolve.deadlock import GraphDetection, _graph, detect_graph, reference, resource_graph
+from cysolve.deadlock import (
+    GraphDetection,
+    _graph,
+    _inputs,
+    detect_graph,
+    reference,
+    resource_graph,
+)
 from cysolve.deadlock.graph import ResourceGraph, find_cycle
 from strategies import digraphs, labelled_digraphs, single_unit_states
 
@@ -187,9 +194,10 @@ def test_resource_graph_report_lists_blocked_processes_and_holders():
 def test_repr_is_short_and_readable():
     d = detect_graph([(i, (i + 1) % 100) for i in range(100)])
     text = repr(d)
-    assert text.startswith("GraphDetection(cycle=[0, 1, 2, 3, 4, 5, 6, 7, ... (100 in all)]")
-    assert "deadlocked={0, 1, 2, 3, 4, 5, 6, 7, ... (100 in all)}" in text
-    assert len(text) < 300
+    first = ", ".join(map(str, range(20)))
+    assert text.startswith(f"GraphDetection(cycle=[{first}, ... (100 in all)]")
+    assert f"deadlocked={{{first}, ... (100 in all)}}" in text
+    assert len(text) < 400
     assert repr(detect_graph([])) == "GraphDetection(cycle=None, deadlocked=set(), blocked=set())"
     assert isinstance(d, GraphDetection) and "detect_graph" in deadlock.__all__
 
@@ -471,3 +479,109 @@ def test_report_of_a_large_deadlock_stays_short():
     assert lines[1] == "deadlocked: 0, 1, 2, 3, 4, ... (1000 in all)"
     assert lines[-1] == "  ... and 44 more" and len(lines) == 9
     assert len(d.report(limit=None).splitlines()) == 2 + 1 + 49
+
+
+# --- issue 11 ----------------------------------------------------------------------------------
+
+
+def test_graph_results_compare_by_value():
+    a = detect_graph([(1, 2), (2, 1), (3, 1)])
+    assert a == detect_graph({1: [2], 2: [1], 3: [1]})
+    assert a != detect_graph([(1, 2), (3, 1)])
+    with pytest.raises(TypeError):
+        hash(a)
+
+
+def test_a_tuple_of_edge_arrays_is_explained():
+    src, dst = np.array([0, 1, 2]), np.array([1, 2, 0])
+    with pytest.raises(ValueError, match=r"read as CSR \(indptr, indices\); for edge lists"):
+        detect_graph((src, dst))
+    assert detect_graph(np.column_stack((src, dst))).cycle == [0, 1, 2]
+
+
+def test_reference_find_cycle_is_linear():
+    """The textbook's DFS with its list L stays O(V + E): a 200,000-node ring in a blink
+    (the literal re-walk from every start took minutes)."""
+    n = 200_000
+    ring = [(i, (i + 1) % n) for i in range(n)]
+    assert reference.find_cycle(ring) == list(range(n))
+    tail = [(i, i + 1) for i in range(n)]  # a long path into a 2-cycle at its end
+    assert reference.find_cycle(tail + [(n + 1, n)]) is None
+    assert reference.find_cycle(tail + [(n, n - 1)]) == [n - 1, n]
+
+
+# --- CSR read in place, checked as it is read (issue 16) -------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_native_csr_is_read_in_place_and_other_arrays_are_converted(dtype):
+    indptr = np.array([0, 1, 2, 3], dtype=dtype)
+    indices = np.array([1, 2, 0], dtype=dtype)
+    arrays = _inputs.csr_input(indptr, indices)
+    assert arrays.indptr is indptr and arrays.indices is indices
+    assert not arrays.owned and not arrays.checked
+    matrix = sp.csr_matrix((np.ones(3), indices, indptr), shape=(3, 3))
+    arrays = _inputs.graph_input(matrix)
+    assert np.shares_memory(arrays.indptr, matrix.indptr)
+    assert np.shares_memory(arrays.indices, matrix.indices)
+    for other in (indices.astype(np.uint32), indices.astype(">i8"), np.repeat(indices, 2)[::2]):
+        arrays = _inputs.csr_input(indptr, other)
+        assert arrays.owned and arrays.checked and arrays.indices.flags.c_contiguous
+        assert arrays.indices.dtype in (np.int32, np.int64)
+        assert detect_graph((indptr, other)).cycle == [0, 1, 2]
+    d = detect_graph((indptr, indices))  # the result keeps its own copy of the caller's arrays
+    assert not np.shares_memory(d._indices, indices) and d.finishing_order() == []
+
+
+def test_find_cycle_reads_only_what_it_reaches():
+    # 0 -> 1 -> 2 -> 0 at the start; every other entry is out of range: never read
+    n = 2_000_000
+    indptr = np.arange(n + 1, dtype=np.int64)
+    indices = np.full(n, n + 5, dtype=np.int64)
+    indices[:3] = [1, 2, 0]
+    assert find_cycle((indptr, indices)) == [0, 1, 2]
+    with pytest.raises(ValueError, match=rf"indices\[3\] = {n + 5}: node ids must be in range"):
+        detect_graph((indptr, indices))  # the full pass reads (and checks) everything
+
+
+def test_bad_index_found_late_gets_the_same_error_as_one_found_early():
+    n = 100_000
+    indptr = np.arange(n + 1, dtype=np.int32)
+    late = np.arange(1, n + 1, dtype=np.int32)  # a chain: the search reaches the end last
+    late[-1] = -7
+    early = late.copy()
+    early[0], early[-1] = -7, n - 1
+    for find in (detect_graph, find_cycle):
+        with pytest.raises(ValueError, match=rf"indices\[{n - 1}\] = -7: node ids must be"):
+            find((indptr, late))
+        with pytest.raises(ValueError, match=r"indices\[0\] = -7: node ids must be in range"):
+            find((indptr, early))
+    # two bad entries: the search meets indices[3] first, the message names the first of all
+    two = np.array([3, 9, 1, 9], dtype=np.int64)
+    for find in (detect_graph, find_cycle):
+        with pytest.raises(ValueError, match=r"indices\[1\] = 9: node ids must be in range\(4\)"):
+            find((np.arange(5, dtype=np.int64), two))
+
+
+def test_bad_indptr_found_late_is_named_like_one_found_early():
+    # the search enters node 3 last; its row runs past the end of indices
+    indptr = np.array([0, 1, 2, 3, 9, 4], dtype=np.int64)
+    indices = np.array([1, 2, 3, 4], dtype=np.int64)
+    for find in (detect_graph, find_cycle):
+        with pytest.raises(ValueError, match=r"indptr\[5\] = 4: indptr must be non-decreasing "
+                                             r"\(indptr\[4\] = 9\)"):
+            find((indptr, indices))
+
+
+@pytest.mark.slow
+def test_ten_million_node_chain_without_recursion():
+    n = 10_000_000
+    indptr = np.arange(n + 1, dtype=np.int32)
+    indices = np.arange(1, n + 1, dtype=np.int32)
+    indices[-1] = 0  # closed: one cycle through every node, found ten million deep
+    d = detect_graph((indptr, indices))
+    assert len(d.cycle) == n and d.cycle[:2] == [0, 1] and d.deadlocked_mask.all()
+    assert len(find_cycle((indptr, indices))) == n
+    indptr[-1] = n - 1  # open: the last node has no edge, nothing is blocked
+    d = detect_graph((indptr, indices[:-1]))
+    assert d.cycle is None and not d.blocked_mask.any()

@@ -173,16 +173,17 @@ def _fresh(code: str) -> dict:
 @pytest.mark.skipif(not LINUX, reason="peak RSS from /proc/self/status (Linux)")
 def test_over_the_guard_fails_before_allocating():
     out = _fresh("""
+        D = "dominance"                # the guard checks its table before allocating
         a = list(range(22))            # dominance table: 2**22 * 16 bytes = 64 MiB
-        need = xscore.memory_needed(a)
+        need = xscore.memory_needed(a, method="dominance")
         xscore.best_score([1, 2, 3])   # everything imported and warmed up
         before = peak()
         start = time.perf_counter()
         errors = []
-        for call in (lambda: xscore.best_score(a, max_memory=need - 1),
-                     lambda: xscore.best_order(a, max_memory=need - 1),
-                     lambda: xscore.best_scores([a], max_memory=need - 1),
-                     lambda: xscore.best_score(list(range(40))),
+        for call in (lambda: xscore.best_score(a, method=D, max_memory=need - 1),
+                     lambda: xscore.best_order(a, method=D, max_memory=need - 1),
+                     lambda: xscore.best_scores([a], method=D, max_memory=need - 1),
+                     lambda: xscore.best_score(list(range(40)), method=D),
                      lambda: xscore.best_score(list(range(40)), method="residue")):
             try:
                 call()
@@ -190,7 +191,7 @@ def test_over_the_guard_fails_before_allocating():
                 errors.append("ValueError" if isinstance(exc, ValueError) else "OverflowError")
         refused = peak() - before
         seconds = time.perf_counter() - start
-        xscore.best_score(a, max_memory=need)   # control: the same table, allowed
+        xscore.best_score(a, method=D, max_memory=need)   # control: the same table, allowed
         print(json.dumps(dict(errors=errors, refused=refused, seconds=seconds,
                               allowed=peak() - before, need=need)))
     """)

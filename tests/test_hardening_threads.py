@@ -173,20 +173,27 @@ def _assert_releases_gil(kernel_call):
     pytest.fail(f"(kernel, GIL-holding control) progress ratios: {attempts}")
 
 
+# 27 distinct values from the frontier's worst range: a frontier call of a few tenths of a second.
+FRONTIER_SLOW = list(range(16, 43))
+
+
 def test_best_score_releases_the_gil():
     a = list(range(20))  # 2**20 states: a call of a few tenths of a second
-    _assert_releases_gil(lambda: xscore.best_score(a))
+    _assert_releases_gil(lambda: xscore.best_score(FRONTIER_SLOW))
+    _assert_releases_gil(lambda: xscore.best_score(a, method="dominance"))
     _assert_releases_gil(lambda: xscore.best_score(a[:17], method="residue"))
 
 
 def test_best_order_releases_the_gil():
-    a = list(range(19))
-    _assert_releases_gil(lambda: xscore.best_order(a))
+    _assert_releases_gil(lambda: xscore.best_order(FRONTIER_SLOW))
+    _assert_releases_gil(lambda: xscore.best_order(list(range(19)), method="dominance"))
 
 
 def test_best_scores_releases_the_gil():
     batch = np.random.default_rng(3).integers(0, 64, size=(120, 14))
-    _assert_releases_gil(lambda: xscore.best_scores(batch, num_threads=1))
+    _assert_releases_gil(lambda: xscore.best_scores(batch, method="dominance", num_threads=1))
+    slow = np.array([FRONTIER_SLOW[:26]] * 4)  # about 0.1 s a row by the frontier
+    _assert_releases_gil(lambda: xscore.best_scores(slow, num_threads=1))
 
 
 def test_detect_releases_the_gil():

@@ -89,8 +89,8 @@ def test_everybody_deadlocked(method):
 def test_repr_is_bounded():
     C, R, A, _ = chain_system(100, 3, broken=99)
     text = repr(deadlock.detect(C, R, available=A))
-    assert "100 deadlocked" in text and "and 92 more" in text and "(100 in all)" in text
-    assert len(text.splitlines()) == 10
+    assert "100 deadlocked" in text and "and 80 more" in text and "(100 in all)" in text
+    assert len(text.splitlines()) == 22  # REPORT_LIMIT processes, the header, "and 80 more"
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -484,3 +484,47 @@ def test_kernel_equals_numpy_on_larger_systems(n, m, seed, spread):
     numpy = deadlock.detect(C, R, available=A, method="numpy")
     assert kernel.deadlocked.tolist() == numpy.deadlocked.tolist()
     check_detection(C, R, A, kernel)
+
+
+# --- issue 11: zero processes as lists, value equality, clear refusals ------------------------
+
+
+def test_zero_processes_as_empty_lists():
+    found = deadlock.detect([], [], available=[1, 2])
+    assert not found and found.available.tolist() == [1, 2] and found.order.size == 0
+    assert deadlock.detect([], [], existing=[3]).available.tolist() == [3]
+    assert deadlock.is_safe([1, 2], [], []).safe
+    flags = deadlock.detect_batch([[], []], [[], []], [[1, 2], [3, 4]])
+    assert flags.shape == (2, 0)
+    with pytest.raises(ValueError, match=r"request has shape \(1, 1\) but allocation has"):
+        deadlock.detect([], [[1]], available=[1])  # the other matrix still has to agree
+
+
+def test_results_compare_by_value():
+    a = deadlock.detect([[1, 0]], [[0, 2]], available=[0, 1])
+    b = deadlock.detect(np.array([[1, 0]], dtype=np.int8), [[0, 2]], available=[0, 1])
+    assert a == b and not a != b
+    assert a != deadlock.detect([[1, 0]], [[0, 0]], available=[0, 1])
+    s1, s2 = deadlock.is_safe([3], [[3], [2], [2]], [[9], [4], [7]]), deadlock.is_safe(
+        [3], [[3], [2], [2]], [[9], [4], [7]])
+    assert s1 == s2 and s1 != deadlock.is_safe([2], [[4], [2], [2]], [[9], [4], [7]])
+    with pytest.raises(TypeError):
+        hash(a)
+
+
+@pytest.mark.parametrize("process", ["0", None, 1.0, True])
+def test_short_of_takes_a_process_index(process):
+    found = deadlock.detect([[1]], [[2]], available=[0])
+    with pytest.raises(TypeError, match="process must be an integer process index"):
+        found.short_of(process)
+    assert found.short_of(0) == {0: 2}
+
+
+def test_reports_share_one_size_limit():
+    C, R, A, _ = chain_system(100, 3, broken=99)
+    found = deadlock.detect(C, R, available=A)
+    text = found.report()
+    assert f"... ({found.deadlocked.size} in all)" in text
+    assert f"and {found.deadlocked.size - deadlock.REPORT_LIMIT} more" in text
+    assert "in all" not in found.report(limit=None)
+    assert len(found.report(limit=None).splitlines()) == found.deadlocked.size + 2

@@ -1,5 +1,6 @@
 """cysolve.xscore: kernels against the references, the TopCoder examples, and bad input."""
 
+import re
 from contextlib import contextmanager
 
 import numpy as np
@@ -8,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cysolve import xscore
+from cysolve.errors import InstanceError
 from cysolve.xscore import _kernel, reference
 from strategies import xscore_batches, xscore_values
 
-METHODS = ["dominance", "residue"]
+METHODS = ["frontier", "dominance", "residue"]
 
 TOPCODER = reference.TOPCODER_EXAMPLES
 
@@ -100,9 +102,9 @@ def start_room(room):
 def test_wide_values_equal_bruteforce(room, data):
     a = data.draw(xscore_values(max_n=7, max_value=data.draw(WIDE)))
     expected = reference.best_score_bruteforce(a)
-    with start_room(room):
-        assert xscore.best_score(a) == expected
-        score, order = xscore.best_order(a)
+    with start_room(room):  # the dominance DP's sparse lists (the frontier has no room)
+        assert xscore.best_score(a, method="dominance") == expected
+        score, order = xscore.best_order(a, method="dominance")
     assert score == expected == xscore.play(a, order)
 
 
@@ -112,7 +114,7 @@ def test_wide_values_equal_bruteforce(room, data):
 def test_wide_values_equal_reference_dp(room, data):
     a = data.draw(xscore_values(max_n=9, max_value=data.draw(WIDE), min_n=8))
     with start_room(room):
-        assert xscore.best_score(a) == reference.best_score_dp(a)
+        assert xscore.best_score(a, method="dominance") == reference.best_score_dp(a)
 
 
 @ROOMS
@@ -121,15 +123,16 @@ def test_wide_values_equal_reference_dp(room, data):
 def test_wide_values_in_batches(room, data):
     batch = data.draw(st.lists(xscore_values(max_n=9, max_value=10**9), max_size=6))
     with start_room(room):
-        got = xscore.best_scores(batch, num_threads=2)
+        got = xscore.best_scores(batch, method="dominance", num_threads=2)
     assert got.tolist() == [xscore.best_score(a) for a in batch]
 
 
 def test_wide_values_fit_where_bitsets_cannot():
     # 16 values near 10**9: bitsets would need 2**16 states x 2**30 bits; sparse lists fit.
     a = np.random.default_rng(5).integers(0, 10**9, size=16)
-    score, order = xscore.best_order(a, max_memory=300 << 20)
-    assert xscore.play(a, order) == score == xscore.best_score(a, max_memory=300 << 20)
+    for method in ("frontier", "dominance"):
+        score, order = xscore.best_order(a, method=method, max_memory=300 << 20)
+        assert xscore.play(a, order) == score == xscore.best_score(a, max_memory=300 << 20)
 
 
 def test_regrowing_sparse_lists_is_checked_against_the_limit():
@@ -137,8 +140,9 @@ def test_regrowing_sparse_lists_is_checked_against_the_limit():
     with start_room(1):
         first = _kernel.table_size(2**7, 30, _kernel.METHODS["dominance"], 1)
         with pytest.raises(ValueError, match=r"room for 2 residues a state\) needs .* max_memory"):
-            xscore.best_score(a, max_memory=first)
-        assert xscore.best_score(a, max_memory=1 << 20) == reference.best_score_bruteforce(a)
+            xscore.best_score(a, method="dominance", max_memory=first)
+        assert xscore.best_score(a, method="dominance", max_memory=1 << 20) == (
+            reference.best_score_bruteforce(a))
 
 
 @settings(max_examples=100, deadline=None)
@@ -222,8 +226,9 @@ def test_results_are_exact_beyond_int64():
     score, order = xscore.best_order(a)
     assert score == xscore.play(a, order) == xscore.best_score(a)
     assert score > 2**63
-    with pytest.raises(OverflowError, match=r"batch\[0\].*beyond int64"):
+    with pytest.raises(OverflowError, match=r"batch\[0\]: the best score \d+ does not fit in"):
         xscore.best_scores([a])
+    assert xscore.best_scores([a], dtype=object).tolist() == [score]
 
 
 # --- bad input -----------------------------------------------------------------------------
@@ -256,17 +261,23 @@ def test_bad_values(a, error, match):
 
 
 def test_bad_method_and_limits():
-    with pytest.raises(ValueError, match=r"method = 'fast': must be one of 'dominance', 'residue'"):
+    with pytest.raises(
+        ValueError, match=r"method = 'fast': must be one of 'frontier', 'dominance', 'residue'"
+    ):
         xscore.best_score([1], method="fast")
     with pytest.raises(ValueError, match=r"needs 16,777,232 bytes .* more than max_memory = 1,000"):
-        xscore.best_score(list(range(20)), max_memory=1000)
+        xscore.best_score(list(range(20)), method="dominance", max_memory=1000)
+    # The frontier grows on demand: refused at the growth that would pass the limit.
+    with pytest.raises(ValueError, match=r"the frontier for 27 values \(its buffers so far\) "
+                                         r"needs [\d,]+ bytes .* more than max_memory = 1,048,576"):
+        xscore.best_score(list(range(16, 43)), max_memory=1 << 20)
     with pytest.raises(ValueError, match=r"max_memory = 0: the memory limit must be positive"):
         xscore.best_score([1], max_memory=0)
     with pytest.raises(TypeError, match=r"max_memory must be an integer number of bytes"):
         xscore.best_score([1], max_memory=1.5)
     # 2**40 states: refused by the guard before anything is allocated.
     with pytest.raises(ValueError, match=r"GiB\), more than max_memory"):
-        xscore.best_score(list(range(40)))
+        xscore.best_score(list(range(40)), method="dominance")
     with pytest.raises(OverflowError, match=r"residue DP .* at most 31 values"):
         xscore.best_score([1] * 32, method="residue")
     with pytest.raises(OverflowError, match=r"at most 63 values"):
@@ -303,10 +314,19 @@ def test_bad_orders():
 
 def test_memory_needed_matches_the_guard():
     a = list(range(16))
-    need = xscore.memory_needed(a)
-    assert xscore.best_score(a, max_memory=need) == xscore.best_score(a)
+    need = xscore.memory_needed(a, method="dominance")
+    assert xscore.best_score(a, method="dominance", max_memory=need) == xscore.best_score(a)
     with pytest.raises(ValueError, match="max_memory"):
-        xscore.best_score(a, max_memory=need - 1)
+        xscore.best_score(a, method="dominance", max_memory=need - 1)
+
+
+@pytest.mark.parametrize("a", [list(range(16)), [7] * 20 + [60] * 3, [10**9, 3, 5, 6, 9, 12]])
+def test_memory_needed_bounds_the_frontier(a):
+    # Not known before solving: the dominance table's size is the documented bound.
+    bound = xscore.memory_needed(a)
+    assert bound == xscore.memory_needed(a, method="dominance")
+    assert xscore.best_score(a, max_memory=max(bound, 1 << 17)) == xscore.best_score(
+        a, method="dominance")
 
 
 def test_batch_uses_fewer_threads_when_memory_is_short():
@@ -314,3 +334,109 @@ def test_batch_uses_fewer_threads_when_memory_is_short():
     one_table = max(xscore.memory_needed(a) for a in batch)
     got = xscore.best_scores(batch, num_threads=2, max_memory=one_table)
     assert got.tolist() == [xscore.best_score(a) for a in batch]
+
+
+def test_frontier_batch_names_the_row_over_the_limit():
+    batch = [[1, 2], list(range(16, 43)), [3]]
+    with pytest.raises(InstanceError, match=r"batch\[1\]: the frontier for 27 values") as info:
+        xscore.best_scores(batch, num_threads=2, max_memory=1 << 20)
+    assert info.value.index == 1
+    # Rows over one thread's share but within the whole limit run again on their own
+    # (24 distinct values from 16..39: the frontier's buffers peak near 0.95 MB).
+    rows = [list(range(16, 40))] * 3
+    assert xscore.best_scores(rows, num_threads=2, max_memory=1_500_000).tolist() == (
+        [xscore.best_score(rows[0])] * 3)
+
+
+# --- issue 11: rows named, honest memory, exact scores, batch orders, clear messages ----------
+
+
+def test_memory_guard_in_a_batch_names_the_row():
+    wide = np.random.default_rng(5).integers(10**9 - 1000, 10**9, size=16).tolist()
+    batch = [[1, 2, 3]] * 5 + [wide] + [[4, 5]]
+    with pytest.raises(ValueError, match=r"^batch\[5\]: the dominance table") as e:
+        xscore.best_scores(batch, method="dominance", max_memory=1 << 20)
+    assert isinstance(e.value, InstanceError) and e.value.index == 5
+
+
+def test_memory_needed_is_an_upper_bound():
+    # The issue's example: the first table is small, but regrowing sparse lists may reach
+    # the bitset table, and memory_needed must not promise less than a call may take.
+    a = [0, 1048966, 1048587, 1048959, 1049070, 1048856, 1049234, 1049405, 1049047, 1049283,
+         1049461, 1049191]
+    D = "dominance"
+    bound = xscore.memory_needed(a, method=D)
+    first = xscore.memory_needed(a, method=D, first_table=True)
+    assert first < bound
+    with pytest.raises(ValueError, match=r"needs ([\d,]+) bytes") as e:
+        xscore.best_score(a, method=D, max_memory=first)
+    needed = int(e.value.args[0].split("needs ")[1].split(" bytes")[0].replace(",", ""))
+    assert first < needed <= bound
+    assert xscore.best_score(a, method=D, max_memory=bound) == reference.best_score_dp(a)
+    # The frontier's bound is the dominance DP's; it solves within it.
+    assert xscore.memory_needed(a) == bound
+    assert xscore.best_score(a, max_memory=bound) == reference.best_score_dp(a)
+
+
+@pytest.mark.parametrize(("n", "fits"), [(12, 8 << 20), (16, 256 << 20)])
+def test_readme_memory_examples(n, fits):
+    """README's measured examples: n values uniform in [0, 10**9) solve within ``fits``."""
+    for seed in range(3):
+        a = np.random.default_rng(seed).integers(0, 10**9, size=n)
+        assert xscore.best_score(a, max_memory=fits, method="dominance") > 0
+
+
+def test_readme_memory_example_clustered_values_are_refused():
+    """... while 16 values within 10**4 of 10**9 keep ~2,000 residues a state: refused at the
+    default limit, with the bytes they would need, before anything is allocated."""
+    a = np.random.default_rng(0).integers(10**9 - 10**4, 10**9, size=16)
+    with pytest.raises(ValueError, match=r"needs [\d,]+ bytes \(1\.00 GiB\), more than max_m"):
+        xscore.best_score(a, method="dominance")
+
+
+def test_scores_that_fit_int64_are_not_refused():
+    assert xscore.best_scores([[2**62]]).tolist() == [2**62]
+    assert xscore.best_scores([[2**62, 2**62]]).tolist() == [2**62]
+    with pytest.raises(OverflowError, match=r"batch\[1\]: the best score 9223372036854775808") as e:
+        xscore.best_scores([[1], [2**62, 0]])
+    assert e.value.index == 1
+    exact = xscore.best_scores([[1], [2**62, 0], [2**62, 2**62, 1]], dtype=object)
+    assert exact.dtype == object
+    assert exact.tolist() == [1, 2**63, xscore.best_score([2**62, 2**62, 1])]
+    with pytest.raises(TypeError, match="dtype"):
+        xscore.best_scores([[1]], dtype=np.float64)
+
+
+@settings(max_examples=40, deadline=None)
+@given(batch=st.lists(xscore_values(max_n=8, max_value=70), max_size=8),
+       method=st.sampled_from(METHODS))
+def test_best_orders_equal_single_calls(batch, method):
+    scores, orders = xscore.best_orders(batch, method=method, num_threads=2)
+    assert len(orders) == len(batch) and scores.dtype == object
+    for a, score, order in zip(batch, scores.tolist(), orders, strict=True):
+        assert (score, order.tolist()) == xscore.best_order(a, method=method)
+        assert xscore.play(a, order) == score
+
+
+def test_best_orders_with_wide_values_that_regrow():
+    batch = [[10**9, 3, 5, 6, 9, 12, 17], [1, 2, 3]]
+    with start_room(1):
+        scores, orders = xscore.best_orders(batch, method="dominance")
+    assert [xscore.play(a, o) for a, o in zip(batch, orders, strict=True)] == scores.tolist()
+    assert scores.tolist() == [reference.best_score_bruteforce(a) for a in batch]
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [({1, 2}, "a mapping or set (set)"), ({1: 2}, "a mapping or set (dict)"),
+     ((i for i in range(3)), "an iterator (generator)"), (iter([1]), "an iterator")],
+)
+def test_unordered_or_one_shot_inputs_are_named(value, words):
+    with pytest.raises(TypeError, match=re.escape(f"a must be a list, tuple or array of "
+                                                  f"integers, not {words}")):
+        xscore.best_score(value)
+
+
+def test_masked_arrays_are_refused():
+    with pytest.raises(TypeError, match="a is a masked array: its mask would be ignored"):
+        xscore.best_score(np.ma.masked_array([1, 2, 3], mask=[0, 1, 0]))

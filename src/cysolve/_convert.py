@@ -10,7 +10,7 @@ native-endian int64 array, and results never alias the input.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from itertools import chain
 
 import numpy as np
@@ -106,6 +106,17 @@ def int_array(
     """
     if isinstance(obj, (str, bytes)) or obj is None:
         raise TypeError(f"{name} must be an array of integers, not {type(obj).__name__}")
+    if isinstance(obj, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array: its mask would be ignored; pass arr.filled(value) or "
+            "arr.compressed()"
+        )
+    if isinstance(obj, (Set, Mapping, Iterator)):  # numpy would make each a 0-d object array
+        kind = "an iterator" if isinstance(obj, Iterator) else "a mapping or set"
+        raise TypeError(
+            f"{name} must be a list, tuple or array of integers, not {kind} "
+            f"({type(obj).__name__}): pass list(...) to fix an order"
+        )
     if isinstance(obj, np.ndarray):
         arr = obj
     else:

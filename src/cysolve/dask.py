@@ -27,8 +27,9 @@ from __future__ import annotations
 import numpy as np
 
 from cysolve import xscore
+from cysolve.errors import InstanceError
 
-__all__ = ["best_scores", "detect_batch"]
+__all__ = ["best_scores", "detect_batch", "is_safe_batch"]
 
 _INSTALL = "cysolve.dask needs dask: pip install 'cysolve[dask]'"
 
@@ -53,14 +54,23 @@ def _as_dask(da, arr, name: str, ndim: int):
     return arr
 
 
-def _best_scores_block(block: np.ndarray, **kw) -> np.ndarray:
-    return xscore.best_scores(block, **kw)
+def _in_whole_array(solve, offset: int):
+    """Run ``solve()``; an error about one row names its row in the whole dask array."""
+    try:
+        return solve()
+    except InstanceError as exc:
+        raise exc.moved(offset + exc.index) from None
+
+
+def _best_scores_block(block: np.ndarray, block_info=None, **kw) -> np.ndarray:
+    offset = block_info[0]["array-location"][0][0] if block_info else 0
+    return _in_whole_array(lambda: xscore.best_scores(block, **kw), offset)
 
 
 def best_scores(
     darr,
     *,
-    method: str = "dominance",
+    method: str = "frontier",
     num_threads: int | None = None,
     max_memory: int = xscore.DEFAULT_MAX_MEMORY,
 ):
@@ -78,7 +88,7 @@ def best_scores(
     -------
     dask.array.Array
         int64, shape (k,), chunked like the rows of ``darr``. Bad values raise when computed,
-        with the kernel's message.
+        with the kernel's message naming the row of the whole array (``batch[i]``).
     """
     da = _da()
     darr = _as_dask(da, darr, "darr", 2)
@@ -90,10 +100,12 @@ def best_scores(
     )
 
 
-def _detect_block(allocation, request, available, **kw) -> np.ndarray:
+def _detect_block(allocation, request, available, rows, **kw) -> np.ndarray:
     from cysolve import deadlock
 
-    return deadlock.detect_batch(allocation, request, available, **kw)
+    offset = int(rows[0]) if rows.size else 0
+    return _in_whole_array(lambda: deadlock.detect_batch(allocation, request, available, **kw),
+                           offset)
 
 
 def detect_batch(allocation, request, available, *, num_threads: int | None = None, **kw):
@@ -128,9 +140,71 @@ def detect_batch(allocation, request, available, *, num_threads: int | None = No
     allocation = allocation.rechunk({1: -1, 2: -1})
     request = request.rechunk({1: -1, 2: -1})
     available = available.rechunk({1: -1})
+    rows = da.arange(k, chunks=(allocation.chunks[0],))  # each block's place in the whole
     return da.blockwise(
         _detect_block, "ij",
-        allocation, "ijk", request, "ijk", available, "ik",
+        allocation, "ijk", request, "ijk", available, "ik", rows, "i",
         dtype=bool, concatenate=True, meta=np.empty((0, 0), bool),
         num_threads=num_threads, **kw,
+    )
+
+
+def _is_safe_block(rows, vector, allocation, max_claim, *, existing: bool, **kw) -> np.ndarray:
+    from cysolve import deadlock
+
+    args = (None, allocation, max_claim) if existing else (vector, allocation, max_claim)
+    offset = int(rows[0]) if rows.size else 0
+    return _in_whole_array(
+        lambda: deadlock.is_safe_batch(*args, existing=vector if existing else None, **kw),
+        offset,
+    )
+
+
+def is_safe_batch(available, allocation, max_claim, *, existing=None,
+                  num_threads: int | None = None, **kw):
+    """:func:`cysolve.deadlock.is_safe_batch` over dask arrays: a lazy bool array (k,).
+
+    Parameters
+    ----------
+    available : dask array (k, m) of non-negative ints, or None with ``existing``
+    allocation, max_claim : dask arrays (k, n, m)
+        ``k`` Banker states. Chunks along the first axis (the systems) become tasks; the
+        other axes are joined into single chunks, and the arrays are aligned to common
+        chunks along the first axis.
+    existing : dask array (k, m), optional
+        Units of each type per system, instead of ``available``.
+    num_threads
+        Threads of the kernel inside every task (see the module notes).
+
+    Returns
+    -------
+    dask.array.Array
+        bool, shape (k,): True = the state is safe. A bad system raises when computed, an
+        :class:`cysolve.errors.InstanceError` whose ``.index`` is its row in the whole batch.
+    """
+    da = _da()
+    if (available is None) == (existing is None):
+        raise TypeError("give available= or existing= (free or existing units per system), "
+                        "not both")
+    vector = available if existing is None else existing
+    name = "available" if existing is None else "existing"
+    vector = _as_dask(da, vector, name, 2)
+    allocation = _as_dask(da, allocation, "allocation", 3)
+    max_claim = _as_dask(da, max_claim, "max_claim", 3)
+    k, n, m = allocation.shape
+    if max_claim.shape != allocation.shape:
+        raise ValueError(
+            f"max_claim has shape {max_claim.shape}: it must match allocation {allocation.shape}"
+        )
+    if vector.shape != (k, m):
+        raise ValueError(f"{name} has shape {vector.shape}: it must be (k, m) = {(k, m)}")
+    allocation = allocation.rechunk({1: -1, 2: -1})
+    max_claim = max_claim.rechunk({1: -1, 2: -1})
+    vector = vector.rechunk({1: -1})
+    rows = da.arange(k, chunks=(vector.chunks[0],))
+    return da.blockwise(
+        _is_safe_block, "i",
+        rows, "i", vector, "ik", allocation, "ijk", max_claim, "ijk",
+        dtype=bool, concatenate=True, meta=np.empty((0,), bool),
+        existing=existing is not None, num_threads=num_threads, **kw,
     )

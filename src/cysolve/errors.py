@@ -56,7 +56,14 @@ class InstanceError(Exception):
     def moved(self, index: int, where: str | None = None) -> InstanceError:
         """The same error for the instance at ``index`` of a larger batch (a dask chunk's
         row in the whole array), or located by ``where`` (a file's line) when given."""
-        message = (f"{self.argument}[{index}]" if where is None else where) + self.rule
+        here = f"{self.argument}[{self.index}"
+        text = str(self)
+        if where is not None:
+            message = where + self.rule
+        elif text.startswith(here):
+            message = f"{self.argument}[{index}" + text[len(here):]
+        else:
+            message = text
         return type(self)(message, index=index, argument=self.argument, rule=self.rule)
 
 

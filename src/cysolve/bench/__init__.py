@@ -132,7 +132,7 @@ def machine() -> dict:
     versions = {
         "cysolve": __version__, "python": platform.python_version(), "numpy": np.__version__
     }
-    for name in ("numba", "networkx", "scipy"):
+    for name in ("numba", "networkx", "scipy", "rustworkx", "igraph"):
         module = sys.modules.get(name)
         if module is None:
             try:
@@ -204,32 +204,43 @@ def _pyplot():
 
 
 def plot(results: list[Result], case_list, path: str) -> None:
-    """Time against size, one panel per family series, one line per implementation."""
+    """Time against size, one panel per family series, one line per implementation.
+
+    A series whose cases say ``notes["plot"] == "per unit"`` (the random graphs) gets a
+    second panel: time per unit of size (ns per edge), flat while the working set fits in a
+    cache and rising where it falls out of one, so the cache steps of each implementation
+    show directly.
+    """
     plt = _pyplot()
     series = list(dict.fromkeys((c.family, c.series, c.growth) for c in case_list))
     units = {(c.family, c.series): c.unit for c in case_list}
+    per_unit = {(c.family, c.series) for c in case_list if c.notes.get("plot") == "per unit"}
     sizes = {(s[0], s[1]): {c.size for c in case_list if (c.family, c.series) == s[:2]}
              for s in series}
     series = [s for s in series if len(sizes[s[:2]]) > 1]
     if not series:
         raise ValueError("nothing to plot: every series has a single size")
-    cols = min(3, len(series))
-    rows = -(-len(series) // cols)
+    panels = [(s, False) for s in series]
+    panels += [(s, True) for s in series if s[:2] in per_unit]
+    cols = min(3, len(panels))
+    rows = -(-len(panels) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4 * rows), squeeze=False)
-    for ax, (family, name, growth) in zip(axes.flat, series, strict=False):
+    for ax, ((family, name, growth), scaled) in zip(axes.flat, panels, strict=False):
         mine = [r for r in results if r.family == family and r.series == name and r.median_s]
         for impl in dict.fromkeys(r.implementation for r in mine):
-            pts = sorted((r.size, r.median_s) for r in mine if r.implementation == impl)
+            pts = sorted((r.size, r.median_s / r.size * 1e9 if scaled else r.median_s)
+                         for r in mine if r.implementation == impl)
             ax.plot(*zip(*pts, strict=True), marker="o", label=impl)
         ax.set_yscale("log")
         if growth == "power":
             ax.set_xscale("log")
-        ax.set_title(f"{family}: {name}")
-        ax.set_xlabel(units[family, name])
-        ax.set_ylabel("median time (s)")
+        unit = units[family, name]
+        ax.set_title(f"{family}: {name}" + (" (per unit)" if scaled else ""))
+        ax.set_xlabel(unit)
+        ax.set_ylabel(f"ns per {unit.split()[0]}" if scaled else "median time (s)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
-    for ax in list(axes.flat)[len(series):]:
+    for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

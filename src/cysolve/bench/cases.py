@@ -63,20 +63,33 @@ def _ready(fn):
 
 XSCORE_SIZES = {
     "tiny": [4, 6, 8],
-    "quick": [4, 6, 8, 10, 12, 13, 16],
-    "full": [4, 6, 8, 10, 12, 14, 15, 16, 18, 20],
+    "quick": [4, 6, 8, 10, 12, 13, 16, 20, 25],
+    "full": [4, 6, 8, 10, 12, 14, 15, 16, 18, 20, 25, 30],
 }
 # Largest n each slower implementation is run at (it would take minutes beyond).
-XSCORE_LIMITS = {"python-dp": 15, "python-bruteforce": 8, "residue": 18, "c-residue": 18}
+XSCORE_LIMITS = {
+    "dominance": 20, "c-dominance": 20, "numba": 20, "python-frontier": 20, "python-dp": 15,
+    "python-bruteforce": 8, "residue": 18, "c-residue": 18,
+}
+
+
+def xscore_worst_instance(n: int = 20, low: int = 16, high: int = 47, seed: int = 709):
+    """``n`` distinct values from ``low..high``: the frontier's worst shape found by search
+    (it grows like ``C(n, n/2)`` there)."""
+    rng = np.random.default_rng(seed)
+    return rng.permutation(np.arange(low, high + 1))[:n]
 
 
 def xscore_cases(profile: str) -> list[Case]:
     implementations = {
         "kernel": _ready(lambda a: xscore.best_score(a)),
+        "dominance": _ready(lambda a: xscore.best_score(a, method="dominance")),
         "residue": _ready(lambda a: xscore.best_score(a, method="residue")),
         "numba": peers.numba_xscore,
+        "c-frontier": ceiling.xscore_frontier,
         "c-dominance": lambda: ceiling.xscore("dominance"),
         "c-residue": lambda: ceiling.xscore("residue"),
+        "python-frontier": _ready(lambda a: xscore_reference.best_score_frontier(a.tolist())),
         "python-dp": _ready(lambda a: xscore_reference.best_score_dp(a.tolist())),
         "python-bruteforce": _ready(lambda a: xscore_reference.best_score_bruteforce(a.tolist())),
     }
@@ -91,6 +104,13 @@ def xscore_cases(profile: str) -> list[Case]:
             Case("xscore", "best_score", f"n={n}", n, lambda n=n: (inputs.xscore_instance(n),),
                  chosen, growth="exponential", unit="n (values)")
         )
+    if profile != "tiny":
+        worst = {name: implementations[name]
+                 for name in ("kernel", "dominance", "c-frontier", "c-dominance")}
+        cases.append(
+            Case("xscore", "worst case", "distinct 16..47 n=20", 20,
+                 lambda: (xscore_worst_instance(),), worst, unit="n (values)")
+        )
     k, n = {"tiny": (50, 8), "quick": (2000, 12), "full": (2000, 12)}[profile]
     cases.append(
         Case(
@@ -98,10 +118,27 @@ def xscore_cases(profile: str) -> list[Case]:
             {
                 "kernel all threads": _ready(lambda b: xscore.best_scores(b, num_threads=-1)),
                 "kernel 1 thread": _ready(lambda b: xscore.best_scores(b, num_threads=1)),
+                "c-frontier 1 thread": ceiling.xscore_frontier_batch,
+                "dominance 1 thread": _ready(
+                    lambda b: xscore.best_scores(b, method="dominance", num_threads=1)),
             },
             same=np.array_equal,
         )
     )
+    if profile == "full":
+        cases.append(
+            Case(
+                "xscore", "batch", "batch 10000 x n=15", 10000,
+                lambda: (inputs.xscore_batch(10000, 15),),
+                {
+                    "kernel 1 thread": _ready(lambda b: xscore.best_scores(b, num_threads=1)),
+                    "c-frontier 1 thread": ceiling.xscore_frontier_batch,
+                    "dominance 1 thread": _ready(
+                        lambda b: xscore.best_scores(b, method="dominance", num_threads=1)),
+                },
+                same=np.array_equal,
+            )
+        )
     return cases
 
 
@@ -118,8 +155,42 @@ def _final_state(answer):
     return np.asarray(available).tolist(), len(order)
 
 
+class _Unchecked:
+    """What the read floor returns: it computes no answer, so it agrees with every answer."""
+
+    def __repr__(self) -> str:
+        return "<read floor: no answer>"
+
+
+UNCHECKED = _Unchecked()
+
+
 def _same_final_state(a, b) -> bool:
+    if a is UNCHECKED or b is UNCHECKED:
+        return True
     return _final_state(a) == _final_state(b)
+
+
+def _same_array(a, b) -> bool:
+    return a is UNCHECKED or b is UNCHECKED or np.array_equal(a, b)
+
+
+def _read_floor(C, R, A):
+    """The least any exact matrix algorithm does: read ``C`` and ``R`` once (NumPy).
+
+    ``C.sum(axis=0)`` plus ``(R <= A).all(axis=1)`` on the same arrays: the kernel's time over
+    this one is how far it is from the speed of reading its input.
+    """
+    C.sum(axis=0)
+    (R <= A).all(axis=1)
+    return UNCHECKED
+
+
+def _read_floor_batch(C, R, A):
+    """The read floor of a batch: every system's column sums and first-pass test at once."""
+    C.sum(axis=1)
+    (R <= A[:, None, :]).all(axis=2)
+    return UNCHECKED
 
 
 def _matrix_raw(C, R, A):
@@ -137,6 +208,12 @@ def _numpy_loop_over(C, R, A):
     return out
 
 
+# Hidden-order systems with m = 10 over n = 10^3 .. 10^6: the kernel's growth next to the floor's.
+MATRIX_GROWTH_SIZES = {
+    "tiny": [1000, 3000, 10000],
+    "quick": [1000, 10_000, 100_000],
+    "full": [1000, 10_000, 100_000, 1_000_000],
+}
 MATRIX_CHAIN_SIZES = {
     "tiny": [50, 100, 200],
     "quick": [500, 1000, 2000, 4000],
@@ -153,6 +230,7 @@ def matrix_cases(profile: str) -> list[Case]:
     single = {
         "kernel": _ready(lambda C, R, A: deadlock.detect(C, R, available=A)),
         "kernel (no checks)": _ready(_matrix_raw),
+        "read floor": _ready(_read_floor),
         "c-ceiling": ceiling.matrix,
         "numpy": _ready(lambda C, R, A: deadlock.detect(C, R, available=A, method="numpy")),
         "python": _ready(lambda C, R, A: deadlock.detect(C, R, available=A, method="reference")),
@@ -168,14 +246,36 @@ def matrix_cases(profile: str) -> list[Case]:
         for n in MATRIX_CHAIN_SIZES[profile]
     ]
     hidden = {"tiny": (200, 10), "quick": (2000, 50), "full": (10000, 100)}[profile]
+    tall = {"tiny": (2000, 10), "quick": (20000, 10), "full": (100_000, 10)}[profile]
     uniform = {"tiny": (100, 10), "quick": (1000, 10), "full": (1000, 10)}[profile]
+    stairs = {"tiny": (200, 10), "quick": (2000, 50), "full": (10000, 100)}[profile]
+    stairs_tall = {"tiny": (2000, 10), "quick": (20000, 10), "full": (100_000, 10)}[profile]
+    no_loops = {k: v for k, v in single.items() if k not in MATRIX_LIMITS}  # O(n^2 m) here
     cases += [
         Case("deadlock-matrix", "hidden order", f"hidden order n={hidden[0]} m={hidden[1]}",
              hidden[0], checked(lambda: inputs.hidden_order_system(*hidden, seed=1)),
              within(hidden[0]), same=_same_final_state),
+        Case("deadlock-matrix", "hidden order tall", f"hidden order n={tall[0]} m={tall[1]}",
+             tall[0], checked(lambda: inputs.hidden_order_system(*tall, seed=1)),
+             within(tall[0]), same=_same_final_state),
         Case("deadlock-matrix", "uniform", f"uniform n={uniform[0]} m={uniform[1]}", uniform[0],
              checked(lambda: inputs.uniform_system(*uniform)), within(uniform[0]),
              same=_same_final_state),
+        Case("deadlock-matrix", "staircase", f"staircase n={stairs[0]} m={stairs[1]}",
+             stairs[0], checked(lambda: inputs.staircase_system(*stairs, seed=1)),
+             no_loops, same=_same_final_state,
+             notes={"why": "every process watches all m types in turn (W = nm)"}),
+        Case("deadlock-matrix", "staircase tall",
+             f"staircase n={stairs_tall[0]} m={stairs_tall[1]}", stairs_tall[0],
+             checked(lambda: inputs.staircase_system(*stairs_tall, seed=1)),
+             no_loops, same=_same_final_state),
+    ]
+    growth = {"kernel (no checks)": _ready(_matrix_raw), "read floor": _ready(_read_floor)}
+    cases += [
+        Case("deadlock-matrix", "growth m=10", f"hidden order growth n={n:,} m=10", n,
+             checked(lambda n=n: inputs.hidden_order_system(n, 10, seed=2, vectorised=True)),
+             growth, same=_same_final_state, unit="n (processes)")
+        for n in MATRIX_GROWTH_SIZES[profile]
     ]
     k = {"tiny": 200, "quick": 10000, "full": 10000}[profile]
     cases.append(
@@ -187,10 +287,28 @@ def matrix_cases(profile: str) -> list[Case]:
                     lambda C, R, A: deadlock.detect_batch(C, R, A, num_threads=-1)),
                 "kernel 1 thread": _ready(
                     lambda C, R, A: deadlock.detect_batch(C, R, A, num_threads=1)),
+                "read floor": _ready(_read_floor_batch),
                 "c-ceiling all threads": lambda: ceiling.matrix_batch(
                     _parallel.num_threads(None)),
                 "c-ceiling 1 thread": lambda: ceiling.matrix_batch(1),
                 "numpy loop over systems": _ready(_numpy_loop_over),
+            },
+            same=_same_array,
+        )
+    )
+    kb, nb, mb = {"tiny": (200, 8, 3), "quick": (5000, 20, 5), "full": (20000, 20, 5)}[profile]
+    cases.append(
+        Case(
+            "deadlock-matrix", "banker batch", f"is_safe_batch {kb} x {nb}x{mb}", kb,
+            lambda: _banker_batch(kb, nb, mb),
+            {
+                "kernel all threads": _ready(
+                    lambda A, C, M: deadlock.is_safe_batch(A, C, M, num_threads=-1)),
+                "kernel 1 thread": _ready(
+                    lambda A, C, M: deadlock.is_safe_batch(A, C, M, num_threads=1)),
+                "is_safe one by one": _ready(
+                    lambda A, C, M: np.array([deadlock.is_safe(a, c, x).safe
+                                              for a, c, x in zip(A, C, M, strict=True)])),
             },
             same=np.array_equal,
         )
@@ -198,14 +316,23 @@ def matrix_cases(profile: str) -> list[Case]:
     return cases
 
 
+def _banker_batch(k: int, n: int, m: int):
+    """k Banker states (available, allocation, max_claim): hidden-order needs, some raised."""
+    C, need, A = inputs.system_batch(k, n, m, seed=3)
+    return A, C, C + need
+
+
 # --- deadlock: cycles in graphs -------------------------------------------------------------
 
-GRAPH_SIZES = {
+GRAPH_SIZES = {  # nodes; three edges a node, so "full" spans 10**4 to 10**7 edges
     "tiny": [1000, 3000, 10000],
     "quick": [10_000, 30_000, 100_000, 300_000],
-    "full": [10_000, 100_000, 300_000, 1_000_000],
+    "full": [3_334, 10_000, 33_334, 100_000, 333_334, 1_000_000, 3_333_334],
 }
-GRAPH_LIMITS = {"networkx": 100_000, "python": 1000}
+# Largest graph each peer runs on (networkx: minutes beyond; rustworkx and igraph: building
+# their graph objects outside the timing takes longer than the whole kernel series).
+GRAPH_LIMITS = {"networkx": 100_000, "python": 1000, "rustworkx": 1_000_000,
+                "igraph": 1_000_000}
 
 
 def _csr32(n: int, src, dst):
@@ -270,8 +397,23 @@ def _python_on_cycle(indptr, indices):
     return mask
 
 
+def _peer_per_input(n: int, make, dag: bool = False):
+    """A peer timed on its own graph object, built from the same edges outside the timing."""
+    return lambda: make(n, *inputs.random_edges(n, 3 * n, seed=2024, dag=dag))
+
+
+def _graph_peers(n: int, dag: bool = False) -> dict:
+    """The strong-components peers for a random graph (or DAG) of ``n`` nodes, by size."""
+    impls = {"scipy": _scipy_on_cycle}
+    if n <= GRAPH_LIMITS["rustworkx"]:
+        impls["rustworkx"] = _peer_per_input(n, peers.rustworkx_on_cycle, dag)
+    if n <= GRAPH_LIMITS["igraph"]:
+        impls["igraph"] = _peer_per_input(n, peers.igraph_on_cycle, dag)
+    return impls
+
+
 def graph_cases(profile: str) -> list[Case]:
-    """Random graphs with 3 edges a node (CSR input): the full pass vs scipy and networkx."""
+    """Random graphs with 3 edges a node (CSR input): the full pass vs scipy and the others."""
     cases = []
     for n in GRAPH_SIZES[profile]:
         def build(n=n):
@@ -281,12 +423,13 @@ def graph_cases(profile: str) -> list[Case]:
         impls = {
             "kernel": _ready(lambda indptr, indices: deadlock.detect_graph((indptr, indices))),
             "c-ceiling": ceiling.graph_scan,
-            "scipy": _scipy_on_cycle,
+            **_graph_peers(n),
         }
         if n <= GRAPH_LIMITS["networkx"]:
             impls["networkx"] = _networkx_per_input(n)
         cases.append(Case("deadlock-graph", "random graph", f"random V={n:,} E={3 * n:,}",
-                          4 * n, build, impls, same=_same_cycle_nodes, unit="V + E"))
+                          3 * n, build, impls, same=_same_cycle_nodes, unit="E (edges; V = E/3)",
+                          notes={"plot": "per unit"}))
     cases += _graph_extras(profile)
     n = {"tiny": 300, "quick": 1000, "full": 1000}[profile]
     cases.append(
@@ -297,6 +440,39 @@ def graph_cases(profile: str) -> list[Case]:
              same=_same_cycle_nodes)
     )
     return cases
+
+
+def _graph_forms(n: int, dag: bool) -> list[Case]:
+    """The full pass from CSR int64 and from a scipy matrix, against scipy on its best input.
+
+    Each input is ``(graph, indptr32, indices32)``: the kernel reads ``graph`` (int64 arrays
+    or a ``scipy.sparse.csr_matrix`` of int32 arrays, read in place), scipy always gets its
+    own int32 matrix, so its time is the same in every row.
+    """
+    kind = "DAG" if dag else "random"
+
+    def build(form):
+        indptr, indices = _csr32(n, *inputs.random_edges(n, 3 * n, seed=2024, dag=dag))
+        if form == "int64":
+            graph = (indptr.astype(np.int64), indices.astype(np.int64))
+        else:
+            import scipy.sparse as sp
+
+            data = np.ones(indices.size, dtype=np.int8)
+            graph = sp.csr_matrix((data, indices, indptr), shape=(n, n))
+        return graph, indptr, indices
+
+    def scipy_best():
+        on_cycle = _scipy_on_cycle()
+        return lambda graph, indptr, indices: on_cycle(indptr, indices)
+
+    kernel = _ready(lambda graph, indptr, indices: deadlock.detect_graph(graph))
+    return [
+        Case("deadlock-graph", f"{kind} {form}", f"{kind} V={n:,} from {label}", 4 * n,
+             lambda form=form: build(form), {"kernel": kernel, "scipy": scipy_best},
+             same=_same_cycle_nodes)
+        for form, label in (("int64", "CSR int64"), ("matrix", "a scipy csr_matrix"))
+    ]
 
 
 def _has_cycle(answer) -> bool:
@@ -373,19 +549,33 @@ def _edge_codes(answer, n):
     return np.unique(rows * n + np.asarray(indices, dtype=np.int64))
 
 
+def _cycle_through_zero(n: int):
+    """``n`` nodes, three random edges each, and the cycle 0 -> 1 -> 2 -> 0 first (int32 CSR).
+
+    A first-cycle search from node 0 needs three steps; anything that reads or checks the
+    whole graph first pays for all ``3n`` edges.
+    """
+    indptr = np.arange(0, 3 * n + 1, 3, dtype=np.int32)
+    indices = np.random.default_rng(7).integers(0, n, 3 * n, dtype=np.int32)
+    indices[[0, 3, 6]] = [1, 2, 0]
+    return indptr, indices
+
+
 def _graph_extras(profile: str) -> list[Case]:
     """The DAG (nothing to stop early on), the first cycle, string labels, building CSR."""
     if profile == "tiny":
-        big, labelled = 10_000, 2_000
+        big, labelled, first_n, huge = 10_000, 2_000, 10_000, 100_000
+    elif profile == "quick":
+        big, labelled, first_n, huge = 100_000, 30_000, 100_000, 1_000_000
     else:
-        big, labelled = (100_000, 30_000) if profile == "quick" else (1_000_000, 100_000)
+        big, labelled, first_n, huge = 1_000_000, 100_000, 100_000, 10_000_000
     kernel = _ready(lambda indptr, indices: deadlock.detect_graph((indptr, indices)))
     first = _ready(lambda indptr, indices: find_cycle((indptr, indices)))
     random_csr = lambda: _csr32(big, *inputs.random_edges(big, 3 * big, seed=2024))  # noqa: E731
     dag_csr = lambda: _csr32(big, *inputs.random_edges(big, 3 * big, seed=2024, dag=True))  # noqa: E731
     first_impls = {"kernel find_cycle": first, "c-ceiling": ceiling.graph_first_cycle}
-    if big <= GRAPH_LIMITS["networkx"]:
-        first_impls["networkx find_cycle"] = _networkx_first_cycle(big)
+    if first_n <= GRAPH_LIMITS["networkx"]:
+        first_impls["networkx find_cycle"] = _networkx_first_cycle(first_n)
 
     def strings():
         src, dst = inputs.random_edges(labelled, 3 * labelled, seed=11)
@@ -396,12 +586,29 @@ def _graph_extras(profile: str) -> list[Case]:
         src, dst = inputs.random_edges(big, 3 * big, seed=5)
         return src.astype(np.int32), dst.astype(np.int32), big
 
-    return [
+    cases = [
         Case("deadlock-graph", "dag", f"DAG V={big:,} E~{3 * big:,}", 4 * big, dag_csr,
-             {"kernel": kernel, "c-ceiling": ceiling.graph_scan, "scipy": _scipy_on_cycle},
+             {"kernel": kernel, "c-ceiling": ceiling.graph_scan, **_graph_peers(big, dag=True)},
              same=_same_cycle_nodes),
-        Case("deadlock-graph", "first cycle", f"first cycle V={big:,} E={3 * big:,}", 4 * big,
-             random_csr, first_impls, same=lambda a, b: _has_cycle(a) == _has_cycle(b)),
+    ]
+    if profile != "tiny":
+        cases += _graph_forms(big, dag=False) + _graph_forms(big, dag=True)
+    if big != first_n:
+        cases.append(
+            Case("deadlock-graph", "first cycle", f"first cycle V={big:,} E={3 * big:,}",
+                 4 * big, random_csr,
+                 {"kernel find_cycle": first, "c-ceiling": ceiling.graph_first_cycle},
+                 same=lambda a, b: _has_cycle(a) == _has_cycle(b)))
+    return cases + [
+        Case("deadlock-graph", "first cycle", f"first cycle V={first_n:,} E={3 * first_n:,}",
+             4 * first_n, lambda: _csr32(first_n, *inputs.random_edges(first_n, 3 * first_n,
+                                                                     seed=2024)),
+             first_impls, same=lambda a, b: _has_cycle(a) == _has_cycle(b)),
+        Case("deadlock-graph", "cycle through node 0",
+             f"cycle through node 0, V={huge:,} E={3 * huge:,}", 4 * huge,
+             lambda: _cycle_through_zero(huge),
+             {"kernel find_cycle": first, "c-ceiling": ceiling.graph_first_cycle},
+             same=lambda a, b: _has_cycle(a) == _has_cycle(b)),
         Case("deadlock-graph", "labels", f"string labels V={labelled:,} E={3 * labelled:,}",
              4 * labelled, strings,
              {"kernel": _ready(deadlock.detect_graph), "networkx": _networkx_labelled},
@@ -758,7 +965,7 @@ FAMILIES: dict[str, Callable[[str], list[Case]]] = {
 def demo_cases() -> list[Case]:
     """One telling comparison per family, for ``cysolve demo``: a few seconds in all."""
     picks = {
-        "xscore": ("n=12", ["kernel", "residue", "numba", "python-dp"]),
+        "xscore": ("n=12", ["kernel", "dominance", "residue", "numba", "python-dp"]),
         "deadlock-matrix": ("chain n=2000 m=4", ["kernel", "numpy", "python"]),
         "deadlock-graph": ("random V=100,000 E=300,000", ["kernel", "scipy", "networkx"]),
     }

@@ -58,6 +58,38 @@ def xscore(method: str):
     return best_score
 
 
+def xscore_frontier():
+    """``f(a) -> best score`` from the C layer-frontier DP (values below 64, ``n <= 57``)."""
+    fn = load("xscore_frontier").frontier_c
+    fn.restype = ctypes.c_int64
+    fn.argtypes = [INT64_P, ctypes.c_int64]
+
+    def best_score(a):
+        arr = np.ascontiguousarray(a, dtype=np.int64)
+        score = fn(pointer(arr), arr.size)
+        if score < 0:
+            raise MemoryError("the C ceiling ran out of memory")
+        return int(score)
+
+    return best_score
+
+
+def xscore_frontier_batch():
+    """``f(batch) -> int64 scores`` from the C frontier over the rows of a (k, n) batch."""
+    fn = load("xscore_frontier").frontier_batch_c
+    fn.restype = ctypes.c_int
+    fn.argtypes = [INT64_P, ctypes.c_int64, ctypes.c_int64, INT64_P]
+
+    def best_scores(batch):
+        arr = np.ascontiguousarray(batch, dtype=np.int64)
+        out = np.empty(arr.shape[0], dtype=np.int64)
+        if fn(pointer(arr), arr.shape[0], arr.shape[1], pointer(out)) < 0:
+            raise MemoryError("the C ceiling ran out of memory")
+        return out
+
+    return best_scores
+
+
 def matrix():
     """``f(C, R, A) -> (order, final A)`` from the C matrix algorithm (validated int64 input)."""
     lib = load("matrix")

@@ -41,20 +41,53 @@ def chain_system(n: int, m: int, broken: int | None = None, seed: int = 0):
     return C[perm], R[perm], np.zeros(m, dtype=np.int64), perm
 
 
-def hidden_order_system(n: int, m: int, seed: int = 0, max_hold: int = 5):
+def hidden_order_system(n: int, m: int, seed: int = 0, max_hold: int = 5,
+                        vectorised: bool = False):
     """A system that fully drains only in a hidden order, after many textbook passes.
 
     Process at rank t of a random order requests a random share of what is free once the
-    ranks before it finished. Returns ``(C, R, A)``, int64.
+    ranks before it finished. Returns ``(C, R, A)``, int64. ``vectorised``: the same law
+    drawn without a Python loop (other numbers for the same seed; for n up to millions).
     """
     rng = np.random.default_rng(seed)
     C = rng.integers(0, max_hold + 1, size=(n, m), dtype=np.int64)
     A0 = rng.integers(0, max_hold + 1, size=m, dtype=np.int64)
+    if vectorised:
+        perm = rng.permutation(n)
+        free = np.cumsum(C[perm], axis=0) - C[perm] + A0  # free[t]: once ranks < t finished
+        R = np.empty((n, m), dtype=np.int64)
+        R[perm] = np.floor(free * rng.random((n, m)) ** 0.25).astype(np.int64)
+        return C, R, A0
     R = np.zeros((n, m), dtype=np.int64)
     free = A0.copy()
     for p in rng.permutation(n):
         R[p] = np.floor(free * rng.random(m) ** 0.25).astype(np.int64)
         free += C[p]
+    return C, R, A0
+
+
+def staircase_system(n: int, m: int, seed: int = 0, max_hold: int = 12, lag: int = 1):
+    """The matrix kernel's own worst case: every process waits on each of its types in turn.
+
+    A hidden order as in ``hidden_order_system``, but the process at rank t asks, of type j,
+    for exactly what is free once ranks ``< t - (m - 1 - j) * lag`` finished (every process
+    holds 1..``max_hold`` of every type, so each step frees something of every type). Its
+    types are met one after another, type 0 first: it watches all m of them in turn (Holt's
+    O(nm) bound is met; random systems watch about ``ln m`` types), each watch re-reads its
+    request row at a random place, and the counts (mean ``max_hold / 2`` a process) make the
+    bucket queues as wide as the shape rule allows (16 units). Returns ``(C, R, A)``, int64.
+    """
+    rng = np.random.default_rng(seed)
+    C = rng.integers(1, max_hold + 1, size=(n, m), dtype=np.int64)
+    A0 = rng.integers(0, max_hold + 1, size=m, dtype=np.int64)
+    perm = rng.permutation(n)
+    free = np.empty((n + 1, m), dtype=np.int64)  # free[t]: once ranks < t finished
+    free[0] = A0
+    np.cumsum(C[perm], axis=0, out=free[1:])
+    free[1:] += A0
+    ranks = np.arange(n)[:, None] - (m - 1 - np.arange(m))[None, :] * lag
+    R = np.empty((n, m), dtype=np.int64)
+    R[perm] = free[np.clip(ranks, 0, None), np.arange(m)[None, :]]
     return C, R, A0
 
 

@@ -1,4 +1,4 @@
-"""What a user would otherwise reach for: numba versions of the same algorithms.
+"""What a user would otherwise reach for: numba versions, other graph libraries.
 
 Each builder imports its library lazily and raises ``ImportError`` with the reason when the
 library is missing, so the benchmarks can leave that peer out and say why.
@@ -7,6 +7,7 @@ library is missing, so the benchmarks can leave that peer out and say why.
 from __future__ import annotations
 
 import functools
+from itertools import chain
 
 import numpy as np
 
@@ -94,3 +95,63 @@ def numba_xscore():
 
     best_score([1, 2, 3])  # compile now, not inside the first timing
     return best_score
+
+
+def _on_cycle_from_components(n: int, sizes: np.ndarray, members: np.ndarray,
+                              indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """Components (their sizes, and their members one after another) as the nodes on a cycle.
+
+    The same reduction every strong-components peer gets: a component of two or more nodes,
+    or a node with a self-loop.
+    """
+    mask = np.zeros(n, dtype=bool)
+    mask[members[np.repeat(sizes > 1, sizes)]] = True
+    rows = np.repeat(np.arange(n), np.diff(indptr))
+    mask[rows[rows == indices]] = True
+    return mask
+
+
+def rustworkx_on_cycle(n: int, src: np.ndarray, dst: np.ndarray):
+    """rustworkx's ``strongly_connected_components`` on a ``PyDiGraph`` of the edges.
+
+    The graph is built here, outside the timing (as a rustworkx user holds one already);
+    the returned ``f(indptr, indices)`` is the components call and the reduction to a mask.
+    """
+    try:
+        import rustworkx as rx
+    except ImportError as exc:
+        raise ImportError("rustworkx is not installed (pip install 'cysolve[bench]')") from exc
+    graph = rx.PyDiGraph(multigraph=True)
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from_no_data(list(zip(src.tolist(), dst.tolist(), strict=True)))
+
+    def on_cycle(indptr, indices):
+        components = rx.strongly_connected_components(graph)
+        sizes = np.fromiter(map(len, components), dtype=np.int64, count=len(components))
+        members = np.fromiter(chain.from_iterable(components), dtype=np.int64, count=n)
+        return _on_cycle_from_components(n, sizes, members, indptr, indices)
+
+    return on_cycle
+
+
+def igraph_on_cycle(n: int, src: np.ndarray, dst: np.ndarray):
+    """python-igraph's ``connected_components(mode="strong")`` on a directed ``Graph``.
+
+    Built here, outside the timing; ``f(indptr, indices)`` is the components call (its
+    membership vector) and the reduction to a mask.
+    """
+    try:
+        import igraph
+    except ImportError as exc:
+        raise ImportError("igraph is not installed (pip install 'cysolve[bench]')") from exc
+    graph = igraph.Graph(n=n, edges=np.column_stack([src, dst]).tolist(), directed=True)
+
+    def on_cycle(indptr, indices):
+        membership = np.asarray(graph.connected_components(mode="strong").membership)
+        sizes = np.bincount(membership)
+        mask = sizes[membership] > 1
+        rows = np.repeat(np.arange(n), np.diff(indptr))
+        mask[rows[rows == indices]] = True
+        return mask
+
+    return on_cycle

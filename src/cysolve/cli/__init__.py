@@ -15,11 +15,12 @@ import traceback
 from cysolve import __version__
 from cysolve.cli import deadlock as deadlock_command
 from cysolve.cli import xscore as xscore_command
-from cysolve.cli.batchio import InputError
+from cysolve.cli.batchio import InputError, check_output
 from cysolve.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, err
+from cysolve.deadlock import REPORT_LIMIT
 
 # Named imports: the sub-modules cli.xscore and cli.deadlock shadow the packages' names here.
-from cysolve.xscore import DEFAULT_MAX_MEMORY, METHODS, best_order
+from cysolve.xscore import DEFAULT_MAX_MEMORY, METHODS, best_order, play
 from cysolve.xscore.reference import TOPCODER_EXAMPLES
 
 # --- deadlock -------------------------------------------------------------------------------
@@ -31,6 +32,9 @@ from cysolve.xscore.reference import TOPCODER_EXAMPLES
 def _bench(args: argparse.Namespace) -> int:
     from cysolve import bench
 
+    # Both outputs are checked before the run, not after minutes of it.
+    check_output(args.json, None, "--json")
+    check_output(args.plot, None, "--plot")
     try:
         return bench.main(quick=args.quick, json_path=args.json, plot_path=args.plot)
     except ImportError as exc:  # --plot without matplotlib: the message names the extra
@@ -46,6 +50,18 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {a} -> {score} ({mark}; order {order})")
         if score != expected:
             return EXIT_FAILURE
+    # One instance far past the TopCoder limit: 30 values, solved by the layer frontier and
+    # checked by replaying its order.
+    import time
+
+    import numpy as np
+
+    a = np.random.default_rng(30).integers(0, 51, size=30).tolist()
+    start = time.perf_counter()
+    score, order = best_order(a)
+    ms = 1000 * (time.perf_counter() - start)
+    replayed = "replays to it" if play(a, order) == score else "DOES NOT REPLAY"
+    print(f"  n = 30 (values 0..50): best score {score} in {ms:.1f} ms; the order {replayed}")
     from cysolve import bench
 
     print()
@@ -98,11 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the non-negative integers a_i of one instance")
     p.add_argument("--json", action="store_true",
                    help="print JSON: the answer of one instance, or a batch's summary")
-    p.add_argument("-i", "--input", metavar="FILE", help="a batch of instances")
+    p.add_argument("-i", "--input", metavar="FILE",
+                   help="a batch of instances ('-': standard input, with --format)")
+    p.add_argument("--format", choices=("npy", "jsonl", "txt", "csv"),
+                   help="the input's format when its extension does not say (standard input)")
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="where the batch's scores go (default: standard output)")
-    p.add_argument("--method", choices=METHODS, default="dominance",
-                   help="the DP (both exact; default: dominance)")
+                   help="where the batch's scores go ('-' or none: standard output); an "
+                   "existing file is replaced only once results are written")
+    p.add_argument("--method", choices=METHODS, default="frontier",
+                   help="the DP (all exact; default: frontier)")
     p.add_argument("-t", "--threads", type=_threads, default=None, metavar="N",
                    help="threads for a batch (default: every usable core; -1 all, -2 all but one)")
     p.add_argument("--max-memory", type=_positive, default=DEFAULT_MAX_MEMORY,
@@ -133,13 +153,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --events: abort each deadlock's victims and go on")
     p.add_argument("--dot", metavar="OUT.dot",
                    help="also write the graph in Graphviz DOT (cycle in red, blocked shaded)")
+    p.add_argument("--request", metavar="'PID V1,V2,...'",
+                   help="with --banker: may process PID be granted this request (stays safe)?")
+    p.add_argument("--all", action="store_true",
+                   help=f"list every process in the text report (default: at most "
+                   f"{REPORT_LIMIT} of each kind; JSON always holds all)")
     p.set_defaults(run=deadlock_command.run, parser=p)
 
     p = commands.add_parser("demo", help="solve the bundled examples and run a short benchmark")
     p.set_defaults(run=_demo, parser=p)
 
     p = commands.add_parser("bench", help="benchmark the kernels against references and peers")
-    p.add_argument("--quick", action="store_true", help="small inputs, a few seconds")
+    p.add_argument("--quick", action="store_true",
+                   help="small inputs: under a minute on 2 cores (the full run takes minutes)")
     p.add_argument("--json", metavar="PATH", help="write the measurements as JSON")
     p.add_argument("--plot", metavar="PATH", help="draw the measurements (needs matplotlib)")
     p.set_defaults(run=_bench, parser=p)

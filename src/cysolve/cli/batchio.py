@@ -13,22 +13,26 @@ the rule, as an :class:`InputError` (the command's exit status 2); the values th
 checked by ``xscore.best_scores``, whose errors carry the instance's row for :meth:`where`.
 
 Results are written by :func:`open_writer`: ``.npy`` (int64, 1-D; the header is rewritten with
-the final count when the writer is closed, so a batch stopped early leaves a valid file),
-``.jsonl`` / ``.txt`` / ``.csv`` (one score per line), or standard output.
+the count after every chunk, so a batch stopped early leaves a valid file), ``.jsonl`` /
+``.txt`` / ``.csv`` (one score per line), or standard output. A file is written beside its
+destination under a temporary name and moved into place (``os.replace``) only once it holds
+results (or the whole, empty, answer): an existing output is never replaced by an error.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import struct
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["FORMATS", "InputError", "open_reader", "open_writer"]
+__all__ = ["FORMATS", "InputError", "check_output", "open_reader", "open_writer", "strict_json"]
 
 FORMATS = (".npy", ".jsonl", ".txt", ".csv")  # read and written alike
 INT64_MAX = np.iinfo(np.int64).max
@@ -126,29 +130,47 @@ class NpyReader:
 
 
 class _LineReader:
-    """Shared by the line formats: one instance per non-blank line, 1-based line numbers."""
+    """Shared by the line formats: one instance per non-blank line, 1-based line numbers.
+
+    A bad line ends its chunk: the rows before it are returned, and the error is raised by
+    the next :meth:`read`, so every valid instance before it is still solved and written.
+    """
 
     def __init__(self, path: str):
         self.path = path
-        with refusals_named(path):
-            self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
-        self.total = _count_lines(self._file)
+        if path == "-":
+            self.path = "<stdin>"
+            self._file = sys.stdin.buffer
+            self.total = None
+        else:
+            with refusals_named(path):
+                self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
+            self.total = _count_lines(self._file)
         self._line = 0
         self._lines: list[int] = []
+        self._pending: InputError | None = None
 
     def read(self, count: int):
-        """The next ``count`` instances as a list of lists of ints, or None when done."""
-        rows: list[list[int]] = []
+        """The next ``count`` instances as a list of rows, or None when done."""
+        if self._pending is not None:
+            raise self._pending
+        rows: list = []
         lines: list[int] = []
         for raw in self._file:
             self._line += 1
             try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise InputError(f"{self.path} line {self._line}: not UTF-8 text") from None
-            if not text.strip():
-                continue
-            rows.append(self._parse(text, self._line))
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise InputError(f"{self.path} line {self._line}: not UTF-8 text") from None
+                if not text.strip():
+                    continue
+                rows.append(self._parse(text, self._line))
+            except InputError as exc:
+                if not rows:
+                    raise
+                self._pending = exc
+                break
             lines.append(self._line)
             if len(rows) >= count:
                 break
@@ -164,17 +186,45 @@ class _LineReader:
         return f"{self.path} line {self._lines[i]}"
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is not sys.stdin.buffer:
+            self._file.close()
+
+
+def strict_json(text: str, where: str, *, one_line: bool = False):
+    """``json.loads`` that refuses duplicate keys and too-deep nesting with an InputError.
+
+    A syntax error names its line and column (``one_line``: its column; ``where`` is the line).
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        if one_line:
+            raise InputError(f"{where}: malformed JSON ({exc.msg} at column {exc.colno})") from None
+        raise InputError(
+            f"{where} line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})"
+        ) from None
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply to be a system or a batch") from None
+    except _DuplicateKey as exc:
+        raise InputError(f"{where}: the key {exc.args[0]!r} appears twice in one object") from None
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 class JsonlReader(_LineReader):
     def _parse(self, text: str, line: int) -> list[int]:
-        try:
-            obj = json.loads(text.strip())
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{self.path} line {line}: malformed JSON ({exc.msg} at column {exc.colno})"
-            ) from None
+        obj = strict_json(text.strip(), f"{self.path} line {line}", one_line=True)
         if not isinstance(obj, list):
             raise InputError(
                 f"{self.path} line {line}: expected a JSON list of integers, "
@@ -186,6 +236,12 @@ class JsonlReader(_LineReader):
 class TextReader(_LineReader):
     def _parse(self, text: str, line: int) -> list[int]:
         out = []
+        fields = text.split(",")
+        for column, field in enumerate(fields, start=1):
+            if not field.strip() and len(fields) > 1:
+                raise InputError(
+                    f"{self.path} line {line}, column {column}: empty field between commas"
+                )
         for j, token in enumerate(text.replace(",", " ").split()):
             try:
                 value = int(token)
@@ -214,14 +270,44 @@ def _count_lines(f) -> int:
     return count + (last != b"\n")
 
 
-def open_reader(path: str):
-    """A reader for ``path`` by its extension: ``.read(n)``, ``.where(i)``, ``.total``."""
-    ext = _extension(path, FORMATS, "input")
+def open_reader(path: str, fmt: str | None = None):
+    """A reader for ``path`` by its extension or ``fmt``: ``.read(n)``, ``.where(i)``, ``.total``.
+
+    ``-`` reads standard input, in the line format ``fmt`` names (jsonl, txt or csv).
+    """
+    if path == "-":
+        if fmt is None or fmt == "npy":
+            raise InputError("-i - (standard input) needs --format jsonl, txt or csv")
+        return JsonlReader(path) if fmt == "jsonl" else TextReader(path)
+    ext = f".{fmt}" if fmt is not None else _extension(path, FORMATS, "input")
     if ext == ".npy":
         return NpyReader(path)
     if ext == ".jsonl":
         return JsonlReader(path)
     return TextReader(path)
+
+
+def check_output(path: str | None, formats: tuple[str, ...] | None = FORMATS,
+                 what: str = "output") -> None:
+    """Refuse, before any work, an output path that cannot be written.
+
+    ``None`` and ``-`` are standard output. An unknown extension (not one of ``formats``;
+    None: any) is bad usage (InputError); a missing or read-only directory, or a directory in
+    the file's place, is an OSError naming the path (the command's failure status, 1).
+    """
+    if path is None or path == "-":
+        return
+    if formats is not None:
+        _extension(path, formats, what)
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, f"{what} is a directory, not a file", path)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, f"{what}'s directory {folder} does not exist",
+                                path)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, f"{what}'s directory {folder} is not writable",
+                              path)
 
 
 # --- writers --------------------------------------------------------------------------------
@@ -238,25 +324,62 @@ def _npy_header(count: int) -> bytes:
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1")
 
 
+class _PlacedFile:
+    """A file written beside ``path`` under a temporary name, moved onto ``path`` by
+    :meth:`place`; :meth:`close` removes it if it was never placed. The open descriptor keeps
+    writing to the same file after the move, so later chunks land in ``path``."""
+
+    def __init__(self, path: str, mode: str):
+        self.path = path
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, self._temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.",
+                                          suffix=".part")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # the permissions open() would have given it
+        self.file = os.fdopen(fd, mode)
+        self.placed = False
+
+    def place(self) -> None:
+        self.file.flush()
+        if not self.placed:
+            os.replace(self._temp, self.path)
+            self.placed = True
+
+    def close(self) -> None:
+        self.file.close()
+        if not self.placed:
+            try:
+                os.unlink(self._temp)
+            except FileNotFoundError:
+                pass
+
+
 class NpyWriter:
-    """A 1-D int64 ``.npy`` file that grows chunk by chunk and is valid after each flush."""
+    """A 1-D int64 ``.npy`` file that grows chunk by chunk and is valid after each one."""
 
     def __init__(self, path: str):
         self.path = path
         self.count = 0
-        self._file = open(path, "wb")  # noqa: SIM115 - closed by close()
-        self._file.write(_npy_header(0))
+        self._out = _PlacedFile(path, "wb")
+        self._out.file.write(_npy_header(0))
 
     def write(self, scores: np.ndarray) -> None:
-        self._file.write(np.ascontiguousarray(scores, dtype="<i8").tobytes())
+        f = self._out.file
+        f.write(np.ascontiguousarray(scores, dtype="<i8").tobytes())
         self.count += len(scores)
-        self._file.seek(0)
-        self._file.write(_npy_header(self.count))
-        self._file.seek(0, os.SEEK_END)
-        self._file.flush()
+        f.seek(0)
+        f.write(_npy_header(self.count))
+        f.seek(0, os.SEEK_END)
+        if len(scores):
+            self._out.place()
+
+    def finish(self) -> None:
+        """The run is complete: place the file even if it holds no result."""
+        self._out.place()
 
     def close(self) -> None:
-        self._file.close()
+        self._out.close()
 
 
 class LineWriter:
@@ -265,22 +388,30 @@ class LineWriter:
     def __init__(self, path: str | None):
         self.path = path
         self.count = 0
-        self._file = sys.stdout if path is None else open(path, "w")  # noqa: SIM115
+        self._out = None if path is None else _PlacedFile(path, "w")
+        self._file = sys.stdout if path is None else self._out.file
 
     def write(self, scores: np.ndarray) -> None:
         if len(scores):
             self._file.write("\n".join(map(str, scores.tolist())) + "\n")
         self.count += len(scores)
-        self._file.flush()
+        if self._out is None:
+            self._file.flush()
+        elif len(scores):
+            self._out.place()
+
+    def finish(self) -> None:
+        if self._out is not None:
+            self._out.place()
 
     def close(self) -> None:
-        if self._file is not sys.stdout:
-            self._file.close()
+        if self._out is not None:
+            self._out.close()
 
 
 def open_writer(path: str | None):
-    """A writer for ``path`` by its extension (None: standard output): ``.write(scores)``."""
-    if path is None:
+    """A writer for ``path`` by its extension (None or ``-``: standard output)."""
+    if path is None or path == "-":
         return LineWriter(None)
     ext = _extension(path, FORMATS, "output")
     return NpyWriter(path) if ext == ".npy" else LineWriter(path)

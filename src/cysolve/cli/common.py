@@ -15,5 +15,14 @@ def err(message: str) -> None:
 
 
 def resolve_threads(value: int | None) -> int:
-    """``--threads`` as the count the kernels will use (scikit-learn's convention)."""
-    return effective_threads(value)
+    """``--threads`` as the count the kernels will use (scikit-learn's convention).
+
+    An explicit count above the usable cores runs (up to a cap) but is said once on stderr:
+    more threads than cores only share them.
+    """
+    used = effective_threads(value)
+    cores = effective_threads(-1)
+    if value is not None and value > cores:
+        err(f"warning: --threads {value} is more than the {cores} usable cores; "
+            f"running {used} threads")
+    return used

@@ -23,7 +23,7 @@ from collections.abc import Hashable
 import numpy as np
 
 from cysolve import deadlock
-from cysolve.cli.batchio import InputError, refusals_named
+from cysolve.cli.batchio import InputError, refusals_named, strict_json
 
 MATRIX_KEYS = {"allocation", "request", "available", "existing"}
 BANKER_KEYS = {"available", "allocation", "max_claim"}
@@ -44,12 +44,7 @@ def load(path: str) -> dict:
                 text = f.read()
     except UnicodeDecodeError:
         raise InputError(f"{name}: not UTF-8 text") from None
-    try:
-        state = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{name} line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})"
-        ) from None
+    state = strict_json(text, name)
     if not isinstance(state, dict):
         raise InputError(f"{name}: expected a JSON object with the system's state")
     return state
@@ -81,14 +76,19 @@ def _kind(state: dict, name: str, banker: bool) -> str:
     else:
         raise InputError(f"{name}: expected {FORMS}; got keys {sorted(state)}")
     missing = required - keys
-    if missing:
-        raise InputError(f"{name}: missing {', '.join(map(repr, sorted(missing)))}")
     unknown = keys - allowed
+    expected = f"the {kind} form takes {', '.join(map(repr, sorted(allowed | NAME_KEYS)))}"
+    if missing:
+        odd = f"; unknown {_keys(unknown)}" if unknown else ""
+        raise InputError(f"{name}: missing {_keys(missing)}{odd} ({expected})")
     if unknown:
-        raise InputError(
-            f"{name}: unknown keys {', '.join(map(repr, sorted(unknown)))} for the {kind} form"
-        )
+        raise InputError(f"{name}: unknown {_keys(unknown)} ({expected})")
     return kind
+
+
+def _keys(keys) -> str:
+    names = ", ".join(map(repr, sorted(keys)))
+    return f"key {names}" if len(keys) == 1 else f"keys {names}"
 
 
 def _label(value, where: str) -> Hashable:
@@ -132,30 +132,39 @@ def _holds_waits(state: dict, name: str):
 
 
 def run(args: argparse.Namespace) -> int:
+    """``cysolve deadlock FILE``: detect (or, with --banker, check safety) and report."""
     if getattr(args, "events", None) is not None:
         return run_events(args)
     if args.file is None:
         raise InputError("give a state FILE, or --events FILE.jsonl")
     name = "<stdin>" if args.file == "-" else args.file
+    if args.request is not None and not args.banker:
+        args.parser.error("--request needs --banker (it asks Banker's algorithm)")
     state = load(args.file)
     kind = _kind(state, name, args.banker)
+    limit = None if args.all else deadlock.REPORT_LIMIT
+    if kind in ("edges", "holds"):
+        extra = {key: _label_list(state, key, name) for key in ("processes", "resources")}
     if kind == "edges":
-        edges = _edges(state, name)
+        adjacency = {p: [] for p in extra["processes"]}
+        for u, v in _edges(state, name):
+            adjacency.setdefault(u, []).append(v)
     elif kind == "holds":
         holds, waits = _holds_waits(state, name)
-        edges = [(r, p) for r, p in holds.items() if p is not None]
-        edges += [(p, r) for p, rs in waits.items() for r in rs]
     try:
         dot = getattr(args, "dot", None)
         if dot is not None and kind in ("banker", "matrix"):
             raise InputError(f"{name}: --dot draws graphs; the {kind} form has none")
         if kind == "banker":
-            return _banker(state, args.json)
+            if args.request is not None:
+                return _request(state, args.request, args.json)
+            return _banker(state, args.json, limit)
         if kind == "matrix":
-            return _matrix(state, args.json)
+            return _matrix(state, args.json, limit)
         if kind == "edges":
-            return _graph(edges, None, args.json, dot)
-        return _graph(edges, deadlock.resource_graph(holds=holds, waits=waits), args.json, dot)
+            return _graph(adjacency, args.json, limit, dot)
+        graph = deadlock.resource_graph(holds=holds, waits=waits, **extra)
+        return _graph(graph, args.json, limit, dot)
     except (TypeError, ValueError, OverflowError) as exc:
         if isinstance(exc, InputError):
             raise
@@ -171,7 +180,15 @@ def _names(state: dict, key: str, count: int, default: str) -> list[str]:
     return [str(x) for x in names]
 
 
-def _matrix(state: dict, as_json: bool) -> int:
+def _label_list(state: dict, key: str, name: str) -> list:
+    """The optional ``processes`` / ``resources`` labels of a graph form (isolated nodes)."""
+    labels = state.get(key, [])
+    if not isinstance(labels, list):
+        raise InputError(f"{name}: {key} must be a list of labels")
+    return [_label(x, f"{name}: {key}[{j}]") for j, x in enumerate(labels)]
+
+
+def _matrix(state: dict, as_json: bool, limit: int | None) -> int:
     found = deadlock.detect(
         state["allocation"], state["request"],
         available=state.get("available"), existing=state.get("existing"),
@@ -187,7 +204,7 @@ def _matrix(state: dict, as_json: bool) -> int:
             "shortfall": np.asarray(found.shortfall).tolist(),
         }))
         return 0
-    print(found.report(procs, res))
+    print(found.report(procs, res, limit))
     return 0
 
 
@@ -195,31 +212,58 @@ def _sorted(labels) -> list:
     return sorted(labels, key=lambda x: (isinstance(x, str), x))
 
 
-def _graph(edges: list[tuple], graph, as_json: bool, dot: str | None = None) -> int:
-    found = deadlock.detect_graph(graph if graph is not None else edges)
+def _graph(graph, as_json: bool, limit: int | None, dot: str | None = None) -> int:
+    found = deadlock.detect_graph(graph)
     if dot is not None:
         write_dot(found, dot)
-    order = found.finishing_order()
     if as_json:
-        print(json.dumps({
-            "kind": "graph", "deadlock": bool(found), "cycle": found.cycle,
-            "deadlocked": _sorted(found.deadlocked), "blocked": _sorted(found.blocked),
-            "order": order,
-        }))
+        order = found.finishing_order()
+        doc = {"kind": "graph", "deadlock": bool(found), "cycle": found.cycle}
+        if found.processes is None:  # a wait-for graph: every node is a process
+            doc |= {"deadlocked": _sorted(found.deadlocked), "blocked": _sorted(found.blocked)}
+        else:  # a resource-allocation graph: the same facts as the text report
+            procs = found.processes
+            doc |= {
+                "deadlocked_processes": _sorted(found.deadlocked & procs),
+                "blocked_processes": _sorted(found.blocked & procs),
+                "resources_in_cycles": _sorted(found.deadlocked - procs),
+            }
+        print(json.dumps(doc | {"order": order}))
         return 0
-    print(graph_report(found, order))
+    print(found.report(limit, order=True))
     return 0
 
 
-def graph_report(found, order: list) -> str:
-    text = found.report()
-    if order:
-        text += ("\nthe others can finish in this order: " if found else
-                 "\nthey can finish in this order: ") + ", ".join(map(str, order))
-    return text
+def _request(state: dict, request: str, as_json: bool) -> int:
+    """``--request PID V1,V2,...``: would granting it leave the state safe?"""
+    try:
+        process, values = _parse_request(request)
+    except ValueError as exc:
+        raise InputError(f"--request {request!r}: {exc}") from None
+    granted = deadlock.request_ok(state["available"], state["allocation"], state["max_claim"],
+                                  process, values)
+    if as_json:
+        print(json.dumps({"kind": "banker-request", "process": process, "request": values,
+                          "granted": bool(granted)}))
+    else:
+        verdict = "grant it: the state stays safe" if granted else (
+            "refuse it (for now): granting it would leave the state unsafe")
+        print(f"process {process} asks for {', '.join(map(str, values))}: {verdict}")
+    return 0
 
 
-def _banker(state: dict, as_json: bool) -> int:
+def _parse_request(text: str) -> tuple[int, list[int]]:
+    """``"PID V1,V2,..."`` or ``"PID:V1,V2"`` as (process, request vector)."""
+    head, sep, tail = text.replace(":", " ").strip().partition(" ")
+    if not sep or not tail.strip():
+        raise ValueError("expected PID then the request vector, as '1 0,2,1'")
+    try:
+        return int(head), [int(v) for v in tail.replace(",", " ").split()]
+    except ValueError:
+        raise ValueError("the process and the counts must be integers") from None
+
+
+def _banker(state: dict, as_json: bool, limit: int | None) -> int:
     safety = deadlock.is_safe(state["available"], state["allocation"], state["max_claim"])
     if as_json:
         print(json.dumps({
@@ -228,7 +272,7 @@ def _banker(state: dict, as_json: bool) -> int:
         }))
         return 0
     n = safety.sequence.size + safety.stuck.size
-    print(safety.report(_names(state, "processes", n, "process")))
+    print(safety.report(_names(state, "processes", n, "process"), limit))
     return 0
 
 
@@ -362,7 +406,7 @@ def _demo_graph() -> None:
     print("D holds U, wants S and T; E holds T, wants V; F holds W, wants S; G holds V, wants U")
     g = BOOK_GRAPH
     found = deadlock.detect_graph(deadlock.resource_graph(holds=g["holds"], waits=g["waits"]))
-    print(_indent(graph_report(found, found.finishing_order())))
+    print(_indent(found.report(order=True)))
 
 
 def _demo_matrix() -> None:

@@ -46,28 +46,30 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _xscore_batch(args: argparse.Namespace) -> int:
+    output = None if args.output in (None, "-") else args.output
+    batchio.check_output(output)  # before any work: a bad path fails at once
     threads = resolve_threads(args.threads)
-    reader = batchio.open_reader(args.input)
+    reader = batchio.open_reader(args.input, args.format)
     try:
-        if args.output is not None and os.path.exists(args.output) and os.path.samefile(
-            args.input, args.output
+        if output is not None and args.input != "-" and os.path.exists(output) and (
+            os.path.samefile(args.input, output)
         ):
-            raise batchio.InputError(f"--output {args.output} is the input file; choose another")
-        writer = batchio.open_writer(args.output)
+            raise batchio.InputError(f"--output {output} is the input file; choose another")
+        writer = batchio.open_writer(output)
         try:
             status = _stream(reader, writer, args, threads)
         finally:
             writer.close()
     finally:
         reader.close()
-    if status == EXIT_OK and args.output is not None:
+    if status == EXIT_OK and output is not None:
         if args.json:
             print(json.dumps({
-                "input": args.input, "output": args.output, "instances": writer.count,
+                "input": args.input, "output": output, "instances": writer.count,
                 "method": args.method, "threads": threads,
             }))
         else:
-            err(f"solved {writer.count:,} instances: {args.output}")
+            err(f"solved {writer.count:,} instances: {output}")
     return status
 
 
@@ -75,7 +77,8 @@ def _stream(reader, writer, args: argparse.Namespace, threads: int) -> int:
     """Chunks from ``reader`` through ``best_scores`` into ``writer``, one progress bar.
 
     Chunks start small and double while one takes under a quarter of a second (up to
-    ``--chunk-size``), so the bar moves and Ctrl-C loses at most a moment's work.
+    ``--chunk-size``), so the bar moves and Ctrl-C loses at most a moment's work. A bad
+    instance stops the run after every instance before it is solved and written.
     """
     size = min(args.chunk_size, 1024)
     # tqdm's disable=None: a bar only when stderr is a terminal. None either when the scores
@@ -85,18 +88,31 @@ def _stream(reader, writer, args: argparse.Namespace, threads: int) -> int:
         total=reader.total, unit=" instances", desc="xscore", disable=True if quiet else None,
         file=sys.stderr, dynamic_ncols=True,
     )
+    # Exact ints where the output is text; .npy holds int64 (a score beyond it is an error).
+    exact = not (writer.path or "").endswith(".npy")
+    kw = {"method": args.method, "num_threads": threads, "max_memory": args.max_memory,
+          "dtype": object if exact else np.int64}
     try:
         while True:
             chunk = reader.read(size)
             if chunk is None:
                 break
             start = time.perf_counter()
-            writer.write(_solve_chunk(chunk, reader, args, threads))
-            bar.update(reader.position - bar.n)
+            try:
+                scores = xscore.best_scores(chunk, **kw)
+            except InstanceError as exc:
+                if exc.index:  # keep every result before the bad instance
+                    writer.write(xscore.best_scores(chunk[: exc.index], **kw))
+                row = exc.index
+                raise exc.moved(row, reader.where(row)) from None
+            writer.write(scores)
+            bar.update((reader.position if reader.total is not None else bar.n + len(chunk))
+                       - bar.n)
             if time.perf_counter() - start < 0.25:
                 size = min(2 * size, args.chunk_size)
     except KeyboardInterrupt:
         bar.close()
+        writer.finish()  # a Ctrl-C-truncated result is a result
         where = "" if writer.path is None else f"; they are in {writer.path}"
         err(f"interrupted: {writer.count:,} instances were solved{where}")
         return EXIT_INTERRUPTED
@@ -104,22 +120,8 @@ def _stream(reader, writer, args: argparse.Namespace, threads: int) -> int:
         bar.close()
         if writer.count and writer.path is not None:
             err(f"stopped at bad input; the {writer.count:,} results before it are in "
-                 f"{writer.path}")
+                f"{writer.path}")
         raise
     bar.close()
+    writer.finish()
     return EXIT_OK
-
-
-def _solve_chunk(chunk, reader, args: argparse.Namespace, threads: int) -> np.ndarray:
-    """Scores of one chunk (a 2-D array or a list of rows), errors located in the file."""
-    kw = {"method": args.method, "num_threads": threads, "max_memory": args.max_memory}
-    return _located(chunk, np.arange(len(chunk)), reader, kw)
-
-
-def _located(batch: np.ndarray, idx: np.ndarray, reader, kw: dict) -> np.ndarray:
-    """``xscore.best_scores`` with errors that name the file and line, not ``batch[i]``."""
-    try:
-        return xscore.best_scores(batch, **kw)
-    except InstanceError as exc:
-        row = int(idx[exc.index])
-        raise exc.moved(row, reader.where(row)) from None

@@ -5,12 +5,17 @@ import numpy.typing as npt
 
 _Index = np.int32 | np.int64
 
+class MalformedCSR(ValueError):
+    kind: str  # "row" (an indptr pair) or "index" (an entry of indices)
+    position: int
+    def __init__(self, kind: str, position: int) -> None: ...
+
 def scan(
     indptr: npt.NDArray[_Index], indices: npt.NDArray[_Index]
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[_Index] | None]: ...
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.int64] | None]: ...
 def first_cycle(
     indptr: npt.NDArray[_Index], indices: npt.NDArray[_Index]
-) -> npt.NDArray[_Index] | None: ...
+) -> npt.NDArray[np.int64] | None: ...
 def csr_from_edges(
     src: npt.NDArray[_Index], dst: npt.NDArray[_Index], n: int
 ) -> tuple[npt.NDArray[_Index], npt.NDArray[_Index]]: ...

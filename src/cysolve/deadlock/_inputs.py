@@ -29,14 +29,20 @@ INT32_MAX = np.iinfo(np.int32).max
 class GraphInput(NamedTuple):
     """A graph as ids ``0..n-1`` in CSR: ``v``'s successors are ``indices[indptr[v]:indptr[v+1]]``.
 
-    Both arrays share one dtype (int32 when ``n + 3`` and the edge count fit, else int64)
-    and are C-contiguous; ``labels[i]`` is the label of id ``i`` (None: the ids are the labels).
+    Both arrays share one dtype (int32 or int64) and are C-contiguous; ``labels[i]`` is the
+    label of id ``i`` (None: the ids are the labels). ``owned``: the arrays were made here,
+    so a result may keep them; False means they are the caller's own arrays (read, never
+    copied). ``checked``: every entry was checked here; False means only the O(1) rules
+    were (``indptr[0] == 0``, ``indptr[n] == len(indices)``) and the kernel checks each
+    ``indptr`` pair and index as it reads it (``check_csr`` names the first bad one).
     """
 
     n: int
     labels: list | np.ndarray | None
     indptr: np.ndarray
     indices: np.ndarray
+    owned: bool = True
+    checked: bool = True
 
 
 def _from_edges(n: int, labels, src: np.ndarray, dst: np.ndarray) -> GraphInput:
@@ -67,7 +73,7 @@ def graph_index_dtype(n: int, m: int) -> type:
     return np.int32 if n + 3 <= INT32_MAX and m <= INT32_MAX else np.int64
 
 
-def graph_input(graph, name: str = "graph", *, copy: bool = True) -> GraphInput:
+def graph_input(graph, name: str = "graph") -> GraphInput:
     """Any supported graph form as :class:`GraphInput`; the package's errors otherwise.
 
     Forms: a networkx (Multi)DiGraph; a scipy.sparse square adjacency matrix (non-zero
@@ -75,8 +81,9 @@ def graph_input(graph, name: str = "graph", *, copy: bool = True) -> GraphInput:
     ``(indptr, indices)`` of two 1-D integer NumPy arrays (CSR, nodes ``range(n)``); an
     ``(E, 2)`` NumPy array of edges; any other iterable of ``(u, v)`` pairs of hashable labels.
     networkx and scipy are never imported here: an object can only be theirs if the caller
-    has imported them already. ``copy=False`` lets CSR arrays that are already contiguous
-    int32/int64 through uncopied, for a caller that only reads them and keeps nothing.
+    has imported them already. CSR arrays (and a scipy matrix's) that are already
+    C-contiguous native int32/int64 of one dtype come through uncopied and unscanned
+    (``owned=False, checked=False``): the kernel checks them as it reads them.
     """
     if graph is None or isinstance(graph, (str, bytes, numbers.Number)):
         raise TypeError(
@@ -94,7 +101,7 @@ def graph_input(graph, name: str = "graph", *, copy: bool = True) -> GraphInput:
         return adjacency_input(dict(graph.adjacency()), name)  # node -> {successor: data}
     sparse = sys.modules.get("scipy.sparse")
     if sparse is not None and sparse.issparse(graph):
-        return sparse_input(graph, name, copy=copy)
+        return sparse_input(graph, name)
     if isinstance(graph, Mapping):
         return adjacency_input(graph, name)
     if (
@@ -102,7 +109,10 @@ def graph_input(graph, name: str = "graph", *, copy: bool = True) -> GraphInput:
         and len(graph) == 2
         and all(isinstance(a, np.ndarray) and a.ndim == 1 for a in graph)
     ):
-        return csr_input(graph[0], graph[1], name, copy=copy)
+        try:
+            return csr_input(graph[0], graph[1], name)
+        except ValueError as exc:
+            raise csr_tuple_error(exc) from None
     if isinstance(graph, np.ndarray):
         return edge_array_input(graph, name)
     try:
@@ -116,8 +126,37 @@ def graph_input(graph, name: str = "graph", *, copy: bool = True) -> GraphInput:
     return edge_list_input(edges, name)
 
 
-def csr_input(indptr, indices, name: str = "graph", *, copy: bool = True) -> GraphInput:
-    """Checked copies of CSR arrays: ``v``'s successors are ``indices[indptr[v]:indptr[v + 1]]``."""
+_NATIVE = (np.dtype(np.int32), np.dtype(np.int64))
+
+
+def csr_tuple_error(exc: ValueError) -> ValueError:
+    """``exc`` about a tuple of two arrays, explained: it was read as CSR, not as edges.
+
+    For every CSR error of a tuple, whether ``csr_input`` found it or the kernel met it late
+    in a search (``check_csr`` then names it), so both read the same.
+    """
+    return ValueError(
+        f"{exc} (a tuple of two 1-D arrays is read as CSR (indptr, indices); for edge "
+        f"lists (src, dst) pass np.column_stack((src, dst)), an (E, 2) array)"
+    )
+
+
+def _kernel_dtype(arr: np.ndarray) -> np.dtype:
+    """int32 when every value of ``arr``'s dtype fits in it, else int64 (never narrower)."""
+    if arr.dtype.itemsize < 4 or (arr.dtype.kind == "i" and arr.dtype.itemsize == 4):
+        return np.dtype(np.int32)
+    return np.dtype(np.int64)
+
+
+def csr_input(indptr, indices, name: str = "graph") -> GraphInput:
+    """CSR arrays: ``v``'s successors are ``indices[indptr[v]:indptr[v + 1]]``, checked in O(1).
+
+    Arrays that are C-contiguous native int32/int64 of one dtype are the caller's own, passed
+    on unread beyond ``indptr[0]`` and ``indptr[n]`` (``owned=False, checked=False``): the
+    kernel checks each ``indptr`` pair and index as it reads it, so a search that stops early
+    costs only what it reads, and ``check_csr`` names the first bad entry when the kernel
+    meets one. Any other integer arrays are converted (a copy) and checked in full here.
+    """
     arrays = []
     for arr, what in ((indptr, f"{name} indptr"), (indices, f"{name} indices")):
         arr = np.asarray(arr)
@@ -132,6 +171,34 @@ def csr_input(indptr, indices, name: str = "graph", *, copy: bool = True) -> Gra
         raise ValueError(f"{name} indptr is empty: it needs n + 1 entries for n nodes")
     if indptr[0] != 0:
         raise ValueError(f"indptr[0] = {indptr[0]}: indptr must start at 0")
+    if indptr[n] != m:
+        raise ValueError(f"indptr[{n}] = {indptr[n]}: the last entry must be len(indices) = {m}")
+    if (
+        indptr.dtype == indices.dtype
+        and indptr.dtype in _NATIVE
+        and indptr.flags.c_contiguous
+        and indices.flags.c_contiguous
+    ):
+        return GraphInput(n, None, indptr, indices, owned=False, checked=False)
+    check_csr(indptr, indices)
+    dtype = max(_kernel_dtype(indptr), _kernel_dtype(indices), key=lambda d: d.itemsize)
+    return GraphInput(
+        n,
+        None,
+        np.ascontiguousarray(indptr, dtype=dtype),
+        np.ascontiguousarray(indices, dtype=dtype),
+    )
+
+
+def check_csr(indptr: np.ndarray, indices: np.ndarray) -> None:
+    """Raise the error for the first malformed entry of CSR arrays, in array order.
+
+    The O(V + E) check behind every CSR message: an ``indptr`` that falls, then an index
+    outside ``range(n)`` (``indptr[0]`` and ``indptr[n]`` are ``csr_input``'s O(1) checks).
+    The kernel calls for it when its search reads a bad entry, so an entry found late in a
+    search gets the same message as one found at the start; it returns when all is well.
+    """
+    n = indptr.size - 1
     falls = indptr[1:] < indptr[:-1]
     if falls.any():
         i = int(np.argmax(falls)) + 1
@@ -139,24 +206,18 @@ def csr_input(indptr, indices, name: str = "graph", *, copy: bool = True) -> Gra
             f"indptr[{i}] = {indptr[i]}: indptr must be non-decreasing "
             f"(indptr[{i - 1}] = {indptr[i - 1]})"
         )
-    if indptr[n] != m:
-        raise ValueError(f"indptr[{n}] = {indptr[n]}: the last entry must be len(indices) = {m}")
-    if m:
+    if indices.size:
         lo, hi = indices.min(), indices.max()
         if lo < 0 or hi >= n:
             i = int(np.argmax(indices < 0)) if lo < 0 else int(np.argmax(indices >= n))
             raise ValueError(f"indices[{i}] = {indices[i]}: node ids must be in range({n})")
-    dtype = graph_index_dtype(n, m)
-    return GraphInput(
-        n,
-        None,
-        indptr=np.array(indptr, dtype=dtype, order="C", copy=True if copy else None),
-        indices=np.array(indices, dtype=dtype, order="C", copy=True if copy else None),
-    )
 
 
-def sparse_input(matrix, name: str = "graph", *, copy: bool = True) -> GraphInput:
-    """A scipy.sparse adjacency matrix: entry ``(u, v)`` non-zero means an edge ``u -> v``."""
+def sparse_input(matrix, name: str = "graph") -> GraphInput:
+    """A scipy.sparse adjacency matrix: entry ``(u, v)`` non-zero means an edge ``u -> v``.
+
+    A CSR matrix with no explicitly stored zeros is read in place (``csr_input``).
+    """
     shape = matrix.shape
     if len(shape) != 2 or shape[0] != shape[1]:
         raise ValueError(f"{name} has shape {shape}: an adjacency matrix must be square")
@@ -164,7 +225,7 @@ def sparse_input(matrix, name: str = "graph", *, copy: bool = True) -> GraphInpu
     if csr.nnz and not csr.data.all():  # explicitly stored zeros are not edges
         csr = csr.copy()
         csr.eliminate_zeros()
-    return csr_input(csr.indptr, csr.indices, name, copy=copy)
+    return csr_input(csr.indptr, csr.indices, name)
 
 
 def edge_array_input(edges: np.ndarray, name: str = "graph") -> GraphInput:
@@ -323,19 +384,55 @@ def _resource_vector(obj, name: str, m: int, lead: tuple[int, ...] = ()) -> np.n
     return arr
 
 
-def _process_matrices(first, second, names: tuple[str, str], ndim: int, copy: bool = False):
+def _process_matrices(
+    first, second, names: tuple[str, str], ndim: int, copy: bool = False, counts=()
+):
     """Two int64 matrices of one shape; ``copy=False``: the kernels only read them.
 
-    With ``ndim == 3`` axis 0 indexes systems, and an element's error names its system.
+    With ``ndim == 3`` axis 0 indexes systems, and an element's error names its system. An
+    empty list of processes (``[]``, or ``[[], []]`` for a batch) is the ``(..., 0, m)``
+    matrix, ``m`` read from the first of ``counts`` (the resource vectors) that is given.
     """
-    a = int_array(first, names[0], ndim=ndim, copy=copy, batch=ndim == 3)
-    b = int_array(second, names[1], ndim=ndim, copy=copy, batch=ndim == 3)
+    a = _process_matrix(first, names[0], ndim, copy, counts)
+    b = _process_matrix(second, names[1], ndim, copy, counts)
     if a.shape != b.shape:
         raise ValueError(
             f"{names[1]} has shape {b.shape} but {names[0]} has shape {a.shape}: "
             "they must agree (processes x resource types)"
         )
     return a, b
+
+
+def _process_matrix(obj, name: str, ndim: int, copy: bool, counts) -> np.ndarray:
+    lead = _no_processes(obj, ndim)
+    if lead is not None:
+        m = _columns(counts)
+        if m is not None:
+            return np.zeros(lead + (0, m), dtype=np.int64)
+    return int_array(obj, name, ndim=ndim, copy=copy, batch=ndim == 3)
+
+
+def _no_processes(obj, ndim: int) -> tuple[int, ...] | None:
+    """The leading shape of an empty list of processes (JSON cannot write a (0, m) matrix)."""
+    if not isinstance(obj, (list, tuple)):
+        return None
+    if ndim == 2:
+        return () if len(obj) == 0 else None
+    if len(obj) and all(isinstance(row, (list, tuple)) and len(row) == 0 for row in obj):
+        return (len(obj),)
+    return None
+
+
+def _columns(counts) -> int | None:
+    """The number of resource types the first given resource vector has, if it says."""
+    for vector in counts:
+        if vector is not None:
+            try:
+                shape = np.shape(vector)
+            except (ValueError, TypeError):  # ragged or odd: its own conversion says why
+                return None
+            return int(shape[-1]) if shape else None
+    return None
 
 
 def _check_release_fits(available: np.ndarray, allocation: np.ndarray, name: str) -> None:
@@ -372,7 +469,8 @@ def matrix_system(allocation, request, available=None, existing=None):
     both are given they must agree. Column sums of ``C`` never exceed ``existing`` and
     ``A + C.sum(0)`` fits in int64, so the kernel can add without checks.
     """
-    C, R = _process_matrices(allocation, request, ("allocation", "request"), 2)
+    C, R = _process_matrices(allocation, request, ("allocation", "request"), 2,
+                             counts=(available, existing))
     m = C.shape[1]
     if available is None and existing is None:
         raise TypeError("give available= (free units per resource type) or existing=")
@@ -410,7 +508,8 @@ def matrix_batch(allocation, request, available):
 
     As in ``matrix_system``, ``C`` and ``R`` may be the caller's arrays: treat them as read-only.
     """
-    C, R = _process_matrices(allocation, request, ("allocation", "request"), 3)
+    C, R = _process_matrices(allocation, request, ("allocation", "request"), 3,
+                             counts=(available,))
     k, _, m = C.shape
     A = _resource_vector(available, "available", m, (k,))
     _check_release_fits(A, C, "available")
@@ -423,7 +522,8 @@ def banker_state(available, allocation, max_claim):
     A process never holds more than its maximum claim, and ``A + C.sum(0)`` fits in int64.
     """
     # Copies: request_ok grants a request by writing into C (never into the caller's array).
-    C, M = _process_matrices(allocation, max_claim, ("allocation", "max_claim"), 2, copy=True)
+    C, M = _process_matrices(allocation, max_claim, ("allocation", "max_claim"), 2, copy=True,
+                             counts=(available,))
     A = _resource_vector(available, "available", C.shape[1])
     above = C > M
     if above.any():

@@ -8,7 +8,17 @@ def detect(
     request: NDArray[np.int64],
     available: NDArray[np.int64],
     order: NDArray[np.int64],
+    strategy: int = 0,
 ) -> int: ...
+def solve_batch(
+    allocation: NDArray[np.int64],
+    request: NDArray[np.int64],
+    available: NDArray[np.int64],
+    deadlocked: NDArray[np.uint8],
+    orders: NDArray[np.int64],
+    finished: NDArray[np.int64],
+    num_threads: int,
+) -> None: ...
 def detect_batch(
     allocation: NDArray[np.int64],
     request: NDArray[np.int64],
@@ -16,3 +26,8 @@ def detect_batch(
     deadlocked: NDArray[np.uint8],
     num_threads: int,
 ) -> None: ...
+def plan(
+    allocation: NDArray[np.int64],
+    request: NDArray[np.int64],
+    available: NDArray[np.int64],
+) -> tuple[str, int]: ...

@@ -1,9 +1,9 @@
 """The matrix algorithm for deadlock detection, compiled (Tanenbaum, MOS section 6.4.2).
 
-Contract trusted here (``cysolve.deadlock.matrix`` and ``cysolve._validate`` check it first):
-every array is C-contiguous native int64, all counts are non-negative, shapes agree, and
-``A[j] + sum(C[:, j])`` fits in int64 for every resource type ``j`` (so ``A`` never overflows
-while processes finish). Nothing here raises except ``MemoryError``.
+Contract trusted here (``cysolve.deadlock.matrix`` and ``cysolve.deadlock._inputs`` check it
+first): every array is C-contiguous native int64, all counts are non-negative, shapes agree,
+and ``A[j] + sum(C[:, j])`` fits in int64 for every resource type ``j`` (so ``A`` never
+overflows while processes finish). Nothing here raises except ``MemoryError``.
 
 The algorithm
 -------------
@@ -16,30 +16,90 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    stay satisfied because ``A`` only grows, so a scan resumes there. Sweeping continues
    while a sweep still finishes at least a quarter of the live processes (cheap on easy
    inputs; the work is geometric).
-2. *Watches*: every live process waits in a binary min-heap for its first unsatisfied type
-   ``j``, keyed by ``R[i][j]``. When a process finishes, each type ``j`` it returns units of
-   has its heap drained down to the new ``A[j]``; a popped process resumes its scan at
-   ``j + 1`` and either becomes ready or waits in the heap of its next unsatisfied type.
-   Every ``R`` entry is read at most once here, every ``C`` row once: O(nm + H log n) for H
-   heap operations (H <= nm).
+2. *Watches*: every live process waits for its first unsatisfied type ``j``, keyed by
+   ``R[i][j]``. When a process finishes, each type ``j`` it returns units of releases every
+   watcher whose key is now at most ``A[j]``; a released process resumes its scan at
+   ``j + 1`` and either becomes ready or watches its next unsatisfied type. Every ``R``
+   entry is read about once, every ``C`` row once or twice. A process watches at most m
+   types in turn, and on random inputs about ``ln m + 0.6`` of them (the record values of
+   the order in which its types become satisfied), so there are ``W <= nm`` watches
+   (the staircase systems of ``cysolve.bench.inputs`` reach ``W = nm``). The watchers of a
+   type wait in one of two monotone priority queues (``A[j]`` only grows, so a queue only
+   ever releases its smallest keys):
+
+   - *bucket queues* (Holt's per-type lists, bucketed instead of sorted): a key ``k`` of
+     type ``j`` goes to bucket ``(k - A[j] - 1) >> s_j`` of an array covering the units
+     that can still be released, ``sum(C[live, j])``, with the smallest shift ``s_j`` that
+     keeps the array under ``max(L / 4, 64)`` buckets (L: processes still waiting after
+     the sweeps). A bucket is an intrusive linked list (one link a process: it watches one
+     type at a time) with its smallest key; a bitmap marks the non-empty buckets, and
+     ``thr[j]``, the smallest key waiting on ``j``, gates everything: a finish adds its
+     ``C`` row to ``A`` and compares ``A`` with ``thr`` in one branch-free, vectorised pass,
+     and only the types whose ``thr`` is met are drained - whole buckets at or below
+     ``A[j]`` without looking at keys, the one ``A[j]`` falls inside by key. The released
+     processes are re-seated after all drains, their request rows prefetched, so the cache
+     misses overlap. O(nm + 2^s W + m L / 4); a key above ``A[j] + sum(C[live, j])`` can
+     never be met and is dropped at once (that process is deadlocked).
+   - *binary min-heaps* of (key, process): O(nm + W log n), whatever the counts.
+
+   **Shape rule**: the bucket queues whenever every type's shift ``s_j <= 4`` (buckets at
+   most 16 units wide: a bucket is scanned at most 16 times while ``A[j]`` crosses it,
+   whatever the keys), i.e. when ``sum(C[live, j]) < 16 * max(L / 4, 64)`` for every
+   ``j`` - allocations averaging up to about 4 units per waiting process and type - and
+   L < 2^31; otherwise (huge counts, where buckets would be wide and a cluster of keys in one
+   of them rescanned again and again) the heaps. Measured: the buckets take 0.5-0.7x the
+   heaps' time on hidden-order systems, 0.3-0.5x on chains; on the staircase (W = nm, one
+   waiter a type) they take 1.1-2x, the price of their bookkeeping per watch.
 
 The deadlocked set is unique (finishing only ever grows ``A``); the finishing order is one of
 many valid ones: each process's request fits in ``A`` at the moment it was found ready, and
 ``A`` only grows until its turn.
 
-Storage: the live list, ``pos`` and a ready stack (3n int64), plus m heaps of (key, process)
-pairs holding at most n entries in all at any time.
+Storage: the live list, ``pos`` and a ready stack (3n int64); the heaps hold at most n
+entries in all at any time; the bucket queues 3n int32 and n int64 per process, 8m int64,
+and at most ``m * max(L / 4, 64)`` buckets of 12 bytes plus one bit each.
 """
 
 from cython.parallel cimport prange, threadid
-from libc.stdint cimport int64_t
+from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memset
+
+import numpy as _np
+
+
+cdef extern from *:
+    """
+    #if defined(_MSC_VER)
+    #include <intrin.h>
+    static __inline int cysolve_ctz64(unsigned long long x) {
+        unsigned long i; _BitScanForward64(&i, x); return (int)i;
+    }
+    #define cysolve_prefetch(p) ((void)0)
+    #else
+    #define cysolve_ctz64(x) __builtin_ctzll(x)
+    #define cysolve_prefetch(p) __builtin_prefetch(p)
+    #endif
+    """
+    int ctz64 "cysolve_ctz64"(uint64_t x) noexcept nogil  # x != 0
+    void prefetch "cysolve_prefetch"(const void* p) noexcept nogil
 
 
 cdef enum:
     # Spare bytes at the end of every scratch block, so the blocks of different threads
     # (malloc puts them side by side) never share a cache line: no false sharing in batches.
     PAD = 128
+    # Bucket queues: at most max(L >> CAP_SHIFT, MIN_BUCKETS) buckets a type, each at most
+    # 2^MAX_SHIFT units wide under the shape rule.
+    CAP_SHIFT = 2
+    MIN_BUCKETS = 64
+    MAX_SHIFT = 4
+
+# Which watch structure ``solve`` uses after the sweeps (``detect``'s ``strategy``).
+cdef enum:
+    AUTO = 0
+    HEAPS = 1
+    BUCKETS = 2
 
 
 cdef struct Entry:
@@ -53,30 +113,128 @@ cdef struct Heap:
     Py_ssize_t cap
 
 
+cdef struct Node:
+    # A waiting process: the key it waits for and the next process in its bucket (one cache
+    # line holds both, so a walk down a bucket misses once a process, not twice).
+    int64_t key
+    int32_t link
+
+
+cdef struct Buckets:
+    # Type j's buckets are ``head[off[j] : off[j] + nb[j]]`` (a head is valid only while its
+    # bit in ``bits[woff[j]:]`` is set); bucket t holds keys ``base[j] + (t << shift[j])`` ..
+    # of width ``1 << shift[j]``. ``thr[j]`` is the smallest key waiting on j (INT64_MAX:
+    # none), so ``A[j] < thr[j]`` between finishes; keys above ``last[j]`` are hopeless.
+    int32_t* head
+    int64_t* low      # per bucket: its smallest key (valid with its head)
+    uint64_t* bits
+    Py_ssize_t head_cap
+    Py_ssize_t bits_cap
+    Node* node        # n
+    int32_t* rel      # n: processes released by one finish, and the type each waited on
+    int32_t* relj     # n
+    int64_t* base     # m, and the six m-arrays after it in one block
+    int64_t* last
+    int64_t* off
+    int64_t* woff
+    int64_t* nb
+    int64_t* shift
+    int64_t* thr
+    int64_t* count    # m: how many processes wait on type j
+
+
 cdef struct Work:
     # Scratch for one system of at most n processes and m resource types.
     int64_t* live
     int64_t* pos
     int64_t* ready
     Heap* heaps
+    Buckets b
     Py_ssize_t m
 
 
 # --- scratch ----------------------------------------------------------------------------------
 
-cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap) noexcept nogil:
-    """Allocate scratch; heaps start with ``heap_cap`` slots each (they grow when needed).
+cdef inline Py_ssize_t bucket_cap(Py_ssize_t waiting) noexcept nogil:
+    """The most buckets one type gets when ``waiting`` processes wait after the sweeps."""
+    return max(waiting >> CAP_SHIFT, <Py_ssize_t>MIN_BUCKETS)
+
+
+cdef void work_clear(Work* w) noexcept nogil:
+    w.m = 0
+    w.heaps = NULL
+    w.live = NULL
+    w.pos = NULL
+    w.ready = NULL
+    w.b.head = NULL
+    w.b.low = NULL
+    w.b.bits = NULL
+    w.b.head_cap = 0
+    w.b.bits_cap = 0
+    w.b.node = NULL
+    w.b.rel = NULL
+    w.b.relj = NULL
+    w.b.base = NULL
+
+
+cdef int buckets_reserve(Buckets* b, Py_ssize_t heads) noexcept nogil:
+    """Room for ``heads`` bucket heads (they only grow). Returns 0, or -1 when out of memory."""
+    cdef int32_t* head
+    cdef int64_t* low
+    if heads > b.head_cap:
+        head = <int32_t*>realloc(b.head, <size_t>heads * sizeof(int32_t) + PAD)
+        if head == NULL:
+            return -1
+        b.head = head
+        low = <int64_t*>realloc(b.low, <size_t>heads * sizeof(int64_t) + PAD)
+        if low == NULL:
+            return -1
+        b.low = low
+        b.head_cap = heads
+    return 0
+
+
+cdef int bits_reserve(Buckets* b, Py_ssize_t words) noexcept nogil:
+    """Room for ``words`` 64-bit words of bucket bits. Returns 0, or -1 when out of memory."""
+    cdef uint64_t* bits
+    if words > b.bits_cap:
+        bits = <uint64_t*>realloc(b.bits, <size_t>words * sizeof(uint64_t) + PAD)
+        if bits == NULL:
+            return -1
+        b.bits = bits
+        b.bits_cap = words
+    return 0
+
+
+cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
+                   Py_ssize_t head_cap) noexcept nogil:
+    """Allocate scratch; heaps start with ``heap_cap`` slots each, the bucket heads with
+    ``head_cap`` (both grow when needed).
 
     Returns 0, or -1 when memory ran out (whatever was allocated is freed by ``work_free``).
     """
     cdef Py_ssize_t j
     cdef size_t cells = <size_t>n * sizeof(int64_t) + PAD
-    w.m = 0
-    w.heaps = NULL
+    work_clear(w)
     w.live = <int64_t*>malloc(cells)
     w.pos = <int64_t*>malloc(cells)
     w.ready = <int64_t*>malloc(cells)
-    if w.live == NULL or w.pos == NULL or w.ready == NULL:
+    w.b.node = <Node*>malloc(<size_t>n * sizeof(Node) + PAD)
+    w.b.rel = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
+    w.b.relj = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
+    w.b.base = <int64_t*>malloc(8 * <size_t>m * sizeof(int64_t) + PAD)
+    if (w.live == NULL or w.pos == NULL or w.ready == NULL or w.b.node == NULL
+            or w.b.rel == NULL or w.b.relj == NULL or w.b.base == NULL):
+        return -1
+    w.b.last = w.b.base + m
+    w.b.off = w.b.last + m
+    w.b.woff = w.b.off + m
+    w.b.nb = w.b.woff + m
+    w.b.shift = w.b.nb + m
+    w.b.thr = w.b.shift + m
+    w.b.count = w.b.thr + m
+    if head_cap > 0 and (buckets_reserve(&w.b, head_cap) != 0
+                         or bits_reserve(&w.b, (head_cap >> 6) + m) != 0):
         return -1
     w.heaps = <Heap*>malloc(<size_t>m * sizeof(Heap) + PAD)
     if w.heaps == NULL:
@@ -104,11 +262,14 @@ cdef void work_free(Work* w) noexcept nogil:
     free(w.live)
     free(w.pos)
     free(w.ready)
-    w.heaps = NULL
-    w.live = NULL
-    w.pos = NULL
-    w.ready = NULL
-    w.m = 0
+    free(w.b.head)
+    free(w.b.low)
+    free(w.b.bits)
+    free(w.b.node)
+    free(w.b.rel)
+    free(w.b.relj)
+    free(w.b.base)
+    work_clear(w)
 
 
 # --- a binary min-heap of (key, process) ------------------------------------------------------
@@ -174,38 +335,22 @@ cdef inline Py_ssize_t first_short(const int64_t* row, const int64_t* A, Py_ssiz
     return j
 
 
-cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
-                      Py_ssize_t n, Py_ssize_t m, int64_t* order, Work* w) noexcept nogil:
-    """Finish every process that can finish; return how many did, or -1 when out of memory.
-
-    ``C`` and ``R`` are n x m row-major, ``A`` (m) is updated in place to the final available
-    vector, and ``order[:returned]`` receives a valid finishing order.
-    """
+cdef Py_ssize_t sweep(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t n,
+                      Py_ssize_t m, int64_t* order, Work* w, Py_ssize_t* nlive) noexcept nogil:
+    """Phase 1: sweeps while they pay. Returns how many finished; ``w.live[:nlive]`` wait,
+    and ``nlive`` is 0 when the last sweep finished nobody (then nobody ever will)."""
     cdef int64_t* live = w.live
     cdef int64_t* pos = w.pos
-    cdef int64_t* ready = w.ready
-    cdef Heap* heaps = w.heaps
-    cdef Py_ssize_t i, j, t, p, nlive, kept, before = n, done = 0, top = 0
+    cdef Py_ssize_t i, j, t, kept, before, done = 0, count = n
     cdef const int64_t* row
     cdef const int64_t* crow
-
-    if n == 0:
-        return 0
-    if m == 0:
-        # Nothing is requested: everybody finishes, in index order.
-        for i in range(n):
-            order[i] = i
-        return n
     for i in range(n):
         live[i] = i
         pos[i] = 0
-    nlive = n
-
-    # Phase 1: sweeps, while they still pay.
-    while nlive > 0:
-        before = nlive
+    while count > 0:
+        before = count
         kept = 0
-        for t in range(nlive):
+        for t in range(count):
             i = live[t]
             row = R + i * m
             j = first_short(row, A, pos[i], m)
@@ -219,13 +364,25 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
                 pos[i] = j
                 live[kept] = i
                 kept += 1
-        nlive = kept
-        if (before - nlive) * 4 < before:
+        count = kept
+        if (before - count) * 4 < before:
             break
-    if nlive == 0 or before == nlive:
-        return done
+    nlive[0] = 0 if before == count else count
+    return done
 
-    # Phase 2: watches. Seat every live process in the heap of its first unsatisfied type.
+
+cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t m,
+                            int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
+                            Work* w) noexcept nogil:
+    """Phase 2 with binary heaps; returns the total finished, or -1 when out of memory."""
+    cdef int64_t* live = w.live
+    cdef int64_t* pos = w.pos
+    cdef int64_t* ready = w.ready
+    cdef Heap* heaps = w.heaps
+    cdef Py_ssize_t i, j, t, p, top = 0
+    cdef const int64_t* row
+    cdef const int64_t* crow
+
     for j in range(m):
         heaps[j].size = 0
     for t in range(nlive):
@@ -262,18 +419,270 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
     return done
 
 
+cdef inline void prefetch_row(const int64_t* row, Py_ssize_t j, Py_ssize_t m) noexcept nogil:
+    """Prefetch ``row[j:m]`` (at most four cache lines): a released process scans it next."""
+    cdef Py_ssize_t end = min(m, j + 32)
+    while j < end:
+        prefetch(row + j)
+        j += 8
+
+
+cdef inline Py_ssize_t next_bucket(const uint64_t* bits, Py_ssize_t t,
+                                   Py_ssize_t nb) noexcept nogil:
+    """The first non-empty bucket in ``t .. nb - 1`` (``nb``: none) of one type's bits."""
+    cdef Py_ssize_t word = t >> 6
+    cdef uint64_t x
+    if t >= nb:
+        return nb
+    x = bits[word] & (~<uint64_t>0 << (t & 63))
+    while x == 0:
+        word += 1
+        if (word << 6) >= nb:
+            return nb
+        x = bits[word]
+    t = (word << 6) + ctz64(x)
+    return t if t < nb else nb
+
+
+cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, const int64_t* A,
+                            Py_ssize_t j, Py_ssize_t m, int32_t p, int64_t* ready,
+                            Py_ssize_t top) noexcept nogil:
+    """Scan ``p``'s request ``row`` from type ``j``: ready (pushed on ``ready``, its ``C`` row
+    prefetched for its turn), waiting in the bucket of its first unsatisfied type, or hopeless
+    (dropped: deadlocked). Returns the new ready count."""
+    cdef int64_t k, t
+    cdef uint64_t* word
+    cdef uint64_t bit
+    cdef const int64_t* crow
+    j = first_short(row, A, j, m)
+    if j == m:
+        crow = C + <Py_ssize_t>p * m
+        for k in range(0, m, 8):  # every cache line of its C row, for its turn
+            prefetch(crow + k)
+        ready[top] = p
+        return top + 1
+    k = row[j]
+    if k <= b.last[j]:
+        t = (k - b.base[j]) >> b.shift[j]
+        b.node[p].key = k
+        word = &b.bits[b.woff[j] + (t >> 6)]
+        bit = <uint64_t>1 << (t & 63)
+        t += b.off[j]
+        if word[0] & bit:
+            b.node[p].link = b.head[t]
+            if k < b.low[t]:
+                b.low[t] = k
+        else:
+            word[0] |= bit
+            b.node[p].link = -1
+            b.low[t] = k
+        b.head[t] = p
+        b.count[j] += 1
+        if k < b.thr[j]:
+            b.thr[j] = k
+    return top
+
+
+cdef int bucket_plan(Buckets* b, const int64_t* C, const int64_t* A, Py_ssize_t m,
+                     const int64_t* live, Py_ssize_t nlive) noexcept nogil:
+    """Size the bucket queues for the ``nlive`` waiting processes; return the largest shift
+    (-1: out of memory).
+
+    ``last[j]``: ``A[j]`` plus every unit the waiting processes hold, the most type j can
+    ever have free. Keys ``base[j] = A[j] + 1 .. last[j]`` get buckets of width
+    ``2^shift[j]``, at most ``bucket_cap(nlive)`` of them.
+    """
+    cdef Py_ssize_t t, j, cap = bucket_cap(nlive)
+    cdef int64_t span, s, widest = 0, total = 0, words = 0
+    cdef const int64_t* crow
+    for j in range(m):
+        b.last[j] = A[j]
+    for t in range(nlive):
+        crow = C + live[t] * m
+        for j in range(m):
+            b.last[j] += crow[j]
+    for j in range(m):
+        b.base[j] = A[j] + 1
+        b.thr[j] = INT64_MAX
+        b.count[j] = 0
+        span = b.last[j] - A[j]  # keys base .. last: ``span`` of them
+        s = 0
+        while (span >> s) >= cap:
+            s += 1
+        b.shift[j] = s
+        b.nb[j] = ((span - 1) >> s) + 1 if span > 0 else 0
+        b.off[j] = total
+        b.woff[j] = words
+        total += b.nb[j]
+        words += (b.nb[j] + 63) >> 6
+        if s > widest:
+            widest = s
+    if buckets_reserve(b, total) != 0 or bits_reserve(b, words) != 0:
+        return -1
+    memset(b.bits, 0, <size_t>words * sizeof(uint64_t))
+    return <int>widest
+
+
+cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_ssize_t m,
+                             Py_ssize_t j, int64_t a, Py_ssize_t nrel) noexcept nogil:
+    """Release every process waiting on type ``j`` for at most ``a`` units into ``rel`` (their
+    request rows prefetched), and set ``thr[j]`` past ``a``. Returns the new count in ``rel``.
+
+    Only non-empty buckets are visited (their bits), from the one holding ``thr[j]``; the
+    search for the next non-empty bucket stops as soon as nothing waits on ``j``.
+    """
+    cdef uint64_t* bits = b.bits + b.woff[j]
+    cdef int32_t* head = b.head + b.off[j]
+    cdef int64_t* lows = b.low + b.off[j]
+    cdef Node* node = b.node
+    cdef int64_t reach = a - b.base[j] + 1  # keys base .. a are met: ``reach`` of them
+    cdef Py_ssize_t nb = b.nb[j], full = reach >> b.shift[j], t
+    cdef int32_t p, q, keep
+    cdef int64_t low = INT64_MAX, waiting = b.count[j]
+    if full > nb:
+        full = nb
+    # Buckets wholly at or below a: release them without looking at keys.
+    t = (b.thr[j] - b.base[j]) >> b.shift[j]
+    while t < full:
+        p = head[t]
+        bits[t >> 6] &= ~(<uint64_t>1 << (t & 63))
+        while p >= 0:
+            prefetch_row(R + <Py_ssize_t>p * m, j + 1, m)
+            prefetch(C + <Py_ssize_t>p * m)  # in case it is ready: it often is
+            b.rel[nrel] = p
+            b.relj[nrel] = <int32_t>j
+            nrel += 1
+            waiting -= 1
+            p = node[p].link
+        if waiting == 0:
+            break
+        t = next_bucket(bits, t + 1, full)
+    # The bucket a falls inside: release the keys <= a, keep the others.
+    if (waiting > 0 and full < nb and (reach & ((<int64_t>1 << b.shift[j]) - 1)) != 0
+            and bits[full >> 6] & (<uint64_t>1 << (full & 63))):
+        t = full
+        p = head[t]
+        keep = -1
+        while p >= 0:
+            q = node[p].link
+            if node[p].key <= a:
+                prefetch_row(R + <Py_ssize_t>p * m, j + 1, m)
+                prefetch(C + <Py_ssize_t>p * m)
+                b.rel[nrel] = p
+                b.relj[nrel] = <int32_t>j
+                nrel += 1
+                waiting -= 1
+            else:
+                node[p].link = keep
+                keep = p
+                if node[p].key < low:
+                    low = node[p].key
+            p = q
+        if keep >= 0:
+            head[t] = keep
+            lows[t] = low
+        else:
+            bits[t >> 6] &= ~(<uint64_t>1 << (t & 63))
+    b.count[j] = waiting
+    if waiting == 0:
+        b.thr[j] = INT64_MAX
+    elif low != INT64_MAX:
+        b.thr[j] = low
+    else:
+        b.thr[j] = lows[next_bucket(bits, full, nb)]  # some bucket at or after full is set
+    return nrel
+
+
+cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t m,
+                              int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
+                              Work* w) noexcept nogil:
+    """Phase 2 with bucket queues (planned by ``bucket_plan``); returns the total finished.
+
+    A finish adds its ``C`` row to ``A`` and compares ``A`` with ``thr`` in the same
+    branch-free pass; only the types whose smallest waiting key is now met are drained, and
+    the released processes are re-seated after all drains (their rows were prefetched, so
+    the misses overlap instead of queueing).
+    """
+    cdef Buckets* b = &w.b
+    cdef int64_t* live = w.live
+    cdef int64_t* pos = w.pos
+    cdef int64_t* ready = w.ready
+    cdef int64_t* thr = b.thr
+    cdef Py_ssize_t i, j, t, r, top = 0, nrel
+    cdef int64_t a, hit
+    cdef int32_t p
+    cdef const int64_t* crow
+
+    for t in range(nlive):
+        i = live[t]
+        top = seat(b, C, R + i * m, A, pos[i], m, <int32_t>i, ready, top)
+
+    while top > 0:
+        top -= 1
+        i = ready[top]
+        crow = C + i * m
+        hit = 0
+        for j in range(m):
+            # Branch-free and vectorisable: hit < 0 iff some A[j] >= thr[j] (thr >= 1).
+            a = A[j] + crow[j]
+            A[j] = a
+            hit |= thr[j] - 1 - a
+        order[done] = i
+        done += 1
+        if hit < 0:
+            nrel = 0
+            for j in range(m):
+                if A[j] >= thr[j]:
+                    nrel = drain(b, C, R, m, j, A[j], nrel)
+            for r in range(nrel):
+                p = b.rel[r]
+                top = seat(b, C, R + <Py_ssize_t>p * m, A, b.relj[r] + 1, m, p, ready, top)
+    return done
+
+
+cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
+                      Py_ssize_t n, Py_ssize_t m, int64_t* order, Work* w,
+                      int strategy) noexcept nogil:
+    """Finish every process that can finish; return how many did, or -1 when out of memory.
+
+    ``C`` and ``R`` are n x m row-major, ``A`` (m) is updated in place to the final available
+    vector, and ``order[:returned]`` receives a valid finishing order. ``strategy``: AUTO
+    (the shape rule in the module docstring), HEAPS or BUCKETS (any counts: only speed
+    differs).
+    """
+    cdef Py_ssize_t i, done, nlive = 0, widest
+    if n == 0:
+        return 0
+    if m == 0:
+        # Nothing is requested: everybody finishes, in index order.
+        for i in range(n):
+            order[i] = i
+        return n
+    done = sweep(C, R, A, n, m, order, w, &nlive)
+    if nlive == 0:
+        return done
+    if strategy != HEAPS and nlive < 2147483647:
+        widest = bucket_plan(&w.b, C, A, m, w.live, nlive)
+        if widest < 0:
+            return -1
+        if strategy == BUCKETS or widest <= MAX_SHIFT:
+            return watch_buckets(C, R, A, m, order, done, nlive, w)
+    return watch_heaps(C, R, A, m, order, done, nlive, w)
+
+
 # --- Python entry points ----------------------------------------------------------------------
 
 def detect(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
-           int64_t[::1] available, int64_t[::1] order):
+           int64_t[::1] available, int64_t[::1] order, int strategy=AUTO):
     """Run the matrix algorithm on one validated system; return how many processes finished.
 
     Trusts: ``allocation`` and ``request`` are (n, m), ``available`` is (m) and ``order`` is
     (n), all C-contiguous int64, non-negative, and ``available + allocation.sum(0)`` fits in
     int64. ``available`` is overwritten with the final available vector and
     ``order[:returned]`` with a valid finishing order (the rest of ``order`` is untouched).
+    ``strategy``: 0 the shape rule, 1 the heaps, 2 the bucket queues (for tests).
     """
-    cdef Py_ssize_t n = allocation.shape[0], m = allocation.shape[1], done
+    cdef Py_ssize_t n = allocation.shape[0], m = allocation.shape[1], done = 0
     cdef Work w
     cdef int status
     cdef const int64_t* cptr = &allocation[0, 0] if n > 0 and m > 0 else NULL
@@ -281,33 +690,69 @@ def detect(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
     cdef int64_t* aptr = &available[0] if m > 0 else NULL
     cdef int64_t* optr = &order[0] if n > 0 else NULL
     with nogil:
-        status = work_init(&w, n, m, 0)
+        status = work_init(&w, n, m, 0, 0)
         if status == 0:
-            done = solve(cptr, rptr, aptr, n, m, optr, &w)
+            done = solve(cptr, rptr, aptr, n, m, optr, &w, strategy)
         work_free(&w)
     if status != 0 or done < 0:
         raise MemoryError(f"out of memory for the matrix algorithm scratch (n = {n}, m = {m})")
     return done
 
 
-def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] request,
-                 const int64_t[:, ::1] available, unsigned char[:, ::1] deadlocked,
-                 int num_threads):
-    """Run the matrix algorithm on k validated systems in parallel; fill ``deadlocked``.
+def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
+         int64_t[::1] available):
+    """Which watch structure the shape rule picks for a validated system (for tests).
 
-    Trusts: shapes (k, n, m), (k, n, m), (k, m) and (k, n) (``deadlocked`` is a writable
-    uint8 buffer), contiguous int64 input as in ``detect``, ``num_threads >= 1``.
-    ``deadlocked[s, i]`` becomes 1 when process i of system s is deadlocked, else 0.
+    Returns ``(name, shift)``: ``("sweeps", 0)`` when the sweeps decide everything,
+    ``("buckets", s)`` or ``("heaps", s)`` with ``s`` the widest bucket shift. Trusts what
+    ``detect`` trusts; ``available`` is overwritten (pass a copy).
+    """
+    cdef Py_ssize_t n = allocation.shape[0], m = allocation.shape[1], nlive = 0
+    cdef int widest = 0
+    cdef Work w
+    cdef int status
+    cdef int64_t* order
+    if n == 0 or m == 0:
+        return "sweeps", 0
+    order = <int64_t*>malloc(<size_t>n * sizeof(int64_t))
+    work_clear(&w)
+    with nogil:
+        status = work_init(&w, n, m, 0, 0) if order != NULL else -1
+        if status == 0:
+            sweep(&allocation[0, 0], &request[0, 0], &available[0], n, m, order, &w, &nlive)
+            if nlive > 0:
+                widest = bucket_plan(&w.b, &allocation[0, 0], &available[0], m, w.live, nlive)
+        work_free(&w)
+    free(order)
+    if status != 0 or widest < 0:
+        raise MemoryError(f"out of memory for the matrix algorithm scratch (n = {n}, m = {m})")
+    if nlive == 0:
+        return "sweeps", 0
+    return ("buckets" if widest <= MAX_SHIFT else "heaps"), widest
+
+
+def solve_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] request,
+                const int64_t[:, ::1] available, unsigned char[:, ::1] deadlocked,
+                int64_t[:, ::1] orders, int64_t[::1] finished, int num_threads):
+    """Run the matrix algorithm on k validated systems in parallel.
+
+    Trusts: shapes (k, n, m), (k, n, m), (k, m), contiguous int64 input as in ``detect``,
+    ``num_threads >= 1``. Outputs, each optional (an empty array: not wanted):
+    ``deadlocked`` (k, n) uint8, 1 where process i of system s is deadlocked; ``orders``
+    (k, n) int64, a valid finishing order of system s padded with -1; ``finished`` (k),
+    how many processes of system s finished.
     Systems are handed to threads dynamically, in chunks; each thread owns one scratch block,
-    sized for (n, m) before the parallel region. Its heaps start with min(n, 256) slots, so
-    small systems never allocate inside the region; a heap that needs more grows (realloc)
-    and keeps its size for the thread's later systems. Memory stays O(n + m) per thread
-    unless systems really queue more than 256 processes on one resource type.
+    sized for (n, m) before the parallel region. Its heaps start with min(n, 256) slots and
+    its bucket heads with enough for (n, m), so small systems never allocate inside the
+    region; a heap that needs more grows (realloc) and keeps its size for the thread's later
+    systems.
     """
     cdef Py_ssize_t k = allocation.shape[0], n = allocation.shape[1], m = allocation.shape[2]
     cdef Py_ssize_t s, i, t, done, tid
     cdef int nthreads = num_threads if num_threads > 0 else 1
     cdef int failed = 0
+    cdef bint want_mask = deadlocked.shape[0] > 0, want_order = orders.shape[0] > 0
+    cdef bint want_count = finished.shape[0] > 0
     cdef Work* works
     cdef Work* w
     cdef int64_t* scratch
@@ -315,9 +760,14 @@ def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] r
     cdef int64_t* order
     cdef Py_ssize_t stride = n + m + PAD // sizeof(int64_t)
     # Chunks of consecutive systems: fewer trips to the shared counter, and threads write
-    # far-apart rows of ``deadlocked`` (a row is only n bytes) instead of neighbouring ones.
-    cdef Py_ssize_t chunk = min(64, max(1, k // (8 * num_threads if num_threads > 0 else 8)))
-    if k == 0 or n == 0:
+    # far-apart rows of the outputs (a row is only n bytes) instead of neighbouring ones.
+    cdef Py_ssize_t chunk = min(64, max(1, k // (8 * nthreads)))
+    if k == 0:
+        return
+    if n == 0:
+        if want_count:
+            for s in range(k):
+                finished[s] = 0
         return
     if nthreads > k:
         nthreads = <int>k
@@ -329,15 +779,11 @@ def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] r
         free(scratch)
         raise MemoryError("out of memory for the batch scratch")
     for t in range(nthreads):
-        works[t].live = NULL
-        works[t].pos = NULL
-        works[t].ready = NULL
-        works[t].heaps = NULL
-        works[t].m = 0
+        work_clear(&works[t])
     try:
         with nogil:
             for t in range(nthreads):
-                if work_init(&works[t], n, m, min(n, 256)) != 0:
+                if work_init(&works[t], n, m, min(n, 256), m * bucket_cap(n)) != 0:
                     failed = 1
             if not failed:
                 for s in prange(k, schedule="dynamic", chunksize=chunk,
@@ -349,16 +795,25 @@ def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] r
                     for i in range(m):
                         A[i] = available[s, i]
                     if m > 0:
-                        done = solve(&allocation[s, 0, 0], &request[s, 0, 0], A, n, m, order, w)
+                        done = solve(&allocation[s, 0, 0], &request[s, 0, 0], A, n, m, order,
+                                     w, AUTO)
                     else:
-                        done = solve(NULL, NULL, A, n, m, order, w)
+                        done = solve(NULL, NULL, A, n, m, order, w, AUTO)
                     if done < 0:
                         failed += 1  # a reduction: inside prange, += is the safe write
                         done = 0
-                    for i in range(n):
-                        deadlocked[s, i] = 1
-                    for i in range(done):
-                        deadlocked[s, order[i]] = 0
+                    if want_mask:
+                        for i in range(n):
+                            deadlocked[s, i] = 1
+                        for i in range(done):
+                            deadlocked[s, order[i]] = 0
+                    if want_order:
+                        for i in range(done):
+                            orders[s, i] = order[i]
+                        for i in range(done, n):
+                            orders[s, i] = -1
+                    if want_count:
+                        finished[s] = done
     finally:
         for t in range(nthreads):
             work_free(&works[t])
@@ -366,3 +821,15 @@ def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] r
         free(scratch)
     if failed:
         raise MemoryError("out of memory for the batch scratch")
+
+
+def detect_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] request,
+                 const int64_t[:, ::1] available, unsigned char[:, ::1] deadlocked,
+                 int num_threads):
+    """``solve_batch`` filling only ``deadlocked`` (k, n): 1 where a process is deadlocked."""
+    solve_batch(allocation, request, available, deadlocked,
+                _NO_ORDERS, _NO_COUNTS, num_threads)
+
+
+_NO_ORDERS = _np.empty((0, 0), dtype=_np.int64)
+_NO_COUNTS = _np.empty(0, dtype=_np.int64)

@@ -22,10 +22,10 @@ import numpy as np
 
 from cysolve._convert import hashable
 from cysolve.deadlock import _graph, _inputs
+from cysolve.deadlock._text import REPORT_LIMIT, listing
 
 __all__ = ["GraphDetection", "ResourceGraph", "detect_graph", "find_cycle", "resource_graph"]
 
-_SHOW = 8  # items a repr shows of a long collection
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,17 +201,31 @@ class GraphDetection:
     def __bool__(self) -> bool:
         return self.cycle is not None
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when the same nodes have the same fates and the same cycle is reported."""
+        if not isinstance(other, GraphDetection):
+            return NotImplemented
+        return (
+            self.cycle == other.cycle
+            and self.processes == other.processes
+            and list(self.nodes) == list(other.nodes)
+            and np.array_equal(self.deadlocked_mask, other.deadlocked_mask)
+            and np.array_equal(self.blocked_mask, other.blocked_mask)
+        )
+
+    __hash__ = None
+
     def __repr__(self) -> str:
         def show(ids: np.ndarray) -> str:
-            items = ", ".join(repr(self._label(i)) for i in ids[:_SHOW].tolist())
-            more = f", ... ({ids.size} in all)" if ids.size > _SHOW else ""
+            items = ", ".join(repr(self._label(i)) for i in ids[:REPORT_LIMIT].tolist())
+            more = f", ... ({ids.size} in all)" if ids.size > REPORT_LIMIT else ""
             return "{" + items + more + "}" if ids.size else "set()"
 
         if self.cycle is None:
             cycle = "None"
         else:
-            cycle = ", ".join(map(repr, self.cycle[:_SHOW]))
-            more = f", ... ({len(self.cycle)} in all)" if len(self.cycle) > _SHOW else ""
+            cycle = ", ".join(map(repr, self.cycle[:REPORT_LIMIT]))
+            more = f", ... ({len(self.cycle)} in all)" if len(self.cycle) > REPORT_LIMIT else ""
             cycle = f"[{cycle}{more}]"
         return (
             f"GraphDetection(cycle={cycle}, "
@@ -222,14 +236,24 @@ class GraphDetection:
     def __str__(self) -> str:
         return self.report()
 
-    def report(self, limit: int | None = 20) -> str:
+    def report(self, limit: int | None = REPORT_LIMIT, *, order: bool = False) -> str:
         """The deadlock in words a person can act on, the way PostgreSQL reports one.
 
         The cycle ("P1 waits for R2, held by P2; P2 waits for R1, held by P1" for a
         ``ResourceGraph``, "A waits for B; B waits for A" for a wait-for graph), the
         deadlocked processes, then each blocked process and what it waits on that leads into
-        the deadlock. Each part lists at most ``limit`` items (None: all).
+        the deadlock. Each part lists at most ``limit`` items (None: all). ``order=True`` adds
+        the :meth:`finishing_order` of the nodes that are not blocked.
         """
+        text = self._report(limit)
+        finishing = self.finishing_order() if order else []
+        if finishing:
+            text += ("\nthe others can finish in this order: " if self else
+                     "\nthey can finish in this order: ") + listing(list(map(str, finishing)),
+                                                                     limit)
+        return text
+
+    def _report(self, limit: int | None) -> str:
         n = len(self.nodes)
         if self.cycle is None:
             return f"no deadlock: no cycle among {n} nodes"
@@ -376,11 +400,30 @@ def _dot_id(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _csr(graph: Any, copy: bool = True) -> tuple[_inputs.GraphInput, frozenset | None]:
-    """The graph as checked CSR ids, and its processes when it is a ResourceGraph."""
+def _csr(graph: Any) -> tuple[_inputs.GraphInput, frozenset | None]:
+    """The graph as CSR ids, and its processes when it is a ResourceGraph."""
     if isinstance(graph, ResourceGraph):
         return _inputs.adjacency_input(graph.adjacency(), "graph"), frozenset(graph.processes)
-    return _inputs.graph_input(graph, "graph", copy=copy), None
+    return _inputs.graph_input(graph, "graph"), None
+
+
+def _search(kernel, arrays: _inputs.GraphInput, graph: Any):
+    """Run a kernel that checks as it reads; a malformed entry gets the package's message.
+
+    Whether the kernel met the bad entry at its first step or its last, the error is the
+    one for the first malformed entry of the arrays (``check_csr``, explained as
+    ``graph_input`` explains it for a tuple), and nothing the kernel computed is returned.
+    """
+    try:
+        return kernel(arrays.indptr, arrays.indices)
+    except _graph.MalformedCSR as exc:
+        try:
+            _inputs.check_csr(arrays.indptr, arrays.indices)
+        except ValueError as error:
+            if isinstance(graph, tuple):
+                raise _inputs.csr_tuple_error(error) from None
+            raise
+        raise AssertionError(f"the kernel and check_csr disagree: {exc}") from None
 
 
 def _cycle_labels(ids: np.ndarray | None, labels: Any, processes: frozenset | None):
@@ -443,14 +486,16 @@ def detect_graph(graph: Any) -> GraphDetection:
     False
     """
     arrays, processes = _csr(graph)
+    deadlocked, blocked, cycle = _search(_graph.scan, arrays, graph)
     indptr, indices = arrays.indptr, arrays.indices
-    state, cycle = _graph.scan(indptr, indices)
+    if not arrays.owned:  # the caller's arrays (read in place): the result keeps its own
+        indptr, indices = indptr.copy(), indices.copy()
     nodes = range(arrays.n) if arrays.labels is None else arrays.labels
     return GraphDetection(
         cycle=_cycle_labels(cycle, arrays.labels, processes),
         nodes=nodes,
-        deadlocked_mask=(state & 1).astype(bool),
-        blocked_mask=(state & 2).astype(bool),
+        deadlocked_mask=deadlocked,
+        blocked_mask=blocked,
         processes=processes,
         _indptr=indptr,
         _indices=indices,
@@ -472,6 +517,6 @@ def find_cycle(graph: Any) -> list | None:
     >>> find_cycle([(1, 2), (2, 3)]) is None
     True
     """
-    arrays, processes = _csr(graph, copy=False)  # read once, not kept
-    cycle = _graph.first_cycle(arrays.indptr, arrays.indices)
+    arrays, processes = _csr(graph)  # CSR input: read in place, only as far as the search goes
+    cycle = _search(_graph.first_cycle, arrays, graph)
     return _cycle_labels(cycle, arrays.labels, processes)

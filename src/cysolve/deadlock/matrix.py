@@ -8,18 +8,31 @@ loop vectorised with NumPy or in plain Python instead, for comparison.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cysolve import _convert, _parallel
 from cysolve.deadlock import _inputs, _matrix, _numpy_loop, reference
+from cysolve.deadlock._text import REPORT_LIMIT, listing
+from cysolve.errors import instance_error
 
-__all__ = ["Detection", "Safety", "detect", "detect_batch", "is_safe", "request_ok"]
+__all__ = [
+    "Detection",
+    "Safety",
+    "detect",
+    "detect_batch",
+    "is_safe",
+    "is_safe_batch",
+    "request_ok",
+    "request_ok_batch",
+]
 
-METHODS = ("kernel", "numpy", "reference")
-_REPR_ROWS = 8  # deadlocked processes spelled out in a repr before "..."
+Method = Literal["kernel", "numpy", "reference"]
+METHODS: tuple[Method, ...] = ("kernel", "numpy", "reference")
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
@@ -28,11 +41,17 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _short_list(values: np.ndarray, limit: int = 20) -> str:
-    items = [str(v) for v in values[:limit].tolist()]
-    if values.size > limit:
-        items.append(f"... ({values.size} in all)")
-    return "[" + ", ".join(items) + "]"
+def _equal_fields(a, b) -> bool:
+    """Value equality for the result dataclasses: arrays compared by shape and content."""
+    if type(a) is not type(b):
+        return NotImplemented
+    return all(
+        np.array_equal(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__
+    )
+
+
+def _short_list(values: np.ndarray) -> str:
+    return "[" + listing(list(map(str, values.tolist()))) + "]"
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -63,8 +82,15 @@ class Detection:
     def __bool__(self) -> bool:
         return bool(self.deadlocked.size)
 
+    __eq__ = _equal_fields
+    __hash__ = None  # equal by value, and its arrays are not hashable
+
     def short_of(self, process: int) -> dict[int, int]:
         """``{resource type: missing units}`` for a deadlocked process ({} for the others)."""
+        if isinstance(process, (bool, np.bool_)) or not isinstance(process, numbers.Integral):
+            raise TypeError(
+                f"process must be an integer process index, not {type(process).__name__}"
+            )
         rows = np.flatnonzero(self.deadlocked == process)
         if not rows.size:
             return {}
@@ -86,18 +112,19 @@ class Detection:
         self,
         processes: list[str] | None = None,
         resources: list[str] | None = None,
-        limit: int | None = 20,
+        limit: int | None = REPORT_LIMIT,
     ) -> str:
         """The answer in words: who is stuck and short of what, who finishes, in what order.
 
         ``processes`` / ``resources`` name the rows and columns ("process 0", "resource 0" by
-        default); at most ``limit`` deadlocked processes are spelt out (None: all).
+        default); every list stops after ``limit`` items (None: all of them).
         """
         procs = (lambda p: f"process {p}") if processes is None else processes.__getitem__
         res = (lambda j: f"resource {j}") if resources is None else resources.__getitem__
         lines = []
         if self.deadlocked.size:
-            lines.append("deadlock: " + ", ".join(procs(p) for p in self.deadlocked.tolist())
+            dead = [procs(p) for p in self.deadlocked.tolist()]
+            lines.append("deadlock: " + listing(dead, limit)
                          + (" is" if self.deadlocked.size == 1 else " are") + " deadlocked")
             lines += self._shortfall_lines(procs, res, limit)
         else:
@@ -105,7 +132,7 @@ class Detection:
         if self.order.size:
             lines.append(
                 ("the others can finish in this order: " if self.deadlocked.size else
-                 "in this order: ") + ", ".join(procs(p) for p in self.order.tolist())
+                 "in this order: ") + listing([procs(p) for p in self.order.tolist()], limit)
             )
         lines.append("available at the end: " + " ".join(map(str, self.available.tolist())))
         return "\n".join(lines)
@@ -121,7 +148,7 @@ class Detection:
             f"order={_short_list(self.order)}, available={_short_list(self.available)},"
         ]
         lines += self._shortfall_lines(
-            lambda p: f"process {p}", lambda j: f"resource {j}", _REPR_ROWS
+            lambda p: f"process {p}", lambda j: f"resource {j}", REPORT_LIMIT
         )
         return "\n".join(lines) + ")"
 
@@ -148,13 +175,18 @@ class Safety:
     def __bool__(self) -> bool:
         return self.safe
 
-    def report(self, processes: list[str] | None = None) -> str:
+    __eq__ = _equal_fields
+    __hash__ = None
+
+    def report(
+        self, processes: list[str] | None = None, limit: int | None = REPORT_LIMIT
+    ) -> str:
         """Banker's answer in words: a safe sequence, or who could not be sure to finish."""
         procs = (lambda p: f"process {p}") if processes is None else processes.__getitem__
-        seq = ", ".join(procs(p) for p in self.sequence.tolist())
+        seq = listing([procs(p) for p in self.sequence.tolist()], limit)
         if self.safe:
             return f"safe: every process can finish, in this order: {seq}"
-        stuck = ", ".join(procs(p) for p in self.stuck.tolist())
+        stuck = listing([procs(p) for p in self.stuck.tolist()], limit)
         text = f"unsafe: no order lets {stuck} finish if every process asks for its maximum"
         return text + (f"\n  the others can finish: {seq}" if seq else "")
 
@@ -202,7 +234,7 @@ def detect(
     *,
     available: ArrayLike | None = None,
     existing: ArrayLike | None = None,
-    method: str = "kernel",
+    method: Method = "kernel",
 ) -> Detection:
     """Find the deadlocked processes of a system with several units of each resource type.
 
@@ -220,8 +252,10 @@ def detect(
     existing : array_like of int, shape (m,), optional
         Units of each type in the system; ``available = existing - allocation.sum(0)``.
     method : {"kernel", "numpy", "reference"}
-        The compiled kernel (default; O(nm + H log n)), the textbook loop vectorised with
-        NumPy, or the plain-Python textbook loop. All give the same deadlocked set.
+        The compiled kernel (default: sweeps, then per-type bucket queues, O(nm) plus the
+        watches, or binary heaps when counts are huge; see ``cysolve.deadlock._matrix``),
+        the textbook loop vectorised with NumPy, or the plain-Python textbook loop. All give
+        the same deadlocked set.
 
     Returns
     -------
@@ -399,3 +433,208 @@ def request_ok(
     C[p] += req
     need[p] -= req
     return _safety(A, C, need).safe
+
+
+# --- Banker's algorithm in batches --------------------------------------------------------------
+
+_NO_MASK = np.empty((0, 0), dtype=np.uint8)
+_NO_ORDERS = np.empty((0, 0), dtype=np.int64)
+
+
+def _banker_batch(available, allocation, max_claim, existing):
+    """Checked ``(A, C, need)`` of shapes (k, m), (k, n, m), (k, n, m); errors name the system.
+
+    ``C`` is the caller's array when it already is C-contiguous native int64 (only read).
+    """
+    C, M = _inputs._process_matrices(allocation, max_claim, ("allocation", "max_claim"), 3,
+                                     counts=tuple(v for v in (available, existing)
+                                                  if v is not None))
+    k, _, m = C.shape
+    above = C > M
+    if above.any():
+        s, i, j = _convert.first_index(above)
+        raise instance_error(ValueError(
+            f"allocation[{s}, {i}, {j}] = {C[s, i, j]} exceeds its max_claim, {M[s, i, j]}: "
+            "a process cannot hold more than it may claim"
+        ), s, "allocation")
+    if available is None and existing is None:
+        raise TypeError("give available= (free units per system and resource type) or existing=")
+    if existing is not None:
+        E = _inputs._resource_vector(existing, "existing", m, (k,))
+        sums = _inputs._column_sums(C)
+        over = np.array(sums > E, dtype=bool)
+        if over.any():
+            s, j = _convert.first_index(over)
+            raise instance_error(ValueError(
+                f"existing[{s}, {j}] = {E[s, j]}: the processes hold {sums[s, j]} units of "
+                f"resource {j}, more: processes cannot hold more units than exist"
+            ), s, "existing")
+        from_existing = np.array(E - sums, dtype=np.int64).reshape(k, m)
+    if available is not None:
+        A = _inputs._resource_vector(available, "available", m, (k,))
+        if existing is not None:
+            differ = A != from_existing
+            if differ.any():
+                s, j = _convert.first_index(differ)
+                raise instance_error(ValueError(
+                    f"available[{s}, {j}] = {A[s, j]} but existing minus what the processes "
+                    f"hold of resource {j} is {from_existing[s, j]}: the two must agree"
+                ), s, "available")
+    else:
+        A = from_existing
+    _inputs._check_release_fits(A, C, "available")
+    return A, C, M - C
+
+
+def _safe_batch(A, C, need, num_threads, progress, want_orders):
+    """``(finished counts, orders or None)`` for checked Banker states, on every core."""
+    k, n, m = C.shape
+    # About 2 ns per need entry on easy systems: it plans threads and chunks, nothing else.
+    seconds = np.full(k, 2e-9 * n * m if k else 0.0)
+    threads = _parallel.num_threads(num_threads, work_seconds=float(seconds.sum()))
+    finished = np.empty(k, dtype=np.int64)  # the kernel writes every entry
+    orders = np.empty((k, n), dtype=np.int64) if want_orders else None
+
+    def solve(lo: int, hi: int, threads: int) -> None:
+        out = orders[lo:hi] if want_orders else _NO_ORDERS
+        _matrix.solve_batch(C[lo:hi], need[lo:hi], A[lo:hi], _NO_MASK, out, finished[lo:hi],
+                            threads)
+
+    _parallel.run(solve, seconds, threads=threads, progress=progress, unit="system")
+    return finished, orders
+
+
+def is_safe_batch(
+    available: ArrayLike | None,
+    allocation: ArrayLike,
+    max_claim: ArrayLike,
+    *,
+    existing: ArrayLike | None = None,
+    return_sequences: bool = False,
+    num_threads: int | None = None,
+    progress: bool = False,
+) -> NDArray[np.bool_] | tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Banker's safety test on k states of the same shape, in parallel.
+
+    System s is safe when ``is_safe(available[s], allocation[s], max_claim[s])`` is; no
+    Python loop runs per system (the compiled kernel runs them, the GIL released).
+
+    Parameters
+    ----------
+    available : array_like of int, shape (k, m), or None
+        Free units of each system; None when ``existing`` is given.
+    allocation, max_claim : array_like of int, shape (k, n, m)
+        As for :func:`is_safe`, one state per system (``allocation <= max_claim``).
+    existing : array_like of int, shape (k, m), optional
+        Units of each type in each system; ``available = existing - allocation.sum(1)``.
+        When both are given they must agree.
+    return_sequences : bool
+        Also return a (k, n) int64 array: row s is a valid safe sequence of system s when it
+        is safe; for an unsafe system, the processes that could still finish, in an order
+        that works, then -1 padding.
+    num_threads, progress
+        As for :func:`detect_batch` (scikit-learn's thread convention; a tqdm bar; Ctrl-C
+        stops a long batch between chunks).
+
+    Returns
+    -------
+    ndarray of bool, shape (k,)
+        True where the state is safe; ``(safe, sequences)`` with ``return_sequences``.
+
+    Raises
+    ------
+    cysolve.errors.InstanceError
+        (a ``ValueError``, ``TypeError`` or ``OverflowError``) for a bad system; ``.index``
+        is its row in the batch.
+
+    Examples
+    --------
+    Fig. 6-9 of MOS (safe) and the state after granting process 0 one unit (unsafe):
+
+    >>> from cysolve import deadlock
+    >>> safe, seqs = deadlock.is_safe_batch(
+    ...     [[3], [2]], [[[3], [2], [2]], [[4], [2], [2]]], [[[9], [4], [7]]] * 2,
+    ...     return_sequences=True, num_threads=1)
+    >>> safe.tolist(), seqs.tolist()
+    ([True, False], [[1, 2, 0], [1, -1, -1]])
+    """
+    A, C, need = _banker_batch(available, allocation, max_claim, existing)
+    finished, orders = _safe_batch(A, C, need, num_threads, progress, return_sequences)
+    safe = finished == C.shape[1]
+    return (safe, orders) if return_sequences else safe
+
+
+def request_ok_batch(
+    available: ArrayLike | None,
+    allocation: ArrayLike,
+    max_claim: ArrayLike,
+    process: ArrayLike,
+    request: ArrayLike,
+    *,
+    existing: ArrayLike | None = None,
+    num_threads: int | None = None,
+    progress: bool = False,
+) -> NDArray[np.bool_]:
+    """Banker's request test on k states, one request each: ``request_ok`` per system.
+
+    Parameters
+    ----------
+    available, allocation, max_claim, existing
+        As for :func:`is_safe_batch`: (k, m), (k, n, m), (k, n, m), (k, m).
+    process : array_like of int, shape (k,)
+        The requesting process of each system, in ``range(n)``.
+    request : array_like of int, shape (k, m)
+        What it asks for; never above its remaining need ``max_claim - allocation``.
+    num_threads, progress
+        As for :func:`detect_batch`.
+
+    Returns
+    -------
+    ndarray of bool, shape (k,)
+        True where the request should be granted now: it fits in what is free and the state
+        after granting it is safe.
+
+    Examples
+    --------
+    >>> from cysolve import deadlock
+    >>> deadlock.request_ok_batch(
+    ...     [[3], [3]], [[[3], [2], [2]]] * 2, [[[9], [4], [7]]] * 2, [1, 0], [[1], [1]],
+    ...     num_threads=1).tolist()
+    [True, False]
+    """
+    A, C, need = _banker_batch(available, allocation, max_claim, existing)
+    k, n, m = C.shape
+    procs = _convert.int_array(process, "process", ndim=1, nonnegative=False, batch=True)
+    if procs.shape != (k,):
+        raise ValueError(f"process has shape {procs.shape}: it must be ({k},), one per system")
+    outside = (procs < 0) | (procs >= n)
+    if outside.any():
+        s = int(np.argmax(outside))
+        raise instance_error(ValueError(
+            f"process[{s}] = {procs[s]}: must be a process index in range({n})"
+        ), s, "process")
+    req = _inputs._resource_vector(request, "request", m, (k,))
+    rows = np.arange(k)
+    above = req > need[rows, procs] if n else np.zeros((k, m), dtype=bool)
+    if above.any():
+        s, j = _convert.first_index(above)
+        raise instance_error(ValueError(
+            f"request[{s}, {j}] = {req[s, j]} exceeds the remaining need of process "
+            f"{procs[s]}, max_claim - allocation = {need[s, procs[s], j]}: a process cannot "
+            "ask for more than its maximum claim"
+        ), s, "request")
+    fits = (req <= A).all(axis=1)
+    ok = np.zeros(k, dtype=bool)
+    chosen = np.flatnonzero(fits)
+    if chosen.size:
+        # Private copies of the systems that can be granted: the caller's arrays stay as
+        # they are. Granting never overflows: it only moves units from A into C.
+        sub = rows[chosen]
+        A2 = A[sub] - req[sub]
+        C2 = C[sub]
+        need2 = need[sub]
+        C2[np.arange(sub.size), procs[sub]] += req[sub]
+        need2[np.arange(sub.size), procs[sub]] -= req[sub]
+        finished, _ = _safe_batch(A2, C2, need2, num_threads, progress, False)
+        ok[chosen] = finished == n
+    return ok

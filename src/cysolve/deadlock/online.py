@@ -113,12 +113,12 @@ class WaitForGraph(_online.WaitCore):
         labels = self._label_list()
         nodes = [labels[i] for i in first.tolist()]
         indptr, indices = self._csr(rank[src], rank[dst], first.size)
-        state, cycle = _graph.scan(indptr, indices)
+        deadlocked, blocked, cycle = _graph.scan(indptr, indices)  # own CSR: well formed
         return GraphDetection(
             cycle=None if cycle is None else [nodes[i] for i in cycle.tolist()],
             nodes=nodes,
-            deadlocked_mask=(state & 1).astype(bool),
-            blocked_mask=(state & 2).astype(bool),
+            deadlocked_mask=deadlocked,
+            blocked_mask=blocked,
             _indptr=indptr,
             _indices=indices,
         )

@@ -3,10 +3,19 @@
 Tanenbaum & Bos, *Modern Operating Systems* (4th ed.), section 6.4. Never imported by a kernel.
 """
 
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+
+Vector = Sequence[int]
+Matrix = Sequence[Sequence[int]]
+Graph = Mapping[Hashable, Sequence[Hashable]] | Iterable[tuple[Hashable, Hashable]]
+
 # --- Several resources of each type: the matrix algorithm and Banker's safety test ---------
 
 
-def detect(allocation, request, available=None, existing=None):
+def detect(
+    allocation: Matrix, request: Matrix, available: Vector | None = None,
+    existing: Vector | None = None,
+) -> tuple[list[int], list[int], list[int]]:
     """Deadlock detection with multiple resources of each type (MOS section 6.4.2).
 
     ``allocation`` C and ``request`` R are lists of rows (one per process, one count per
@@ -45,7 +54,7 @@ def detect(allocation, request, available=None, existing=None):
     return deadlocked, order, A
 
 
-def is_safe(available, allocation, max_claim):
+def is_safe(available: Vector, allocation: Matrix, max_claim: Matrix) -> tuple[bool, list[int]]:
     """Banker's algorithm (MOS section 6.5.3): is the state safe?
 
     The matrix algorithm with each process's remaining need, ``max_claim - allocation``, as
@@ -60,7 +69,9 @@ def is_safe(available, allocation, max_claim):
     return not stuck, sequence
 
 
-def request_ok(available, allocation, max_claim, process, request):
+def request_ok(
+    available: Vector, allocation: Matrix, max_claim: Matrix, process: int, request: Vector
+) -> bool:
     """Banker's request test: may ``process`` be granted ``request`` now?
 
     A request above what is available must wait (False); otherwise pretend to grant it and
@@ -77,7 +88,7 @@ def request_ok(available, allocation, max_claim, process, request):
 # --- One resource of each type: cycles in the resource-allocation graph --------------------
 
 
-def _successors(graph):
+def _successors(graph: Graph) -> dict[Hashable, list[Hashable]]:
     """``{node: [successors]}`` from a dict of adjacency lists or an iterable of (u, v) arcs."""
     if isinstance(graph, dict):
         arcs = [(u, v) for u, targets in graph.items() for v in targets]
@@ -91,7 +102,7 @@ def _successors(graph):
     return successors
 
 
-def find_cycle(graph):
+def find_cycle(graph: Graph) -> list[Hashable] | None:
     """One cycle of a directed graph as a list of nodes in edge order, or None.
 
     The book's algorithm, step by step (arcs taken in the order they are listed, not at
@@ -108,38 +119,49 @@ def find_cycle(graph):
       5. If this node is the initial node, there is no cycle through N: try the next N.
          Otherwise this is a dead end: remove it from L, go back to the node that was current
          before it, make that the current node and go to 3.
+
+    Kept linear, O(V + E), without changing which cycle is found: arcs are marked in list
+    order, so a node's marks are one pointer to its first unmarked arc; "does the node now
+    appear twice in L" is a dictionary look-up; and a node whose arcs are all marked, from
+    this or an earlier starting node, leads to no cycle (step 5 backed out of all of it), so
+    the search does not walk into it again - re-walking it, as step 1 literally asks, would
+    only take time, not find another cycle.
     """
     successors = _successors(graph)
+    exhausted = set()  # nodes whose every outgoing arc has been followed and backed out of
     for start in successors:
+        if start in exhausted:
+            continue
         path = []  # L
-        marked = set()  # arcs followed, as (u, v, position in u's list)
+        position = {}  # node -> its index in L
+        next_arc = {}  # node -> index of its first unmarked outgoing arc
         node = start
-        exhausted = False
-        while not exhausted:
-            path.append(node)  # step 2
-            if path.count(node) == 2:
-                first = path.index(node)
-                return path[first:-1]
+        while True:
+            if node in position:  # step 2: the node now appears in L twice
+                return path[position[node] :]
+            position[node] = len(path)
+            path.append(node)
             while True:  # step 3
-                unmarked = [
-                    (node, v, k)
-                    for k, v in enumerate(successors[node])
-                    if (node, v, k) not in marked
-                ]
-                if unmarked:  # step 4
-                    arc = unmarked[0]
-                    marked.add(arc)
-                    node = arc[1]
+                arcs = successors[node]
+                k = next_arc.get(node, 0)
+                while k < len(arcs) and arcs[k] in exhausted:
+                    k += 1  # step 4 into an exhausted node is a dead end at once
+                if k < len(arcs):  # step 4: mark the arc and follow it
+                    next_arc[node] = k + 1
+                    node = arcs[k]
                     break
-                if len(path) == 1:  # step 5: back at the initial node, no cycle from it
-                    exhausted = True
+                exhausted.add(node)  # step 5: a dead end, back to the previous node
+                path.pop()
+                del position[node]
+                if not path:  # back past the initial node: no cycle through it
                     break
-                path.pop()  # dead end: back to the previous node, step 3
                 node = path[-1]
+            if not path:
+                break
     return None
 
 
-def reaches(graph, source):
+def reaches(graph: Graph, source: Hashable) -> set[Hashable]:
     """Every node reachable from ``source`` by one or more arcs (a plain graph search)."""
     successors = _successors(graph)
     seen = []
@@ -152,13 +174,13 @@ def reaches(graph, source):
     return set(seen)
 
 
-def deadlocked_nodes(graph):
+def deadlocked_nodes(graph: Graph) -> set[Hashable]:
     """The nodes that lie on a cycle: those that can reach themselves."""
     successors = _successors(graph)
     return {node for node in successors if node in reaches(successors, node)}
 
 
-def blocked_nodes(graph):
+def blocked_nodes(graph: Graph) -> set[Hashable]:
     """The nodes that wait forever: those that can reach a node on a cycle (or lie on one)."""
     successors = _successors(graph)
     deadlocked = deadlocked_nodes(successors)

@@ -23,5 +23,6 @@ def best_batch(
     out_b: npt.NDArray[np.int64],
     scratch_bytes: int,
     num_threads: int,
+    out_steps: npt.NDArray[np.int64] | None = None,
 ) -> None: ...
 def table_size(states: int, bits: int, method: int, room: int) -> int: ...

@@ -31,20 +31,7 @@ from cython.parallel cimport prange, threadid
 
 import numpy as np
 
-cdef extern from *:
-    """
-    #if defined(__GNUC__) || defined(__clang__)
-    #define cysolve_ctz64(x) __builtin_ctzll(x)
-    #define cysolve_clz64(x) __builtin_clzll(x)
-    #else
-    static int cysolve_ctz64(unsigned long long x)
-    { int i = 0; while (!(x & 1)) { x >>= 1; i++; } return i; }
-    static int cysolve_clz64(unsigned long long x)
-    { int i = 0; while (!(x >> 63)) { x <<= 1; i++; } return i; }
-    #endif
-    """
-    int ctz64 "cysolve_ctz64"(uint64_t) nogil
-    int clz64 "cysolve_clz64"(uint64_t) nogil
+from cysolve.xscore._bits cimport clz64, ctz64
 
 cdef enum:
     RESIDUE = 0
@@ -584,16 +571,20 @@ cdef void walk_back(Multiset* ms, int method, int64_t room, char* table, int64_t
 
 def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int method,
                int64_t[::1] out_h, int64_t[::1] out_r, int64_t[::1] out_b,
-               Py_ssize_t scratch_bytes, int num_threads):
+               Py_ssize_t scratch_bytes, int num_threads, int64_t[::1] out_steps=None):
     """Solve instances ``values[offsets[i]:offsets[i + 1]]`` in parallel (``prange``).
 
     Each thread owns one block of ``scratch_bytes`` (at least the largest instance's first
     table, :func:`room_for`) plus the multiset arrays for the longest instance, allocated here
     before the parallel region; the GIL is released throughout. An instance whose sparse sets
     need more room than its first table gives gets ``out_b[i] = -1``, for the caller to solve
-    on its own (:func:`best`).
+    on its own (:func:`best`). With ``out_steps`` (as long as ``values``), instance ``i``'s
+    optimal sequence of values is written to ``out_steps[offsets[i]:offsets[i + 1]]``.
     """
     cdef Py_ssize_t k = offsets.shape[0] - 1, i, longest = 0
+    cdef int64_t* steps = NULL
+    if out_steps is not None and out_steps.shape[0] > 0:
+        steps = &out_steps[0]
     cdef int tid
     for i in range(k):
         longest = max(longest, offsets[i + 1] - offsets[i])
@@ -617,7 +608,8 @@ def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int method
                 solve_instance(base, offsets[i], offsets[i + 1] - offsets[i], method,
                                &multisets[threadid()],
                                scratch + threadid() * per_thread, scratch_bytes,
-                               &out_h[i], &out_r[i], &out_b[i])
+                               &out_h[i], &out_r[i], &out_b[i],
+                               steps + offsets[i] if steps != NULL else NULL)
     finally:
         free(multisets)
         free(scratch)
@@ -625,9 +617,15 @@ def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int method
 
 cdef void solve_instance(const int64_t* values, int64_t start, int64_t n, int method,
                          Multiset* ms, char* table, Py_ssize_t scratch_bytes,
-                         int64_t* h, int64_t* r, int64_t* b) noexcept nogil:
+                         int64_t* h, int64_t* r, int64_t* b, int64_t* steps) noexcept nogil:
     build_multiset(values + start, n, <int64_t*>(table + scratch_bytes), ms)
-    b[0] = -1 if solve(ms, method, start_room(ms.b, method), table, h, r) else ms.b
+    cdef int64_t room = start_room(ms.b, method)
+    if solve(ms, method, room, table, h, r):
+        b[0] = -1
+        return
+    b[0] = ms.b
+    if steps != NULL:
+        walk_back(ms, method, room, table, h[0], r[0], steps)
 
 
 def table_size(states, bits, int method, room):

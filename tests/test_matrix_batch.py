@@ -1,0 +1,271 @@
+"""The matrix kernel's watch structures (bucket queues, heaps) and Banker's batch APIs.
+
+The kernel picks its structure by the shape rule in ``cysolve.deadlock._matrix``; every class
+the rule can pick (the sweeps alone, bucket queues of every width up to 16 units, heaps) is
+drawn here, and each forced structure is checked on every input too: kernel == NumPy loop ==
+reference, and every order is a valid finishing order. The batch Banker calls equal the
+single calls one by one.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cysolve import deadlock
+from cysolve.bench import inputs
+from cysolve.deadlock import _inputs, _matrix, _numpy_loop, reference
+from cysolve.errors import InstanceError
+from strategies import chain_systems, hidden_order_systems, matrix_systems
+
+SETTINGS = settings(max_examples=60, deadline=None)
+STRATEGIES = {"auto": 0, "heaps": 1, "buckets": 2}
+
+
+def run_kernel(C, R, A, strategy):
+    """``(order, final A)`` from the compiled kernel with a forced (or automatic) structure."""
+    final = A.copy()
+    order = np.empty(C.shape[0], dtype=np.int64)
+    done = _matrix.detect(C, R, final, order, STRATEGIES[strategy])
+    return order[:done], final
+
+
+def replay(C, R, A, order):
+    """Check that ``order`` is a valid finishing order of distinct processes; return A after."""
+    assert len(set(order.tolist())) == order.size
+    A = A.copy()
+    for p in order.tolist():
+        assert (R[p] <= A).all(), f"process {p} does not fit in {A} at its turn"
+        A += C[p]
+    return A
+
+
+def check_all_agree(C, R, A):
+    C, R, A = (np.ascontiguousarray(x, dtype=np.int64) for x in (C, R, A))
+    np_order, np_final = _numpy_loop.detect(C, R, A)
+    stuck = sorted(set(range(C.shape[0])) - set(np_order.tolist()))
+    for strategy in STRATEGIES:
+        order, final = run_kernel(C, R, A, strategy)
+        np.testing.assert_array_equal(replay(C, R, A, order), final)
+        np.testing.assert_array_equal(final, np_final)
+        assert sorted(set(range(C.shape[0])) - set(order.tolist())) == stuck, strategy
+    return stuck, np_final
+
+
+@st.composite
+def scaled_systems(draw, max_n=40, max_m=5):
+    """Hidden-order systems with noise, counts scaled so the shape rule picks every class.
+
+    Scale 1..4: bucket queues of width 1..16 units; larger scales: the heaps (wide buckets);
+    ``spread`` makes some requests hopeless (above what can ever be free).
+    """
+    n = draw(st.integers(1, max_n))
+    m = draw(st.integers(1, max_m))
+    seed = draw(st.integers(0, 2**32 - 1))
+    scale = draw(st.sampled_from([1, 2, 3, 4, 8, 16, 1000, 10**6, 10**12]))
+    rng = np.random.default_rng(seed)
+    C, R, A = inputs.hidden_order_system(n, m, seed=seed, max_hold=3)
+    C, R, A = C * scale, R * scale, A * scale
+    noisy = rng.random(n) < draw(st.sampled_from([0.0, 0.05, 0.3]))
+    R[noisy] += rng.integers(0, 3 * scale + 1, size=(int(noisy.sum()), m))
+    hopeless = rng.random(n) < draw(st.sampled_from([0.0, 0.1]))
+    R[hopeless, rng.integers(0, m)] += 10**13
+    return C, R, A
+
+
+@SETTINGS
+@given(matrix_systems() | chain_systems() | hidden_order_systems() | scaled_systems())
+def test_kernel_equals_numpy_and_reference_for_every_structure(system):
+    C, R, A = system
+    stuck, final = check_all_agree(C, R, A)
+    expected, _, ref_final = reference.detect(C.tolist(), R.tolist(), A.tolist())
+    assert stuck == expected
+    assert final.tolist() == ref_final
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(300, 3000), st.integers(1, 12), st.integers(0, 2**32 - 1),
+       st.sampled_from([1, 3, 16, 10**9]))
+def test_larger_systems_agree(n, m, seed, scale):
+    rng = np.random.default_rng(seed)
+    C, R, A = inputs.hidden_order_system(n, m, seed=seed)
+    C, R, A = C * scale, R * scale, A * scale
+    noisy = rng.random(n) < 0.01
+    R[noisy] += rng.integers(0, 3 * scale, size=(int(noisy.sum()), m))
+    check_all_agree(C, R, A)
+
+
+def _plan(C, R, A):
+    C, R, A = _inputs.matrix_system(C, R, A)
+    return _matrix.plan(C, R, A.copy())
+
+
+def test_shape_rule_picks_every_class():
+    # Everything finishes in the sweeps.
+    assert _plan(*inputs.uniform_system(200, 5))[0] == "sweeps"
+    # Chains and small counts: exact buckets; counts that grow: wider buckets, then heaps.
+    assert _plan(*inputs.chain_system(40, 3, seed=1)[:3]) == ("buckets", 0)
+    seen = {}
+    for hold in (1, 2, 3, 5, 8, 12, 40, 10**6):
+        name, shift = _plan(*inputs.hidden_order_system(2000, 6, seed=3, max_hold=hold))
+        seen[shift] = name
+        assert name == ("buckets" if shift <= 4 else "heaps")
+    assert {"buckets", "heaps"} <= set(seen.values())
+    assert len([s for s, name in seen.items() if name == "buckets"]) >= 3
+
+
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+def test_staircase_and_chain_orders(strategy):
+    C, R, A, perm = inputs.chain_system(500, 3, seed=4)
+    order, _ = run_kernel(C, R, A, strategy)
+    assert perm[order].tolist() == list(range(499, -1, -1))
+    C, R, A = inputs.staircase_system(300, 8, seed=5)
+    order, final = run_kernel(C, R, A, strategy)
+    assert order.size == 300
+    np.testing.assert_array_equal(replay(C, R, A, order), final)
+
+
+def test_staircase_is_drained_only_type_by_type():
+    # Every process waits on each of its types in turn: m watches each (Holt's worst case).
+    C, R, A = inputs.staircase_system(200, 6, seed=0)
+    assert _numpy_loop.detect(C, R, A)[0].size == 200
+    first = (R > A).argmax(axis=1)
+    assert (first == 0).mean() > 0.9
+
+
+# --- Banker's algorithm in batches -----------------------------------------------------------
+
+
+@st.composite
+def banker_batches(draw, max_k=12, max_n=7, max_m=4):
+    """k Banker states of one shape ``(A (k, m), C (k, n, m), M (k, n, m))``."""
+    k = draw(st.integers(0, max_k))
+    n = draw(st.integers(0, max_n))
+    m = draw(st.integers(0, max_m))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    C = rng.integers(0, 4, size=(k, n, m))
+    M = C + rng.integers(0, 5, size=(k, n, m))
+    A = rng.integers(0, 5, size=(k, m))
+    return A, C, M
+
+
+@SETTINGS
+@given(banker_batches(), st.sampled_from([1, 2, -1, None]))
+def test_is_safe_batch_equals_single_calls(state, threads):
+    A, C, M = state
+    k, n, _ = C.shape
+    safe, seqs = deadlock.is_safe_batch(A, C, M, return_sequences=True, num_threads=threads)
+    assert safe.shape == (k,) and safe.dtype == np.bool_
+    assert seqs.shape == (k, n) and seqs.dtype == np.int64
+    np.testing.assert_array_equal(deadlock.is_safe_batch(A, C, M, num_threads=threads), safe)
+    for s in range(k):
+        single = deadlock.is_safe(A[s], C[s], M[s])
+        assert bool(safe[s]) == single.safe
+        row = seqs[s]
+        done = row[row >= 0]
+        assert (row[done.size:] == -1).all()
+        assert sorted(done.tolist()) == sorted(single.sequence.tolist())
+        replay(C[s], M[s] - C[s], A[s], done)
+    existing = A + C.sum(axis=1)
+    np.testing.assert_array_equal(deadlock.is_safe_batch(None, C, M, existing=existing), safe)
+    np.testing.assert_array_equal(
+        deadlock.is_safe_batch(A, C, M, existing=existing, num_threads=1), safe)
+
+
+@SETTINGS
+@given(banker_batches(), st.data())
+def test_request_ok_batch_equals_single_calls(state, data):
+    A, C, M = state
+    k, n, m = C.shape
+    if n == 0:
+        return
+    procs = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k)),
+                     dtype=np.int64)
+    need = M - C
+    req = np.zeros((k, m), dtype=np.int64)
+    for s in range(k):
+        req[s] = [data.draw(st.integers(0, int(v))) for v in need[s, procs[s]]]
+    copies = [x.copy() for x in (A, C, M, procs, req)]
+    got = deadlock.request_ok_batch(A, C, M, procs, req, num_threads=2)
+    assert got.shape == (k,) and got.dtype == np.bool_
+    for s in range(k):
+        assert got[s] == deadlock.request_ok(A[s], C[s], M[s], int(procs[s]), req[s])
+    for x, old in zip((A, C, M, procs, req), copies, strict=True):
+        np.testing.assert_array_equal(x, old)
+
+
+def test_banker_batch_textbook_and_empty_shapes():
+    M3 = [[9], [4], [7]]
+    safe = deadlock.is_safe_batch([[3], [2]], [[[3], [2], [2]], [[4], [2], [2]]], [M3, M3])
+    assert safe.tolist() == [True, False]
+    assert deadlock.is_safe_batch(np.zeros((0, 2)), np.zeros((0, 3, 2)),
+                                  np.zeros((0, 3, 2))).shape == (0,)
+    safe, seqs = deadlock.is_safe_batch(np.zeros((2, 2)), np.zeros((2, 0, 2)),
+                                        np.zeros((2, 0, 2)), return_sequences=True)
+    assert safe.tolist() == [True, True] and seqs.shape == (2, 0)
+    assert deadlock.is_safe_batch(np.zeros((2, 0)), np.zeros((2, 3, 0)),
+                                  np.zeros((2, 3, 0))).tolist() == [True, True]
+    assert deadlock.request_ok_batch(
+        np.zeros((0, 1)), np.zeros((0, 2, 1)), np.zeros((0, 2, 1)), [], np.zeros((0, 1))
+    ).shape == (0,)
+
+
+def test_banker_batch_of_large_states_uses_both_structures():
+    n, m = 400, 4
+    states = [inputs.hidden_order_system(n, m, seed=s, max_hold=h)
+              for s, h in enumerate([2, 2, 3, 10**5, 10**5, 4])]
+    C = np.stack([s[0] for s in states])
+    need = np.stack([s[1] for s in states])
+    A = np.stack([s[2] for s in states])
+    need[1, 7] += 10**7  # one hopeless process: unsafe
+    need[4, 9, 0] += 10**12
+    safe = deadlock.is_safe_batch(A, C, C + need, num_threads=2)
+    assert safe.tolist() == [True, False, True, True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match", "index"),
+    [
+        (lambda: deadlock.is_safe_batch([[1], [1]], [[[0]], [[3]]], [[[1]], [[2]]]),
+         ValueError, r"allocation\[1, 0, 0\] = 3 exceeds its max_claim, 2", 1),
+        (lambda: deadlock.is_safe_batch([[1], [-1]], [[[0]], [[0]]], [[[1]], [[2]]]),
+         ValueError, r"available\[1, 0\] = -1", 1),
+        (lambda: deadlock.is_safe_batch(None, [[[2]], [[0]]], [[[3]], [[2]]],
+                                        existing=[[1], [1]]),
+         ValueError, r"existing\[0, 0\] = 1: the processes hold 2 units of resource 0", 0),
+        (lambda: deadlock.is_safe_batch([[0], [1]], [[[0]], [[0]]], [[[1]], [[2]]],
+                                        existing=[[0], [2]]),
+         ValueError, r"available\[1, 0\] = 1 but existing minus .* is 2", 1),
+        (lambda: deadlock.is_safe_batch([[0], [2**62]], [[[0]], [[2**62]]],
+                                        [[[1]], [[2**62]]]),
+         OverflowError, r"system 1, resource 0", 1),
+        (lambda: deadlock.request_ok_batch([[1], [1]], [[[0]], [[0]]], [[[1]], [[2]]],
+                                           [0, 1], [[0], [0]]),
+         ValueError, r"process\[1\] = 1: must be a process index in range\(1\)", 1),
+        (lambda: deadlock.request_ok_batch([[1], [1]], [[[0]], [[0]]], [[[1]], [[2]]],
+                                           [0, 0], [[0], [3]]),
+         ValueError, r"request\[1, 0\] = 3 exceeds the remaining need", 1),
+    ],
+)
+def test_banker_batch_errors_name_the_system(call, error, match, index):
+    with pytest.raises(error, match=match) as info:
+        call()
+    assert isinstance(info.value, InstanceError) and info.value.index == index
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: deadlock.is_safe_batch(None, [[[0]]], [[[1]]]), TypeError, "existing="),
+        (lambda: deadlock.is_safe_batch([[0]], [[0]], [[1]]), ValueError, "3-dimensional"),
+        (lambda: deadlock.is_safe_batch([[0]], [[[0]]], [[[1]]], num_threads=0),
+         ValueError, "num_threads = 0"),
+        (lambda: deadlock.request_ok_batch([[0]], [[[0]]], [[[1]]], [0, 0], [[0]]),
+         ValueError, r"process has shape \(2,\)"),
+        (lambda: deadlock.request_ok_batch([[0]], [[[0]]], [[[1]]], [0], [[0, 0]]),
+         ValueError, r"request has shape \(1, 2\)"),
+    ],
+)
+def test_banker_batch_bad_shapes(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
