@@ -212,3 +212,79 @@ def test_banker_request(tmp_path, capsys):
     assert status == 2 and "--request 'x'" in err
     status, _, err = deadlock_cmd(tmp_path, capsys, state, "--request", "0 1")
     assert status == 2 and "--request needs --banker" in err
+
+
+# --- cysolve deadlock --events / --resolve / --dot ---------------------------------------------
+
+EVENTS = [
+    {"wait": ["P1", "P2"]}, {"wait": ["P2", "P3"]}, {"wait": ["P3", "P1"]},
+    {"wait": ["P4", "P1"]}, {"release": ["P3", "P1"]}, {"wait": ["P3", "P1"]},
+    {"remove": "P3"},
+]
+
+
+def events_cmd(tmp_path, capsys, lines, *extra):
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines))
+    status = cli.main(["deadlock", "--events", str(path), *extra])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_events_report_each_deadlock_as_it_forms(tmp_path, capsys):
+    status, out, _ = events_cmd(tmp_path, capsys, EVENTS)
+    assert status == 0
+    assert "line 3: deadlock: P3 waits for P1; P1 waits for P2; P2 waits for P3" in out
+    assert "line 6: deadlock" in out and "victims: P3" in out
+    assert out.rstrip().endswith("7 events, 2 deadlocks")
+
+
+def test_events_resolve_and_json(tmp_path, capsys):
+    status, out, _ = events_cmd(tmp_path, capsys, EVENTS, "--resolve", "--json")
+    assert status == 0
+    docs = [json.loads(line) for line in out.splitlines()]
+    assert docs == [{"line": 3, "cycle": ["P3", "P1", "P2"], "victims": ["P3"],
+                     "resolved": True}]
+
+
+def test_events_bad_line_after_what_was_found(tmp_path, capsys):
+    status, out, err = events_cmd(tmp_path, capsys, EVENTS[:3] + ['{"wait": ["P1"]}'])
+    assert status == 2 and "line 3: deadlock" in out
+    assert "line 4" in err and "pair" in err
+    for bad, rule in (("{", "malformed JSON"), ('{"lock": 1}', "unknown event"),
+                      ('{"remove": [1]}', "strings or integers"),
+                      ('{"release": ["A", "B"]}', "no such process")):
+        status, _, err = events_cmd(tmp_path, capsys, [bad])
+        assert status == 2 and "line 1" in err and rule in err, err
+
+
+def test_dot_output_of_a_state_and_of_events(tmp_path, capsys):
+    dot = tmp_path / "out.dot"
+    status, _, _ = deadlock_cmd(tmp_path, capsys, BOOK_EDGES, "--dot", str(dot))
+    text = dot.read_text()
+    assert status == 0 and text.startswith('digraph "deadlock" {')
+    assert text.count("color=red, penwidth=2") == 6  # the cycle T-E-V-G-U-D
+    assert '"#d9d9d9"' in text  # blocked, shaded
+    state = {"holds": deadlock_command.BOOK_GRAPH["holds"],
+             "waits": deadlock_command.BOOK_GRAPH["waits"]}
+    status, _, _ = deadlock_cmd(tmp_path, capsys, state, "--dot", str(dot))
+    assert status == 0 and "shape=circle" in dot.read_text()
+    status, _, _ = events_cmd(tmp_path, capsys, EVENTS[:3], "--dot", str(dot))
+    assert status == 0 and dot.read_text().count("penwidth=2") == 3
+    status, _, err = deadlock_cmd(tmp_path, capsys, deadlock_command.BOOK_MATRIX, "--dot",
+                                  str(dot))
+    assert status == 2 and "--dot draws graphs" in err
+    status, _, err = cli.main(["deadlock"]), *capsys.readouterr()
+    assert status == 2
+
+
+def test_dot_renders_with_graphviz(tmp_path):
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    found = deadlock.detect_graph(deadlock.resource_graph(
+        holds=deadlock_command.BOOK_GRAPH["holds"], waits=deadlock_command.BOOK_GRAPH["waits"]))
+    done = subprocess.run(["dot", "-Tsvg"], input=found.to_dot(), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and "<svg" in done.stdout, done.stderr

@@ -633,10 +633,332 @@ def _networkx_per_input(n: int):
     return factory
 
 
+# --- deadlock online: one event at a time --------------------------------------------------
+
+def hidden_order_waits(n: int, m: int, reversed_share: float, seed: int = 13) -> np.ndarray:
+    """Streams (a) and (d): ``m`` random waits between ``n`` processes along a hidden order,
+    a share of them reversed (those may close cycles). ``(m, 2)`` int64 labels."""
+    rng = np.random.default_rng(seed)
+    rank = rng.permutation(n)
+    u, v = rng.integers(0, n, m), rng.integers(0, n, m)
+    v = np.where(u == v, (v + 1) % n, v)
+    forward = rank[u] < rank[v]
+    a, b = np.where(forward, u, v), np.where(forward, v, u)
+    flip = rng.random(m) < reversed_share
+    pairs = np.stack([np.where(flip, b, a), np.where(flip, a, b)], axis=1).astype(np.int64)
+    _, first = np.unique(pairs[:, 0] * n + pairs[:, 1], return_index=True)
+    return pairs[np.sort(first)]  # each wait once: repeats mean different things to peers
+
+
+def reversed_chain_waits(n: int) -> np.ndarray:
+    """Stream (c): the chain ``0 -> 1 -> ... -> n-1`` inserted from its end (each new wait
+    goes against the order the earlier ones set: quadratic for plain Pearce-Kelly)."""
+    i = np.arange(n - 2, -1, -1, dtype=np.int64)
+    return np.stack([i, i + 1], axis=1)
+
+
+def lock_manager_events(n: int, m: int, seed: int = 17) -> np.ndarray:
+    """Stream (b): ``m`` events ``(kind, p, q)`` of a lock manager with ``n`` live processes.
+
+    kind 0: ``p`` starts waiting for the holder ``q`` (a process waits for one holder at a
+    time); 1: that wait ends (the lock is granted); 2: ``p`` finishes, or is aborted right
+    after a wait that closed a cycle (PostgreSQL's victim), and a new process takes its place.
+    """
+    rng = np.random.default_rng(seed)
+    waits_for: dict[int, int] = {}  # waiter -> holder
+    waiters: dict[int, set] = {}  # holder -> its waiters
+    live = list(range(n))
+    fresh = n
+    out = np.empty((m, 3), dtype=np.int64)
+
+    def gone(p: int, slot: int) -> None:  # p finished or was aborted: its waiters go on
+        nonlocal fresh
+        holder = waits_for.pop(p, None)
+        if holder is not None:
+            waiters[holder].discard(p)
+        for a in waiters.pop(p, ()):
+            del waits_for[a]
+        live[slot] = fresh
+        fresh += 1
+
+    k = t = 0
+    while k < m:
+        if t % 65536 == 0:
+            draws, picks = rng.random(65536).tolist(), rng.integers(0, n, (65536, 2)).tolist()
+        x = draws[t % 65536]
+        slot, other = picks[t % 65536]
+        t += 1
+        p = live[slot]
+        if x < 0.5 and p not in waits_for:
+            q = live[other] if live[other] != p else live[(other + 1) % n]
+            out[k] = (0, p, q)
+            k += 1
+            w = q
+            while w in waits_for and w != p:  # one blocker each: follow the chain
+                w = waits_for[w]
+            if w == p:  # the wait closed a cycle: abort its waiter
+                if k < m:
+                    out[k] = (2, p, -1)
+                    k += 1
+                gone(p, slot)
+            else:
+                waits_for[p] = q
+                waiters.setdefault(q, set()).add(p)
+        elif x < 0.85 and p in waits_for:
+            q = waits_for.pop(p)
+            waiters[q].discard(p)
+            out[k] = (1, p, q)
+            k += 1
+        elif x >= 0.85:
+            out[k] = (2, p, -1)
+            k += 1
+            gone(p, slot)
+    return out
+
+
+def _wfg_add_wait(pairs, pair_list):
+    g = deadlock.WaitForGraph()
+    add = g.add_wait
+    return sum(1 for u, v in pair_list if add(u, v) is not None)
+
+
+def _wfg_add_waits(pairs, pair_list):
+    return int(deadlock.WaitForGraph().add_waits(pairs).size)
+
+
+def _rustworkx_stream():
+    rx = _import("rustworkx")
+
+    def run(pairs, pair_list):
+        n = int(pairs.max()) + 1 if pairs.size else 0
+        graph = rx.PyDiGraph(check_cycle=True)
+        graph.add_nodes_from(range(n))
+        add, refused, closed = graph.add_edge, rx.DAGWouldCycle, 0
+        for u, v in pair_list:
+            try:
+                add(u, v, None)
+            except refused:
+                closed += 1
+        return closed
+
+    return run
+
+
+def _networkx_stream():
+    nx = _import("networkx")
+
+    def run(pairs, pair_list):
+        graph = nx.DiGraph()
+        has_path, closed = nx.has_path, 0
+        for u, v in pair_list:
+            if u in graph and v in graph and has_path(graph, v, u) or u == v:
+                closed += 1  # refused: the ordered part stays acyclic, as WaitForGraph's
+            else:
+                graph.add_edge(u, v)
+        return closed
+
+    return run
+
+
+def _lock_manager_wfg(events, event_list):
+    g = deadlock.WaitForGraph()
+    add, release, remove = g.add_wait, g.remove_wait, g.remove
+    closed = 0
+    for kind, p, q in event_list:
+        if kind == 0:
+            if add(p, q) is not None:
+                closed += 1
+        elif kind == 1:
+            release(p, q)
+        elif p in g:
+            remove(p)
+    return closed
+
+
+def _lock_manager_rustworkx():
+    rx = _import("rustworkx")
+
+    def run(events, event_list):
+        graph = rx.PyDiGraph(check_cycle=True)
+        index: dict[int, int] = {}
+        closed = 0
+
+        def node(p):
+            i = index.get(p)
+            if i is None:
+                i = index[p] = graph.add_node(p)
+            return i
+
+        for kind, p, q in event_list:
+            if kind == 0:
+                try:
+                    graph.add_edge(node(p), node(q), None)
+                except rx.DAGWouldCycle:
+                    closed += 1
+            elif kind == 1:
+                graph.remove_edge(index[p], index[q])
+            elif p in index:
+                graph.remove_node(index.pop(p))
+        return closed
+
+    return run
+
+
+def _lock_manager_networkx():
+    nx = _import("networkx")
+
+    def run(events, event_list):
+        graph = nx.DiGraph()
+        closed = 0
+        for kind, p, q in event_list:
+            if kind == 0:
+                if p in graph and q in graph and nx.has_path(graph, q, p):
+                    closed += 1
+                else:
+                    graph.add_edge(p, q)
+            elif kind == 1:
+                graph.remove_edge(p, q)
+            elif p in graph:
+                graph.remove_node(p)
+        return closed
+
+    return run
+
+
+def _at_scale_wfg(base, extra, extra_list, pairs):
+    """``extra`` waits on a graph already holding ``base``'s waits, then taken back."""
+    g = base
+    closed = [g.add_wait(u, v) is not None for u, v in extra_list]
+    for u, v in extra_list:
+        g.remove_wait(u, v)
+    return any(closed) or bool(g._aside_edges())  # a deadlock after the last wait
+
+
+def _at_scale_detect_graph(base, extra, extra_list, pairs):
+    """``detect_graph`` on the whole edge array after each extra wait (what a user re-runs)."""
+    m = pairs.shape[0] - extra.shape[0]
+    found = False
+    for k in range(1, extra.shape[0] + 1):
+        found = bool(deadlock.detect_graph(pairs[: m + k]))
+    return found
+
+
+def _banker_requests(n: int, m: int, count: int, seed: int = 23):
+    """A Banker's state (nothing allocated, scarce units) and ``count`` random requests,
+    each within the need of its process at its turn (decided by replaying them)."""
+    rng = np.random.default_rng(seed)
+    M = rng.integers(0, 10, (n, m))
+    existing = (M.sum(axis=0) * 0.3).astype(np.int64) + 10
+    b = deadlock.Banker(M, existing=existing)
+    requests = []
+    for i in rng.integers(0, n, count).tolist():
+        v = rng.integers(0, np.minimum(b.need[i], 2) + 1).tolist()
+        requests.append((i, v))
+        b.request(i, v)
+    return M, existing, requests
+
+
+def _banker_stateful(M, existing, requests):
+    b = deadlock.Banker(M, existing=existing)
+    request = b.request
+    return sum(request(i, v) for i, v in requests)
+
+
+def _banker_request_ok(M, existing, requests):
+    C = np.zeros_like(M)
+    A = existing.copy()
+    granted = 0
+    for i, v in requests:
+        if deadlock.request_ok(A, C, M, i, v):
+            A -= v
+            C[i] += v
+            granted += 1
+    return granted
+
+
+ONLINE_SIZES = {  # (processes, waits) of streams (a), (c), (d); lock-manager events
+    "tiny": {"a": (2_000, 6_000), "c": 2_000, "d": (1_000, 3_000), "b": (1_000, 20_000)},
+    "quick": {"a": (20_000, 60_000), "c": 20_000, "d": (2_000, 6_000), "b": (5_000, 50_000)},
+    "full": {"a": (100_000, 300_000), "c": 100_000, "d": (10_000, 30_000),
+             "b": (100_000, 1_000_000)},
+}
+
+
+def online_cases(profile: str) -> list[Case]:
+    """Streams (a)-(d) of issue 13, the cost per event at 100,000 processes, and Banker's."""
+    size = ONLINE_SIZES[profile]
+    wfg = {"WaitForGraph add_wait": _ready(_wfg_add_wait),
+           "WaitForGraph add_waits": _ready(_wfg_add_waits),
+           "rustworkx check_cycle": _rustworkx_stream}
+
+    def pairs_case(series, label, make, with_networkx):
+        def build():
+            pairs = make()
+            return pairs, [tuple(p) for p in pairs.tolist()]
+
+        impls = dict(wfg)
+        if with_networkx:
+            impls["networkx has_path"] = _networkx_stream
+        return Case("deadlock-online", series, label, len(make()), build, impls, unit="events")
+
+    (na, ma), nc, (nd, md), (nb, mb) = size["a"], size["c"], size["d"], size["b"]
+    # networkx takes 20-60 us a wait here: only on streams of at most 100,000 events
+    cases = [
+        pairs_case("(a) hidden order", f"(a) {ma:,} waits, V={na:,}, 0.1% reversed",
+                   lambda: hidden_order_waits(na, ma, 0.001), ma <= 100_000),
+        pairs_case("(c) reversed chain", f"(c) reversed chain V={nc:,}",
+                   lambda: reversed_chain_waits(nc), False),
+        pairs_case("(d) 10% reversed", f"(d) {md:,} waits, V={nd:,}, 10% reversed",
+                   lambda: hidden_order_waits(nd, md, 0.1), nd <= 3_000),
+    ]
+
+    def lock_build():
+        events = lock_manager_events(nb, mb)
+        return events, [tuple(e) for e in events.tolist()]
+
+    cases.append(Case(
+        "deadlock-online", "(b) lock manager", f"(b) lock manager {mb:,} events, {nb:,} live",
+        mb, lock_build,
+        {"WaitForGraph": _ready(_lock_manager_wfg),
+         "rustworkx check_cycle": _lock_manager_rustworkx,
+         **({"networkx has_path": _lock_manager_networkx} if mb <= 100_000 else {})},
+        unit="events"))
+    if profile == "full":  # networkx on (a) at a tenth of the size
+        cases.append(pairs_case("(a) hidden order", "(a) 30,000 waits, V=10,000, 0.1% reversed",
+                                lambda: hidden_order_waits(10_000, 30_000, 0.001), True))
+
+    extra = {"tiny": 20, "quick": 50, "full": 100}[profile]
+
+    def at_scale():
+        pairs = hidden_order_waits(na, ma, 0.001)
+        base = deadlock.WaitForGraph()
+        base.add_waits(pairs[:-extra])
+        tail = pairs[-extra:]
+        return base, tail, [tuple(p) for p in tail.tolist()], pairs
+
+    cases.append(Case(
+        "deadlock-online", "per event at scale",
+        f"{extra} waits on (a) at V={na:,}: online vs detect_graph per event", extra, at_scale,
+        {"WaitForGraph add_wait + remove_wait": _ready(_at_scale_wfg),
+         "detect_graph per event": _ready(_at_scale_detect_graph)},
+        unit="events"))
+
+    n_b, m_b, count = {"tiny": (100, 10, 1000), "quick": (1000, 10, 2000),
+                       "full": (1000, 10, 10_000)}[profile]
+    cases.append(Case(
+        "deadlock-online", "banker", f"Banker {count:,} requests n={n_b} m={m_b}", count,
+        lambda: _banker_requests(n_b, m_b, count),
+        {"Banker.request": _ready(_banker_stateful),
+         "request_ok per request": _ready(_banker_request_ok)},
+        unit="requests"))
+    return cases
+
+
 FAMILIES: dict[str, Callable[[str], list[Case]]] = {
     "xscore": xscore_cases,
     "deadlock-matrix": matrix_cases,
     "deadlock-graph": graph_cases,
+    "deadlock-online": online_cases,
 }
 
 

@@ -142,10 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
         "\"waits\": {process: [resources]}}. With --banker: {\"available\", \"allocation\", "
         "\"max_claim\"}, the safety check. '-' reads standard input.",
     )
-    p.add_argument("file", metavar="FILE", help="the system state (JSON)")
+    p.add_argument("file", metavar="FILE", nargs="?", help="the system state (JSON)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--banker", action="store_true",
                    help="run Banker's safety check on {available, allocation, max_claim}")
+    p.add_argument("--events", metavar="FILE.jsonl",
+                   help='replay lock events, one a line: {"wait": [P, Q]}, '
+                   '{"release": [P, Q]}, {"remove": P}; print each deadlock as it forms')
+    p.add_argument("--resolve", action="store_true",
+                   help="with --events: abort each deadlock's victims and go on")
+    p.add_argument("--dot", metavar="OUT.dot",
+                   help="also write the graph in Graphviz DOT (cycle in red, blocked shaded)")
     p.add_argument("--request", metavar="'PID V1,V2,...'",
                    help="with --banker: may process PID be granted this request (stays safe)?")
     p.add_argument("--all", action="store_true",

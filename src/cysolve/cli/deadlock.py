@@ -133,6 +133,10 @@ def _holds_waits(state: dict, name: str):
 
 def run(args: argparse.Namespace) -> int:
     """``cysolve deadlock FILE``: detect (or, with --banker, check safety) and report."""
+    if getattr(args, "events", None) is not None:
+        return run_events(args)
+    if args.file is None:
+        raise InputError("give a state FILE, or --events FILE.jsonl")
     name = "<stdin>" if args.file == "-" else args.file
     if args.request is not None and not args.banker:
         args.parser.error("--request needs --banker (it asks Banker's algorithm)")
@@ -148,6 +152,9 @@ def run(args: argparse.Namespace) -> int:
     elif kind == "holds":
         holds, waits = _holds_waits(state, name)
     try:
+        dot = getattr(args, "dot", None)
+        if dot is not None and kind in ("banker", "matrix"):
+            raise InputError(f"{name}: --dot draws graphs; the {kind} form has none")
         if kind == "banker":
             if args.request is not None:
                 return _request(state, args.request, args.json)
@@ -155,9 +162,9 @@ def run(args: argparse.Namespace) -> int:
         if kind == "matrix":
             return _matrix(state, args.json, limit)
         if kind == "edges":
-            return _graph(adjacency, args.json, limit)
+            return _graph(adjacency, args.json, limit, dot)
         graph = deadlock.resource_graph(holds=holds, waits=waits, **extra)
-        return _graph(graph, args.json, limit)
+        return _graph(graph, args.json, limit, dot)
     except (TypeError, ValueError, OverflowError) as exc:
         if isinstance(exc, InputError):
             raise
@@ -205,8 +212,10 @@ def _sorted(labels) -> list:
     return sorted(labels, key=lambda x: (isinstance(x, str), x))
 
 
-def _graph(graph, as_json: bool, limit: int | None) -> int:
+def _graph(graph, as_json: bool, limit: int | None, dot: str | None = None) -> int:
     found = deadlock.detect_graph(graph)
+    if dot is not None:
+        write_dot(found, dot)
     if as_json:
         order = found.finishing_order()
         doc = {"kind": "graph", "deadlock": bool(found), "cycle": found.cycle}
@@ -265,6 +274,102 @@ def _banker(state: dict, as_json: bool, limit: int | None) -> int:
     n = safety.sequence.size + safety.stuck.size
     print(safety.report(_names(state, "processes", n, "process"), limit))
     return 0
+
+
+# --- online: ``--events FILE.jsonl`` and ``--dot`` -------------------------------------------
+
+EVENT_FORMS = '{"wait": [waiter, holder]}, {"release": [waiter, holder]} or {"remove": process}'
+
+
+def write_dot(found, path: str) -> None:
+    """The graph in Graphviz DOT (``GraphDetection.to_dot``) to ``path``."""
+    with refusals_named(path), open(path, "w", encoding="utf-8") as f:
+        f.write(found.to_dot())
+
+
+def _event(line: str, where: str):
+    """One line of an events file as ``(kind, labels)``; an InputError naming the line."""
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: malformed JSON ({exc.msg})") from None
+    if not isinstance(event, dict) or len(event) != 1:
+        raise InputError(f"{where}: an event is one of {EVENT_FORMS}")
+    (kind, value), = event.items()
+    if kind in ("wait", "release"):
+        if not isinstance(value, list) or len(value) != 2:
+            raise InputError(f"{where}: {kind} takes a pair [waiter, holder]")
+        return kind, (_label(value[0], f"{where}: {kind}[0]"),
+                      _label(value[1], f"{where}: {kind}[1]"))
+    if kind == "remove":
+        return kind, (_label(value, f"{where}: remove"),)
+    raise InputError(f"{where}: unknown event {kind!r}; an event is one of {EVENT_FORMS}")
+
+
+def _lines(stream, name: str):
+    try:
+        yield from stream
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not UTF-8 text") from None
+
+
+def run_events(args: argparse.Namespace) -> int:
+    """Replay a stream of lock events; report each deadlock as it forms (``--resolve``:
+    abort its victims and go on). A bad line stops the replay with exit status 2, after
+    everything found before it has been printed."""
+    path = args.events
+    name = "<stdin>" if path == "-" else path
+    g = deadlock.WaitForGraph()
+    aborted: set = set()
+    found = events = 0
+    with refusals_named(path):
+        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    with stream:
+        for number, line in enumerate(_lines(stream, name), 1):
+            if not line.strip():
+                continue
+            where = f"{name} line {number}"
+            kind, labels = _event(line, where)
+            events += 1
+            try:
+                if kind == "wait":
+                    aborted.discard(labels[0])
+                    cycle = g.add_wait(*labels)
+                elif kind == "release":
+                    cycle = None
+                    if not (args.resolve and aborted & set(labels)):
+                        g.remove_wait(*labels)
+                else:
+                    cycle = None
+                    if not (args.resolve and labels[0] in aborted and labels[0] not in g):
+                        g.remove(labels[0])
+            except ValueError as exc:
+                raise InputError(f"{where}: {exc}") from None
+            if cycle is None:
+                continue
+            found += 1
+            victims = g.resolve() if args.resolve else g.victims()
+            aborted.update(victims)
+            _print_deadlock(number, cycle, victims, args.resolve, args.json)
+    if not args.json:
+        done = f"{events} events, {found} deadlock{'s' if found != 1 else ''}"
+        print(done + (" (victims aborted)" if args.resolve and found else ""))
+    if getattr(args, "dot", None) is not None:
+        write_dot(g.detect(), args.dot)
+    return 0
+
+
+def _print_deadlock(number: int, cycle: list, victims: list, resolved: bool,
+                    as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"line": number, "cycle": cycle, "victims": victims,
+                          "resolved": resolved}), flush=True)
+        return
+    waits = "; ".join(f"{a} waits for {b}" for a, b in zip(cycle, cycle[1:] + cycle[:1],
+                                                          strict=True))
+    print(f"line {number}: deadlock: {waits}")
+    print(f"  {'aborted' if resolved else 'victims'}: " + ", ".join(map(str, victims)),
+          flush=True)
 
 
 # --- the textbook figures for ``cysolve demo`` -------------------------------------------------

@@ -5,9 +5,13 @@
   ``is_safe_batch``, ``request_ok_batch``) - public wrappers in ``matrix.py``.
 - One unit of each resource type: cycles in resource-allocation / wait-for graphs
   (``detect_graph``, ``find_cycle``, ``resource_graph``) - public wrappers in ``graph.py``.
+- Online, one event at a time: ``WaitForGraph`` (``online.py``) answers whether each new wait
+  closes a cycle and who to abort; ``Banker`` (``banker.py``) decides each request of a
+  Banker's state kept between calls.
 """
 
 from cysolve.deadlock._text import REPORT_LIMIT
+from cysolve.deadlock.banker import Banker
 from cysolve.deadlock.graph import (
     GraphDetection,
     ResourceGraph,
@@ -25,6 +29,7 @@ from cysolve.deadlock.matrix import (
     request_ok,
     request_ok_batch,
 )
+from cysolve.deadlock.online import WaitForGraph
 
 __all__ = [
     "REPORT_LIMIT",
@@ -43,4 +48,7 @@ __all__ = [
     "detect_graph",
     "find_cycle",
     "resource_graph",
+    # online: one event at a time (online.py, banker.py)
+    "WaitForGraph",
+    "Banker",
 ]

@@ -1,0 +1,1059 @@
+"""Online deadlock detection: the compiled core of ``WaitForGraph`` (and ``Banker``'s check).
+
+A wait-for graph that changes one event at a time (a process starts waiting for another,
+stops waiting, finishes or is aborted) and answers at once whether a new wait closes a cycle.
+
+The algorithm
+-------------
+The edges are split in two: ``D``, an acyclic part kept in a dynamic topological order
+(``node.ord``: distinct int64 positions, every edge of ``D`` goes from a lower to a higher
+position), and the *aside* edges, each of which closed a cycle of ``D`` when it was added.
+A new wait ``u -> v``:
+
+1. goes into ``D`` at O(1) when it agrees with the order (``ord[u] < ord[v]``);
+2. the "ends" trick: when ``v`` has no out-edge in ``D`` it takes a new highest position,
+   when ``u`` has no in-edge a new lowest one (O(1): this is what keeps chains inserted
+   against the order - waits arriving in reverse - linear instead of quadratic);
+3. otherwise Pearce and Kelly (2006), "A dynamic topological sort algorithm for directed
+   acyclic graphs": a forward search from ``v`` over the nodes placed before ``u`` either
+   meets ``u`` (the wait closes a cycle: the search's parent links give it, and the edge is
+   kept aside) or collects ``F``; a backward search from ``u`` over the nodes placed after
+   ``v`` collects ``B``; ``B`` then ``F`` are given the positions the two sets held, sorted:
+   work in proportion to the affected region only. The forward search follows one-blocker
+   chains (a waiter waiting for exactly one holder, the common case in a lock manager)
+   without touching its stack.
+
+Removing a wait (or a process, with all its waits) retries the aside edges whose cycle could
+have used it: an aside edge ``x -> y`` has a path ``y ->* x`` in ``D``, whose positions lie
+in ``[ord[y], ord[x]]``; only aside edges whose interval holds the removed edge are retried.
+So ``D`` plus the aside edges is always the whole graph, ``D`` is acyclic, and every aside
+edge still closes a cycle of ``D``.
+
+Storage: an array of nodes, each with malloc-ed out- and in-lists that grow by doubling
+(every out-entry knows its position in the target's in-list and back, so a removal is O(out-
+degree)); no Python object per edge. Labels are mapped to ids once (a dict, plus a direct
+table for small non-negative ints); ids of removed processes are reused.
+
+Contract: methods of ``WaitCore`` are called by ``online.WaitForGraph`` (the public face),
+which adds the results' Python forms. Nothing here is thread-safe: one graph, one thread.
+"""
+
+from cpython.long cimport PyLong_CheckExact
+from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.string cimport memcpy, memmove
+
+import numbers
+
+import numpy as np
+
+from cysolve._convert import hashable
+from cysolve.deadlock import _matrix
+
+cdef extern from "Python.h":
+    long long PyLong_AsLongLongAndOverflow(object obj, int* overflow) except? -1
+
+
+cdef struct OutE:
+    int64_t stamp   # when the wait was added (the clock of the graph): the victims' rule
+    int32_t to
+    int32_t back    # position of this edge in ``to``'s in-list
+    int32_t aside   # 1: the edge closed a cycle and is not part of the ordered part D
+
+
+cdef struct InE:
+    int32_t frm
+    int32_t back    # position of this edge in ``frm``'s out-list
+    int32_t aside
+
+
+cdef struct Node:
+    OutE* out
+    InE* inn
+    int64_t ord     # position in the topological order of D
+    int64_t key     # the small int label this node is cached under, or -1
+    int64_t seen    # search epoch that last visited it
+    int32_t nout, cout, nout_d   # out-edges, capacity, out-edges in D
+    int32_t nin, cin, nin_d
+    int32_t parent  # forward search: the node it was reached from
+    int32_t alive
+
+
+cdef struct OrdId:
+    int64_t ord
+    int32_t id
+
+
+cdef int _by_ord(const void* a, const void* b) noexcept nogil:
+    cdef int64_t x = (<const OrdId*> a).ord
+    cdef int64_t y = (<const OrdId*> b).ord
+    return (x > y) - (x < y)
+
+
+cdef void _sort(OrdId* items, int32_t n) noexcept nogil:
+    """Sort by ``ord`` (distinct): insertion sort for the usual handful, qsort beyond."""
+    cdef int32_t i, j
+    cdef OrdId item
+    if n > 24:
+        qsort(items, <size_t> n, sizeof(OrdId), _by_ord)
+        return
+    for i in range(1, n):
+        item = items[i]
+        j = i - 1
+        while j >= 0 and items[j].ord > item.ord:
+            items[j + 1] = items[j]
+            j -= 1
+        items[j + 1] = item
+
+
+cdef int _resize(void** block, int32_t n, size_t size) noexcept nogil:
+    """``realloc`` to ``n`` items, keeping the old block when memory ran out (-1)."""
+    cdef void* grown = realloc(block[0], <size_t> n * size)
+    if grown == NULL:
+        return -1
+    block[0] = grown
+    return 0
+
+
+cdef int _grow(void** block, int32_t* cap, int32_t need, size_t size) noexcept nogil:
+    """Make ``block`` hold at least ``need`` items (doubling); -1 when memory ran out."""
+    cdef int32_t new_cap
+    cdef void* grown
+    if need <= cap[0]:
+        return 0
+    new_cap = cap[0] * 2 if cap[0] >= 2 else 2
+    if new_cap < need:
+        new_cap = need
+    grown = realloc(block[0], <size_t> new_cap * size)
+    if grown == NULL:
+        return -1
+    block[0] = grown
+    cap[0] = new_cap
+    return 0
+
+
+cdef class WaitCore:
+    """The wait-for graph's state in C arrays (see the module docstring)."""
+
+    cdef Node* nodes
+    cdef int32_t cap          # nodes allocated
+    cdef int32_t used         # ids handed out so far (free ones included)
+    cdef int32_t nalive
+    cdef int32_t* free_ids
+    cdef int32_t nfree
+    cdef int64_t lo, hi, clock, epoch, nedges
+    cdef int64_t work         # nodes the searches visited, for the benchmarks
+    # scratch for the searches, each ``cap`` long
+    cdef int32_t* stack
+    cdef int32_t* fwd
+    cdef int32_t* bwd
+    cdef OrdId* sortbuf
+    cdef int64_t* slots
+    cdef int32_t* cyc
+    cdef int32_t ncyc
+    # the aside edges, pairs (u, v) in the order they were set aside
+    cdef int32_t* aside
+    cdef int32_t naside, caside
+    cdef int32_t* retry
+    cdef int32_t cretry
+    # small non-negative int labels -> id (-1: not cached)
+    cdef int32_t* cache
+    cdef int64_t ncache
+    cdef int64_t dict_ints
+    cdef list _labels
+    cdef dict _ids
+
+    def __cinit__(self):
+        self._labels = []
+        self._ids = {}
+
+    def __dealloc__(self):
+        self._free_all()
+
+    cdef void _free_all(self) noexcept:
+        cdef int32_t i
+        if self.nodes != NULL:
+            for i in range(self.used):
+                free(self.nodes[i].out)
+                free(self.nodes[i].inn)
+        free(self.nodes)
+        free(self.free_ids)
+        free(self.stack)
+        free(self.fwd)
+        free(self.bwd)
+        free(self.sortbuf)
+        free(self.slots)
+        free(self.cyc)
+        free(self.aside)
+        free(self.retry)
+        free(self.cache)
+        self.nodes = NULL
+        self.free_ids = self.stack = self.fwd = self.bwd = self.cyc = NULL
+        self.aside = self.retry = self.cache = NULL
+        self.sortbuf = NULL
+        self.slots = NULL
+        self.cap = self.used = self.nalive = self.nfree = 0
+        self.naside = self.caside = self.cretry = self.ncyc = 0
+        self.ncache = 0
+        self.dict_ints = 0
+        self.lo = self.hi = self.clock = self.epoch = self.nedges = 0
+
+    # --- nodes and labels ---------------------------------------------------------------------
+
+    cdef int _reserve(self, int32_t need) except -1:
+        """Room for ``need`` nodes in the node array and every per-node scratch array."""
+        cdef int32_t new_cap
+        if need <= self.cap:
+            return 0
+        if need > 0x3FFFFFFF:
+            raise MemoryError("a wait-for graph holds at most 2**30 processes")
+        new_cap = self.cap * 2 if self.cap >= 16 else 16
+        if new_cap < need:
+            new_cap = need
+        if (_resize(<void**> &self.nodes, new_cap, sizeof(Node)) < 0
+                or _resize(<void**> &self.free_ids, new_cap, sizeof(int32_t)) < 0
+                or _resize(<void**> &self.stack, new_cap, sizeof(int32_t)) < 0
+                or _resize(<void**> &self.fwd, new_cap, sizeof(int32_t)) < 0
+                or _resize(<void**> &self.bwd, new_cap, sizeof(int32_t)) < 0
+                or _resize(<void**> &self.sortbuf, new_cap, sizeof(OrdId)) < 0
+                or _resize(<void**> &self.slots, new_cap, sizeof(int64_t)) < 0
+                or _resize(<void**> &self.cyc, new_cap + 1, sizeof(int32_t)) < 0):
+            raise MemoryError(f"no memory for {new_cap:,} processes")
+        self.cap = new_cap
+        return 0
+
+    cdef int _cache_room(self, long long k) except -1:
+        """Grow the small-int table to cover ``k`` when ``k`` is not far beyond the ids."""
+        cdef int64_t new_n, i
+        cdef void* p
+        if k < self.ncache or k > 8 * (<int64_t> self.used) + (1 << 20):
+            return 0
+        new_n = self.ncache * 2 if self.ncache >= 1024 else 1024
+        if new_n <= k:
+            new_n = k + 1
+        p = realloc(self.cache, <size_t> new_n * sizeof(int32_t))
+        if p == NULL:
+            raise MemoryError("no memory for the label table")
+        self.cache = <int32_t*> p
+        for i in range(self.ncache, new_n):
+            self.cache[i] = -1
+        self.ncache = new_n
+        return 0
+
+    cdef long long _int_key(self, object label) except -2:
+        """The table slot of a label equal (as a dict key) to a small int, else -1.
+
+        Exact ints are handled by the caller; this covers bools, integral floats, NumPy
+        scalars and the like, so that ``1``, ``1.0`` and ``True`` stay one process.
+        """
+        cdef long long k
+        if isinstance(label, (str, bytes, tuple, frozenset)) or not isinstance(
+                label, numbers.Number):
+            return -1
+        try:
+            value = int(label)
+        except (TypeError, ValueError, OverflowError):
+            try:
+                if label.imag != 0:
+                    return -1
+                value = int(label.real)
+            except (AttributeError, TypeError, ValueError, OverflowError):
+                return -1
+        if value != label or value < 0 or value >= (1 << 62):
+            return -1
+        k = value
+        self._cache_room(k)
+        return k if k < self.ncache else -1
+
+    cdef int32_t _id(self, object label, bint create, str name) except -2:
+        """The id of ``label``; a new process when ``create``, else -1 for an unknown label.
+
+        Labels equal to a small non-negative int live in a direct table only (no dict
+        entry); the others in the dict. ``dict_ints`` counts int-like labels put in the dict
+        before the table covered them, so the table's misses look there while it is not 0.
+        """
+        cdef int overflow = 0
+        cdef long long k = -1
+        cdef int32_t i
+        if PyLong_CheckExact(label):
+            k = PyLong_AsLongLongAndOverflow(label, &overflow)
+            if overflow != 0 or k < 0:
+                k = -1
+            elif k >= self.ncache:
+                self._cache_room(k)
+                if k >= self.ncache:
+                    k = -1
+        else:
+            k = self._int_key(label)
+        if k >= 0:
+            i = self.cache[k]
+            if i >= 0:
+                return i
+            if self.dict_ints == 0:
+                return self._new(label, k) if create else -1
+        try:
+            found = self._ids.get(label)
+        except TypeError:
+            hashable(label, f"{name} = {label!r}", "process labels")
+            raise
+        if found is not None:
+            i = <int32_t> found
+            if k >= 0:
+                self.cache[k] = i
+                self.nodes[i].key = k
+            return i
+        if not create:
+            return -1
+        return self._new(label, k)
+
+    cdef int32_t _new(self, object label, long long k) except -2:
+        """A new process: in the table under ``k`` (>= 0), else in the dict."""
+        cdef int32_t i
+        cdef Node* node
+        if self.nfree:
+            self.nfree -= 1
+            i = self.free_ids[self.nfree]
+        else:
+            self._reserve(self.used + 1)
+            i = self.used
+            self.used += 1
+            self.nodes[i].out = NULL
+            self.nodes[i].inn = NULL
+            self.nodes[i].cout = self.nodes[i].cin = 0
+            self._labels.append(None)
+        node = &self.nodes[i]
+        node.nout = node.nout_d = node.nin = node.nin_d = 0
+        self.hi += 1
+        node.ord = self.hi
+        node.seen = 0
+        node.parent = -1
+        node.alive = 1
+        self.nalive += 1
+        self._labels[i] = label
+        if k >= 0:
+            self.cache[k] = i
+            node.key = k
+        else:
+            node.key = -1
+            self._ids[label] = i
+            if PyLong_CheckExact(label) or self._int_like(label):
+                self.dict_ints += 1
+        return i
+
+    cdef bint _int_like(self, object label):
+        """Is ``label`` equal to some int (one the table may cover later)?"""
+        if isinstance(label, (str, bytes, tuple, frozenset)) or not isinstance(
+                label, numbers.Number):
+            return False
+        try:
+            return int(label) == label
+        except (TypeError, ValueError, OverflowError):
+            return True  # complex and the like: be safe, look in the dict
+
+    # --- edges --------------------------------------------------------------------------------
+
+    cdef int32_t _find(self, int32_t u, int32_t v) noexcept nogil:
+        cdef Node* node = &self.nodes[u]
+        cdef int32_t k
+        for k in range(node.nout):
+            if node.out[k].to == v:
+                return k
+        return -1
+
+    cdef int _link(self, int32_t u, int32_t v, int32_t aside) noexcept nogil:
+        """Append the edge ``u -> v`` to both lists; -1 when memory ran out."""
+        cdef Node* a = &self.nodes[u]
+        cdef Node* b = &self.nodes[v]
+        cdef int32_t k, ki
+        if _grow(<void**> &a.out, &a.cout, a.nout + 1, sizeof(OutE)) < 0:
+            return -1
+        if _grow(<void**> &b.inn, &b.cin, b.nin + 1, sizeof(InE)) < 0:
+            return -1
+        if aside and _grow(<void**> &self.aside, &self.caside, 2 * self.naside + 2,
+                           sizeof(int32_t)) < 0:
+            return -1
+        k = a.nout
+        ki = b.nin
+        self.clock += 1
+        a.out[k].stamp = self.clock
+        a.out[k].to = v
+        a.out[k].back = ki
+        a.out[k].aside = aside
+        b.inn[ki].frm = u
+        b.inn[ki].back = k
+        b.inn[ki].aside = aside
+        a.nout += 1
+        b.nin += 1
+        if aside:
+            self.aside[2 * self.naside] = u
+            self.aside[2 * self.naside + 1] = v
+            self.naside += 1
+        else:
+            a.nout_d += 1
+            b.nin_d += 1
+        self.nedges += 1
+        return 0
+
+    cdef void _drop_aside(self, int32_t u, int32_t v) noexcept nogil:
+        """Remove the pair from the aside list, keeping the others in order."""
+        cdef int32_t k
+        for k in range(self.naside):
+            if self.aside[2 * k] == u and self.aside[2 * k + 1] == v:
+                memmove(self.aside + 2 * k, self.aside + 2 * k + 2,
+                        <size_t> (self.naside - k - 1) * 2 * sizeof(int32_t))
+                self.naside -= 1
+                return
+
+    cdef void _unlink(self, int32_t u, int32_t k) noexcept nogil:
+        """Remove ``u``'s out-edge number ``k`` (swap with the last, in both lists)."""
+        cdef Node* N = self.nodes
+        cdef OutE e = N[u].out[k]
+        cdef int32_t v = e.to, ki = e.back, last
+        last = N[v].nin - 1
+        if ki != last:
+            N[v].inn[ki] = N[v].inn[last]
+            N[N[v].inn[ki].frm].out[N[v].inn[ki].back].back = ki
+        N[v].nin -= 1
+        last = N[u].nout - 1
+        if k != last:
+            N[u].out[k] = N[u].out[last]
+            N[N[u].out[k].to].inn[N[u].out[k].back].back = k
+        N[u].nout -= 1
+        if e.aside:
+            self._drop_aside(u, v)
+        else:
+            N[u].nout_d -= 1
+            N[v].nin_d -= 1
+        self.nedges -= 1
+
+    # --- the order ----------------------------------------------------------------------------
+
+    cdef int _place(self, int32_t u, int32_t v) noexcept nogil:
+        """Make room for ``u -> v`` in D's order: 0, or 1 when it closes a cycle of D.
+
+        On 1, ``cyc[:ncyc]`` is the cycle ``u, v, ..., x`` (``x -> u`` closes it).
+        """
+        cdef Node* N = self.nodes
+        cdef int64_t ub = N[u].ord, lb = N[v].ord, ep
+        cdef int32_t sp = 0, nf = 0, nb = 0, x, w, k, i, j, n
+        cdef OutE* out
+        cdef InE* inn
+        cdef OrdId* buf
+        if u == v:
+            self.cyc[0] = u
+            self.ncyc = 1
+            return 1
+        if ub < lb:
+            return 0
+        if N[v].nout_d == 0:           # v waits for nobody in D: the new last
+            self.hi += 1
+            N[v].ord = self.hi
+            return 0
+        if N[u].nin_d == 0:            # nobody waits for u in D: the new first
+            self.lo -= 1
+            N[u].ord = self.lo
+            return 0
+        self.epoch += 1
+        ep = self.epoch
+        N[v].seen = ep
+        N[v].parent = -1
+        self.fwd[nf] = v
+        nf += 1
+        self.stack[sp] = v
+        sp += 1
+        while sp > 0:
+            sp -= 1
+            x = self.stack[sp]
+            while True:
+                out = N[x].out
+                n = N[x].nout
+                if n == 1 and out[0].aside == 0:
+                    # one blocker: follow the chain without the stack
+                    w = out[0].to
+                    if w == u:
+                        return self._cycle_from(u, x)
+                    if N[w].seen == ep or N[w].ord >= ub:
+                        break
+                    N[w].seen = ep
+                    N[w].parent = x
+                    self.fwd[nf] = w
+                    nf += 1
+                    x = w
+                    continue
+                for k in range(n):
+                    if out[k].aside:
+                        continue
+                    w = out[k].to
+                    if w == u:
+                        return self._cycle_from(u, x)
+                    if N[w].seen != ep and N[w].ord < ub:
+                        N[w].seen = ep
+                        N[w].parent = x
+                        self.fwd[nf] = w
+                        nf += 1
+                        self.stack[sp] = w
+                        sp += 1
+                break
+        N[u].seen = ep
+        self.bwd[nb] = u
+        nb += 1
+        self.stack[sp] = u
+        sp += 1
+        while sp > 0:
+            sp -= 1
+            x = self.stack[sp]
+            inn = N[x].inn
+            for k in range(N[x].nin):
+                if inn[k].aside:
+                    continue
+                w = inn[k].frm
+                if N[w].seen != ep and N[w].ord > lb:
+                    N[w].seen = ep
+                    self.bwd[nb] = w
+                    nb += 1
+                    self.stack[sp] = w
+                    sp += 1
+        # B before F, in the positions the two held
+        self.work += nb + nf
+        buf = self.sortbuf
+        for i in range(nb):
+            buf[i].ord = N[self.bwd[i]].ord
+            buf[i].id = self.bwd[i]
+        for i in range(nf):
+            buf[nb + i].ord = N[self.fwd[i]].ord
+            buf[nb + i].id = self.fwd[i]
+        _sort(buf, nb)
+        _sort(buf + nb, nf)
+        i = 0
+        j = nb
+        k = 0
+        while i < nb and j < nb + nf:
+            if buf[i].ord < buf[j].ord:
+                self.slots[k] = buf[i].ord
+                i += 1
+            else:
+                self.slots[k] = buf[j].ord
+                j += 1
+            k += 1
+        while i < nb:
+            self.slots[k] = buf[i].ord
+            i += 1
+            k += 1
+        while j < nb + nf:
+            self.slots[k] = buf[j].ord
+            j += 1
+            k += 1
+        for i in range(nb + nf):
+            N[buf[i].id].ord = self.slots[i]
+        return 0
+
+    cdef int _cycle_from(self, int32_t u, int32_t x) noexcept nogil:
+        """The cycle ``u, v, ..., x`` found by the forward search (u = the waiter)."""
+        cdef Node* N = self.nodes
+        cdef int32_t n = 0, y = x, i
+        while y != -1:
+            self.stack[n] = y
+            n += 1
+            y = N[y].parent
+        self.cyc[0] = u
+        for i in range(n):
+            self.cyc[1 + i] = self.stack[n - 1 - i]
+        self.ncyc = n + 1
+        return 1
+
+    cdef int _add(self, int32_t u, int32_t v) noexcept nogil:
+        """Add the wait ``u -> v``: 0 (no cycle or already there), 1 (closes one), -1 (memory)."""
+        cdef int r
+        if self._find(u, v) >= 0:
+            return 0
+        r = self._place(u, v)
+        if self._link(u, v, r) < 0:
+            return -1
+        return r
+
+    cdef int _retry(self, int32_t ntry) noexcept nogil:
+        """Retry the aside edges in ``retry[:2 * ntry]``: those closing no cycle now join D."""
+        cdef int32_t t, x, y, k
+        cdef Node* N
+        for t in range(ntry):
+            x = self.retry[2 * t]
+            y = self.retry[2 * t + 1]
+            k = self._find(x, y)
+            if k < 0 or not self.nodes[x].out[k].aside:
+                continue  # removed meanwhile (with a removed process)
+            if self._place(x, y) != 0:
+                continue
+            N = self.nodes
+            N[x].out[k].aside = 0
+            N[y].inn[N[x].out[k].back].aside = 0
+            N[x].nout_d += 1
+            N[y].nin_d += 1
+            self._drop_aside(x, y)
+        return 0
+
+    cdef int32_t _candidates(self, int64_t low, int64_t high) noexcept nogil:
+        """Copy the aside edges ``x -> y`` with ``ord[y] <= low`` and ``high <= ord[x]``."""
+        cdef int32_t t, n = 0, x, y
+        if _grow(<void**> &self.retry, &self.cretry, 2 * self.naside, sizeof(int32_t)) < 0:
+            return -1
+        for t in range(self.naside):
+            x = self.aside[2 * t]
+            y = self.aside[2 * t + 1]
+            if self.nodes[y].ord <= low and high <= self.nodes[x].ord:
+                self.retry[2 * n] = x
+                self.retry[2 * n + 1] = y
+                n += 1
+        return n
+
+    # --- the Python-facing methods --------------------------------------------------------------
+
+    cdef list _cycle_labels(self):
+        cdef int32_t i
+        labels = self._labels
+        return [labels[self.cyc[i]] for i in range(self.ncyc)]
+
+    def add_wait(self, waiter, holder):
+        """Record that ``waiter`` waits for ``holder``; the cycle this closes, or None."""
+        cdef int32_t u = self._id(waiter, True, "waiter")
+        cdef int32_t v = self._id(holder, True, "holder")
+        cdef int r = self._add(u, v)
+        if r == 0:
+            return None
+        if r < 0:
+            raise MemoryError("no memory for another wait")
+        return self._cycle_labels()
+
+    def add_waits(self, pairs):
+        """Add the waits ``pairs[e, 0] -> pairs[e, 1]`` in order; the events that closed a cycle.
+
+        ``pairs`` is an ``(E, 2)`` integer array (the labels are its values, as Python ints).
+        """
+        arr = np.asarray(pairs)
+        if arr.dtype.kind not in "iu":
+            if arr.size == 0 and arr.ndim == 2 and arr.shape[1] == 2:
+                return np.empty(0, dtype=np.int64)
+            raise TypeError(
+                f"pairs must be an (E, 2) integer array of waits, not dtype {arr.dtype}"
+            )
+        if arr.ndim != 2 or arr.shape[1] != 2:
+            raise ValueError(
+                f"pairs has shape {arr.shape}: it must be (E, 2), one (waiter, holder) a row"
+            )
+        if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
+            raise ValueError("pairs holds labels above 2**63 - 1: pass them one by one")
+        cdef int64_t[:, ::1] p = np.ascontiguousarray(arr, dtype=np.int64)
+        cdef Py_ssize_t m = p.shape[0], e
+        cdef int64_t a, b
+        cdef int32_t u, v
+        cdef int r
+        out = np.empty(m, dtype=np.int64)
+        cdef int64_t[::1] closed = out
+        cdef Py_ssize_t nclosed = 0
+        for e in range(m):
+            a = p[e, 0]
+            b = p[e, 1]
+            if 0 <= a < self.ncache and self.cache[a] >= 0:
+                u = self.cache[a]
+            else:
+                u = self._id(int(a), True, "pairs")
+            if 0 <= b < self.ncache and self.cache[b] >= 0:
+                v = self.cache[b]
+            else:
+                v = self._id(int(b), True, "pairs")
+            r = self._add(u, v)
+            if r == 1:
+                closed[nclosed] = e
+                nclosed += 1
+            elif r < 0:
+                raise MemoryError("no memory for another wait")
+        return out[:nclosed].copy()
+
+    cdef int32_t _known(self, object label, str name) except -2:
+        cdef int32_t i = self._id(label, False, name)
+        if i < 0:
+            raise ValueError(f"{name} = {label!r}: no such process in the wait-for graph")
+        return i
+
+    def remove_wait(self, waiter, holder):
+        """Forget that ``waiter`` waits for ``holder`` (it got the lock or gave up)."""
+        cdef int32_t u = self._known(waiter, "waiter")
+        cdef int32_t v = self._known(holder, "holder")
+        cdef int32_t k = self._find(u, v)
+        cdef int32_t n = 0
+        cdef bint in_d
+        if k < 0:
+            raise ValueError(f"{waiter!r} does not wait for {holder!r}: no such wait to remove")
+        in_d = self.nodes[u].out[k].aside == 0
+        if in_d and self.naside:
+            n = self._candidates(self.nodes[u].ord, self.nodes[v].ord)
+            if n < 0:
+                raise MemoryError("no memory to retry the waits set aside")
+        self._unlink(u, k)
+        if n:
+            self._retry(n)
+
+    def remove(self, process):
+        """Remove ``process`` (it finished or was aborted) and every wait to or from it."""
+        cdef int32_t p = self._known(process, "process")
+        cdef Node* N = self.nodes
+        cdef int32_t n = 0
+        cdef int64_t at = N[p].ord
+        if self.naside and (N[p].nout_d or N[p].nin_d):
+            n = self._candidates(at, at)
+            if n < 0:
+                raise MemoryError("no memory to retry the waits set aside")
+        while N[p].nout:
+            self._unlink(p, N[p].nout - 1)
+        while N[p].nin:
+            self._unlink(N[p].inn[N[p].nin - 1].frm, N[p].inn[N[p].nin - 1].back)
+        if n:
+            self._retry(n)
+        N[p].alive = 0
+        if N[p].key >= 0:
+            self.cache[N[p].key] = -1
+        label = self._labels[p]
+        self._ids.pop(label, None)
+        self._labels[p] = None
+        self.free_ids[self.nfree] = p
+        self.nfree += 1
+        self.nalive -= 1
+
+    def waits_of(self, process):
+        """The processes ``process`` waits for, in the order the waits were added (roughly)."""
+        cdef int32_t p = self._known(process, "process")
+        cdef int32_t k
+        cdef Node* node = &self.nodes[p]
+        labels = self._labels
+        return [labels[node.out[k].to] for k in range(node.nout)]
+
+    def __contains__(self, label):
+        try:
+            return self._id(label, False, "label") >= 0
+        except TypeError:
+            return False
+
+    def __len__(self):
+        return self.nalive
+
+    def __iter__(self):
+        cdef int32_t i
+        labels = self._labels
+        return iter([labels[i] for i in range(self.used) if self.nodes[i].alive])
+
+    @property
+    def _work(self):
+        return self.work
+
+    @property
+    def n_waits(self):
+        """How many waits the graph holds."""
+        return self.nedges
+
+    def edges(self):
+        """Every wait as a ``(waiter, holder)`` pair of labels."""
+        cdef int32_t i, k
+        cdef Node* node
+        labels = self._labels
+        out = []
+        for i in range(self.used):
+            node = &self.nodes[i]
+            if not node.alive:
+                continue
+            for k in range(node.nout):
+                out.append((labels[i], labels[node.out[k].to]))
+        return out
+
+    def _arrays(self):
+        """``(src, dst, stamp)`` over ids, in ``edges()`` order; and ``first``: the ids in
+        order of first appearance in ``src[0], dst[0], src[1], ...`` (``detect_graph``'s ids),
+        with ``rank`` mapping an id to its position there (-1: no edge)."""
+        cdef int64_t m = self.nedges, e = 0
+        cdef int32_t i, k, nfirst = 0
+        cdef Node* node
+        src_a = np.empty(m, dtype=np.int32)
+        dst_a = np.empty(m, dtype=np.int32)
+        stamp_a = np.empty(m, dtype=np.int64)
+        rank_a = np.full(self.used, -1, dtype=np.int32)
+        first_a = np.empty(self.used, dtype=np.int32)
+        cdef int32_t[::1] src = src_a
+        cdef int32_t[::1] dst = dst_a
+        cdef int64_t[::1] stamp = stamp_a
+        cdef int32_t[::1] rank = rank_a
+        cdef int32_t[::1] first = first_a
+        for i in range(self.used):
+            node = &self.nodes[i]
+            if not node.alive:
+                continue
+            for k in range(node.nout):
+                src[e] = i
+                dst[e] = node.out[k].to
+                stamp[e] = node.out[k].stamp
+                if rank[i] < 0:
+                    rank[i] = nfirst
+                    first[nfirst] = i
+                    nfirst += 1
+                if rank[dst[e]] < 0:
+                    rank[dst[e]] = nfirst
+                    first[nfirst] = dst[e]
+                    nfirst += 1
+                e += 1
+        return src_a, dst_a, stamp_a, first_a[:nfirst].copy(), rank_a
+
+    def _aside_edges(self):
+        """The waits set aside (each closed a cycle when added), in the order set aside."""
+        labels = self._labels
+        return [(labels[self.aside[2 * t]], labels[self.aside[2 * t + 1]])
+                for t in range(self.naside)]
+
+    def _label_list(self):
+        return self._labels
+
+    def _copy_into(self, WaitCore other):
+        """Make ``other`` (a fresh graph) an independent copy of this one."""
+        cdef int32_t i
+        cdef Node* a
+        cdef Node* b
+        other._free_all()
+        other._reserve(self.cap if self.cap else 1)
+        memcpy(other.nodes, self.nodes, <size_t> self.used * sizeof(Node))
+        for i in range(self.used):
+            a = &self.nodes[i]
+            b = &other.nodes[i]
+            b.out = NULL
+            b.inn = NULL
+            b.cout = b.cin = 0
+            if _grow(<void**> &b.out, &b.cout, a.nout, sizeof(OutE)) < 0 or \
+                    _grow(<void**> &b.inn, &b.cin, a.nin, sizeof(InE)) < 0:
+                other.used = i + 1
+                raise MemoryError("no memory to copy the graph")
+            if a.nout:
+                memcpy(b.out, a.out, <size_t> a.nout * sizeof(OutE))
+            if a.nin:
+                memcpy(b.inn, a.inn, <size_t> a.nin * sizeof(InE))
+        other.used = self.used
+        other.nalive = self.nalive
+        if self.nfree:
+            memcpy(other.free_ids, self.free_ids, <size_t> self.nfree * sizeof(int32_t))
+        other.nfree = self.nfree
+        other.lo, other.hi, other.clock = self.lo, self.hi, self.clock
+        other.epoch, other.nedges = self.epoch, self.nedges
+        if _grow(<void**> &other.aside, &other.caside, 2 * self.naside, sizeof(int32_t)) < 0:
+            raise MemoryError("no memory to copy the graph")
+        if self.naside:
+            memcpy(other.aside, self.aside, <size_t> self.naside * 2 * sizeof(int32_t))
+        other.naside = self.naside
+        if self.ncache:
+            other.cache = <int32_t*> malloc(<size_t> self.ncache * sizeof(int32_t))
+            if other.cache == NULL:
+                raise MemoryError("no memory to copy the graph")
+            memcpy(other.cache, self.cache, <size_t> self.ncache * sizeof(int32_t))
+        other.ncache = self.ncache
+        other.dict_ints = self.dict_ints
+        other._labels = list(self._labels)
+        other._ids = dict(self._ids)
+
+
+def components(const int32_t[::1] indptr, const int32_t[::1] indices):
+    """Strongly connected component ids (``comp[v]``) of a CSR graph: iterative Tarjan, O(V + E).
+
+    Trusts well-formed int32 CSR arrays (every index in ``range(n)``). Scratch: 5V integers.
+    """
+    cdef int32_t n = indptr.shape[0] - 1
+    comp_a = np.full(n, -1, dtype=np.int32)
+    cdef int32_t[::1] comp = comp_a
+    if n <= 0:
+        return comp_a
+    index_a = np.full(n, -1, dtype=np.int32)
+    low_a = np.empty(n, dtype=np.int32)
+    path_a = np.empty(n, dtype=np.int32)
+    cursor_a = np.empty(n, dtype=np.int32)
+    stack_a = np.empty(n, dtype=np.int32)
+    cdef int32_t[::1] index = index_a
+    cdef int32_t[::1] low = low_a
+    cdef int32_t[::1] path = path_a
+    cdef int32_t[::1] cursor = cursor_a
+    cdef int32_t[::1] stack = stack_a
+    cdef int32_t counter = 0, ncomp = 0, top, sp = 0, s, v, w, e, u
+    cdef uint8_t descended
+    with nogil:
+        for s in range(n):
+            if index[s] >= 0:
+                continue
+            top = 0
+            path[0] = s
+            cursor[0] = indptr[s]
+            index[s] = low[s] = counter
+            counter += 1
+            stack[sp] = s
+            sp += 1
+            while top >= 0:
+                v = path[top]
+                e = cursor[top]
+                descended = 0
+                while e < indptr[v + 1]:
+                    w = indices[e]
+                    e += 1
+                    if index[w] < 0:
+                        cursor[top] = e
+                        top += 1
+                        path[top] = w
+                        cursor[top] = indptr[w]
+                        index[w] = low[w] = counter
+                        counter += 1
+                        stack[sp] = w
+                        sp += 1
+                        descended = 1
+                        break
+                    if comp[w] < 0 and index[w] < low[v]:
+                        low[v] = index[w]
+                if descended:
+                    continue
+                top -= 1
+                if low[v] == index[v]:
+                    while True:
+                        sp -= 1
+                        u = stack[sp]
+                        comp[u] = ncomp
+                        if u == v:
+                            break
+                    ncomp += 1
+                if top >= 0:
+                    u = path[top]
+                    if low[v] < low[u]:
+                        low[u] = low[v]
+    return comp_a
+
+
+# --- Banker's algorithm, one request at a time ----------------------------------------------
+
+cdef class BankerCore:
+    """A Banker's state kept between requests (``banker.Banker`` is the public face).
+
+    Holds ``A`` (m), ``C`` and ``need`` (n x m, int64, C-contiguous, owned: never the
+    caller's) and, while the state is known to be safe, a safe sequence ``seq`` of the live
+    processes with ``pos[p]`` its position in it. A grant of ``v`` to process ``i`` keeps the
+    sequence valid iff every process before ``i`` in it still fits when ``v`` fewer units
+    are free (from ``i`` on, ``i`` returns the ``v`` units when it finishes, so nothing
+    changes): O(pos[i] m) instead of a full check. A release or a finish keeps it valid.
+    """
+
+    cdef public object _A, _C, _need, _seq, _pos, _done, _req, _work
+    cdef int64_t[::1] A
+    cdef int64_t[:, ::1] C
+    cdef int64_t[:, ::1] need
+    cdef int64_t[::1] seq
+    cdef int64_t[::1] pos
+    cdef uint8_t[::1] done
+    cdef int64_t[::1] req
+    cdef int64_t[::1] work
+    cdef public Py_ssize_t n, m, nseq
+    cdef public bint seq_ok
+
+    def _load(self, A, C, need, done):
+        """Adopt the (owned, checked) arrays; the safe sequence is unknown until ``_check``."""
+        self._A, self._C, self._need, self._done = A, C, need, done
+        self.A, self.C, self.need, self.done = A, C, need, done
+        self.n, self.m = C.shape[0], C.shape[1]
+        self._req = np.zeros(self.m, dtype=np.int64)
+        self._work = np.zeros(self.m, dtype=np.int64)
+        self.req, self.work = self._req, self._work
+        self._seq = np.zeros(self.n, dtype=np.int64)
+        self._pos = np.zeros(self.n, dtype=np.int64)
+        self.seq, self.pos = self._seq, self._pos
+        self.nseq = 0
+        self.seq_ok = False
+
+    def _set_sequence(self, order):
+        """Record a safe order (process ids; finished ones are skipped)."""
+        cdef const int64_t[::1] o = np.ascontiguousarray(order, dtype=np.int64)
+        cdef Py_ssize_t k, p
+        self.nseq = 0
+        for k in range(o.shape[0]):
+            p = o[k]
+            if not self.done[p]:
+                self.seq[self.nseq] = p
+                self.pos[p] = self.nseq
+                self.nseq += 1
+        self.seq_ok = True
+
+    def _sequence(self):
+        return self._seq[: self.nseq].tolist()
+
+    cdef int _read(self, object values) except -1:
+        """``values`` into ``req``: 1 on the fast path (a list or tuple of m small ints)."""
+        cdef Py_ssize_t j
+        cdef int overflow = 0
+        cdef long long x
+        if (type(values) is list or type(values) is tuple) and len(values) == self.m:
+            for j in range(self.m):
+                item = values[j]
+                if not PyLong_CheckExact(item):
+                    return 0
+                x = PyLong_AsLongLongAndOverflow(item, &overflow)
+                if overflow or x < 0:
+                    return 0
+                self.req[j] = x
+            return 1
+        return 0
+
+    cdef bint _prefix_fits(self, Py_ssize_t i) noexcept nogil:
+        """Does the safe sequence survive ``req`` fewer free units before process ``i``?"""
+        cdef Py_ssize_t k, j, p, stop = self.pos[i]
+        for j in range(self.m):
+            self.work[j] = self.A[j] - self.req[j]
+        for k in range(stop):
+            p = self.seq[k]
+            for j in range(self.m):
+                if self.need[p, j] > self.work[j]:
+                    return False
+            for j in range(self.m):
+                self.work[j] += self.C[p, j]
+        return True
+
+    cdef void _move(self, Py_ssize_t i, int sign) noexcept nogil:
+        """Grant (``sign`` 1) or take back (-1) ``req`` for process ``i``."""
+        cdef Py_ssize_t j
+        cdef int64_t v
+        for j in range(self.m):
+            v = sign * self.req[j]
+            self.A[j] -= v
+            self.C[i, j] += v
+            self.need[i, j] -= v
+
+    def _try(self, Py_ssize_t i, bint fast):
+        """Grant ``req`` to ``i`` if the state stays safe (``req`` already within need).
+
+        Returns True (granted) or False (unchanged).
+        """
+        cdef Py_ssize_t j
+        for j in range(self.m):
+            if self.req[j] > self.A[j]:
+                return False
+        if self.seq_ok and self._prefix_fits(i):
+            self._move(i, 1)
+            return True
+        self._move(i, 1)
+        order = np.empty(self.n, dtype=np.int64)
+        finished = _matrix.detect(self._C, self._need, self._A.copy(), order)
+        if finished == self.n:
+            self._set_sequence(order[:finished])
+            return True
+        self._move(i, -1)
+        return False
+
+    def _fast_request(self, Py_ssize_t i, values):
+        """The whole request on the fast path; None when the wrapper must check ``values``."""
+        cdef Py_ssize_t j
+        if not self._read(values):
+            return None
+        for j in range(self.m):
+            if self.req[j] > self.need[i, j]:
+                return None
+        return self._try(i, True)
+
+    def _load_request(self, values):
+        """A checked int64 vector into ``req``."""
+        cdef const int64_t[::1] v = values
+        cdef Py_ssize_t j
+        for j in range(self.m):
+            self.req[j] = v[j]

@@ -1,0 +1,281 @@
+"""Online deadlock detection: ``WaitForGraph`` after every event against ``detect_graph`` and
+the textbook definitions (``deadlock.reference``); victims against brute force."""
+
+import copy
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cysolve.deadlock import WaitForGraph, detect_graph, reference
+
+PROPERTY = settings(max_examples=120, deadline=None)
+
+
+@st.composite
+def event_streams(draw, max_nodes: int = 7, max_events: int = 40):
+    """``(labels, events)``: ("wait", u, v), ("release", k) (the k-th wait still present,
+    modulo their number) and ("remove", u), on ``max_nodes`` labels of mixed kinds."""
+    n = draw(st.integers(1, max_nodes))
+    labels = draw(st.sampled_from([
+        list(range(n)),
+        [f"P{i}" for i in range(n)],
+        [(i, "x") if i % 2 else f"T{i}" for i in range(n)],
+        [10**20 + i for i in range(n)],
+    ]))
+    node = st.integers(0, n - 1)
+    event = st.one_of(
+        st.tuples(st.just("wait"), node, node),
+        st.tuples(st.just("wait"), node, node),
+        st.tuples(st.just("wait"), node, node),
+        st.tuples(st.just("release"), st.integers(0, 100)),
+        st.tuples(st.just("remove"), node),
+    )
+    return labels, draw(st.lists(event, max_size=max_events))
+
+
+def reaches(edges, source, target):
+    """``target`` reachable from ``source`` (by zero or more edges)."""
+    succ = {}
+    for a, b in edges:
+        succ.setdefault(a, []).append(b)
+    seen, todo = {source}, [source]
+    while todo:
+        x = todo.pop()
+        if x == target:
+            return True
+        for y in succ.get(x, ()):
+            if y not in seen:
+                seen.add(y)
+                todo.append(y)
+    return False
+
+
+def is_cycle(edges, cycle):
+    present = set(edges)
+    return bool(cycle) and all(
+        (a, b) in present for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True)
+    )
+
+
+def check_state(g, model):
+    """``g`` against the model's edge set, ``detect_graph`` and the reference."""
+    edges = g.edges()
+    assert set(edges) == model and len(edges) == len(model) == g.n_waits
+    got, want = g.detect(), detect_graph(edges)
+    assert got.cycle == want.cycle
+    assert got.deadlocked == want.deadlocked == reference.deadlocked_nodes(edges)
+    assert got.blocked == want.blocked == reference.blocked_nodes(edges)
+    assert list(got.nodes) == list(want.nodes)
+    # the invariant behind add_wait's answers: without the kept-aside waits the graph is
+    # acyclic, and each kept-aside wait still closes a cycle of the rest
+    aside = g._aside_edges()
+    rest = [e for e in edges if e not in set(aside)]
+    assert not detect_graph(rest)
+    for u, v in aside:
+        assert reaches(rest, v, u)
+    # victims: removing them leaves no deadlock, default rule and InnoDB's
+    for weight in (None, lambda p: hash(p) % 5):
+        victims = g.victims(weight)
+        assert len(set(victims)) == len(victims)
+        assert bool(victims) == bool(want)
+        left = [(a, b) for a, b in edges if a not in victims and b not in victims]
+        assert not detect_graph(left)
+
+
+@PROPERTY
+@given(event_streams())
+def test_streams_agree_with_detect_graph_after_every_event(stream):
+    labels, events = stream
+    g = WaitForGraph()
+    model: dict = {}  # the waits present, in order
+    for event in events:
+        if event[0] == "wait":
+            u, v = labels[event[1]], labels[event[2]]
+            aside = set(g._aside_edges())
+            cycle = g.add_wait(u, v)
+            new = (u, v) not in model
+            model[(u, v)] = None
+            if cycle is not None:
+                assert new and cycle[:2] == [u, v][: len(cycle)] and is_cycle(list(model), cycle)
+            elif new:  # no cycle through (u, v) that avoids the kept-aside waits
+                rest = [e for e in model if e not in aside]
+                assert not reaches(rest, v, u)
+        elif event[0] == "release":
+            if not model:
+                continue
+            u, v = list(model)[event[1] % len(model)]
+            g.remove_wait(u, v)
+            del model[(u, v)]
+        else:
+            p = labels[event[1]]
+            if p not in g:
+                with pytest.raises(ValueError, match="no such process"):
+                    g.remove(p)
+                continue
+            g.remove(p)
+            model = {e: None for e in model if p not in e}
+            assert p not in g
+        check_state(g, set(model))
+
+
+@PROPERTY
+@given(event_streams(max_nodes=6, max_events=30))
+def test_add_waits_is_add_wait_in_a_loop(stream):
+    _, events = stream
+    pairs = np.array([e[1:] for e in events if e[0] == "wait"], dtype=np.int64).reshape(-1, 2)
+    one, many = WaitForGraph(), WaitForGraph()
+    closed = [k for k, (u, v) in enumerate(pairs.tolist()) if one.add_wait(u, v) is not None]
+    assert many.add_waits(pairs).tolist() == closed
+    assert many.edges() == one.edges()
+    assert many._aside_edges() == one._aside_edges()
+
+
+def min_victims(edges):
+    """The fewest processes whose removal leaves no cycle (brute force)."""
+    nodes = sorted({x for e in edges for x in e})
+    for k in range(len(nodes) + 1):
+        for gone in itertools.combinations(nodes, k):
+            left = [(a, b) for a, b in edges if a not in gone and b not in gone]
+            if not detect_graph(left):
+                return k
+    raise AssertionError("unreachable")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=16))
+def test_victims_are_enough_and_not_fewer_than_the_minimum(edges):
+    g = WaitForGraph()
+    for u, v in edges:
+        g.add_wait(u, v)
+    best = min_victims(g.edges())
+    for weight in (None, {p: (p * 7) % 3 for p in range(7)}):
+        victims = g.victims(weight)
+        assert len(victims) >= best
+        left = [(a, b) for a, b in g.edges() if a not in victims and b not in victims]
+        assert not detect_graph(left)
+
+
+def test_default_victim_is_the_waiter_that_closed_the_cycle():
+    g = WaitForGraph()
+    assert g.add_wait("A", "B") is None
+    assert g.add_wait("B", "C") is None
+    assert g.add_wait("C", "A") == ["C", "A", "B"]
+    assert g.victims() == ["C"]
+    assert g.victims(weight={"A": 1, "B": 1, "C": 2}) == ["A"]  # tie by label
+    assert g.victims(weight=lambda p: {"A": 3, "B": 2, "C": 3}[p]) == ["B"]
+    assert g.resolve() == ["C"]
+    assert not g.detect() and g.edges() == [("A", "B")]
+
+
+def test_two_deadlocks_give_two_victims_and_self_loops():
+    g = WaitForGraph()
+    g.add_waits(np.array([[1, 2], [2, 1], [3, 4], [4, 3], [5, 5]]))
+    assert sorted(g.victims()) == [2, 4, 5]
+    assert g.add_wait(6, 6) == [6]
+
+
+def test_release_retries_the_kept_aside_wait():
+    g = WaitForGraph()
+    g.add_wait("a", "b")
+    g.add_wait("b", "c")
+    assert g.add_wait("c", "a") == ["c", "a", "b"]
+    assert g._aside_edges() == [("c", "a")]
+    g.remove_wait("b", "c")  # the cycle is gone: c -> a joins the ordered part
+    assert g._aside_edges() == []
+    assert g.add_wait("b", "c") == ["b", "c", "a"]
+
+
+def test_errors_name_the_argument_and_change_nothing():
+    g = WaitForGraph()
+    g.add_wait("a", "b")
+    with pytest.raises(TypeError, match="waiter"):
+        g.add_wait(["x"], "a")
+    with pytest.raises(TypeError, match="holder"):
+        g.add_wait("a", {})
+    with pytest.raises(ValueError, match="does not wait for"):
+        g.remove_wait("b", "a")
+    with pytest.raises(ValueError, match="no such process"):
+        g.remove("zz")
+    with pytest.raises(ValueError, match="no such process"):
+        g.waits_of("zz")
+    with pytest.raises(TypeError, match="integer"):
+        g.add_waits(np.array([[0.5, 1.0]]))
+    with pytest.raises(ValueError, match=r"\(E, 2\)"):
+        g.add_waits(np.zeros((3, 3), dtype=int))
+    with pytest.raises(TypeError, match="mapping or a callable"):
+        g.victims(weight=3)
+    g.add_wait("b", "a")
+    with pytest.raises(ValueError, match="no entry"):
+        g.victims(weight={"a": 1})
+    with pytest.raises(TypeError, match="real numbers"):
+        g.victims(weight=lambda p: "heavy")
+    assert g.edges() == [("a", "b"), ("b", "a")] and len(g) == 2
+
+
+def test_labels_equal_as_keys_are_one_process_and_ids_are_reused():
+    g = WaitForGraph()
+    g.add_wait(1, 2)
+    assert g.add_wait(2.0, True) == [2.0, 1]  # 2.0 == 2 and True == 1: the same processes
+    assert len(g) == 2
+    for k in range(100):
+        g.add_wait(("t", k), 1)
+        g.remove(("t", k))
+    assert len(g) == 2 and sorted(g) == [1, 2]
+    g.remove(1)
+    assert g.add_wait(3, 2) is None and g.waits_of(3) == [2] and 1 not in g
+
+
+def test_copy_is_independent():
+    g = WaitForGraph()
+    g.add_waits(np.array([[0, 1], [1, 2], [2, 0]]))
+    h = copy.copy(g)
+    h.remove(0)
+    assert g.edges() == [(0, 1), (1, 2), (2, 0)] and g._aside_edges() == [(2, 0)]
+    assert h.edges() == [(1, 2)] and not h.detect()
+    assert g.copy().detect().cycle == g.detect().cycle
+    assert "3 processes" in repr(g)
+
+
+def test_streams_from_the_issue_stay_fast_in_shape():
+    """A reversed chain (each wait against the order) and a long chain closing late."""
+    n = 20_000
+    g = WaitForGraph()
+    for i in range(n):
+        g.add_wait(i, i + 1)  # placed in order
+    h = WaitForGraph()
+    pairs = np.array([[i, i + 1] for i in range(n - 1, -1, -1)])
+    assert h.add_waits(pairs).size == 0
+    assert g.add_wait(n, 0) == list(range(n, n + 1)) + list(range(n))
+    assert h.add_waits(np.array([[n, 0]])).tolist() == [0]
+    assert g.detect().deadlocked == h.detect().deadlocked == frozenset(range(n + 1))
+
+
+@pytest.mark.parametrize("name", ["cysolve.deadlock.online", "cysolve.deadlock.banker"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 3 and result.failed == 0
+
+
+def test_int_labels_in_the_table_and_beyond_it_stay_one_process():
+    g = WaitForGraph()
+    big = 1_100_000  # beyond the direct table at first: kept in the dict
+    g.add_wait(big, "a")
+    g.add_waits(np.array([[i, 10**6] for i in range(10_000)]))  # the table grows past big
+    assert g.add_wait(float(big), "b") is None and g.waits_of(big) == ["a", "b"]
+    assert len(g) == 10_004 and big in g and np.int64(5) in g and 2**70 not in g
+    g.remove(np.int64(big))
+    assert big not in g and len(g) == 10_003
+
+
+def test_none_is_a_label_too():
+    g = WaitForGraph()
+    g.add_wait(None, "a")
+    g.add_wait("b", "c")
+    g.remove("b")
+    assert list(g) == [None, "a", "c"] and None in g and g.waits_of(None) == ["a"]
