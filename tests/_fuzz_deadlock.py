@@ -314,8 +314,8 @@ def groups(ns):
             st.tuples(st.builds(np.array, st.lists(st.integers(-3, 5), max_size=5)),
                       st.builds(np.array, st.lists(st.integers(-3, 5), max_size=5))),
             hs.junk_arrays(), hs.JUNK_SCALARS,
-            st.builds(lambda v: np.array(v, dtype=object).reshape(-1, 2) if len(v) % 2 == 0
-                      else np.array(v), st.lists(labels | unhashable, max_size=6)),
+            st.builds(lambda v: np.array(v + [None] * (len(v) % 2), dtype=object).reshape(-1, 2),
+                      st.lists(labels | unhashable, max_size=6)),
         ))
         return bad, None
 
