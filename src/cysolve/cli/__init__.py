@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("bench", help="benchmark the kernels against references and peers")
     p.add_argument("--quick", action="store_true",
-                   help="small inputs: under a minute on 2 cores (the full run takes minutes)")
+                   help="small inputs: about 80 s on 2 cores (the full run takes much longer)")
     p.add_argument("--json", metavar="PATH", help="write the measurements as JSON")
     p.add_argument("--plot", metavar="PATH", help="draw the measurements (needs matplotlib)")
     p.set_defaults(run=_bench, parser=p)
