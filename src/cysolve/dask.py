@@ -62,6 +62,29 @@ def _in_whole_array(solve, offset: int):
         raise exc.moved(offset + exc.index) from None
 
 
+def _systems(da, allocation, other: tuple, vector: tuple):
+    """``allocation`` (k, n, m), a second (k, n, m) array and a (k, m) vector, each named, as
+    dask arrays of integers whose shapes agree, chunked along the systems only; and the row
+    numbers ``da.arange(k)`` chunked alike, so that each block knows its place in the whole."""
+    allocation = _as_dask(da, allocation, "allocation", 3)
+    second = _as_dask(da, other[1], other[0], 3)
+    per_system = _as_dask(da, vector[1], vector[0], 2)
+    k, n, m = allocation.shape
+    if second.shape != allocation.shape:
+        raise ValueError(
+            f"{other[0]} has shape {second.shape}: it must match allocation {allocation.shape}"
+        )
+    if per_system.shape != (k, m):
+        raise ValueError(
+            f"{vector[0]} has shape {per_system.shape}: it must be (k, m) = {(k, m)}"
+        )
+    allocation = allocation.rechunk({1: -1, 2: -1})
+    second = second.rechunk({1: -1, 2: -1})
+    per_system = per_system.rechunk({1: -1})
+    rows = da.arange(k, chunks=(allocation.chunks[0],))
+    return allocation, second, per_system, rows
+
+
 def _best_scores_block(block: np.ndarray, block_info=None, **kw) -> np.ndarray:
     offset = block_info[0]["array-location"][0][0] if block_info else 0
     return _in_whole_array(lambda: xscore.best_scores(block, **kw), offset)
@@ -127,20 +150,9 @@ def detect_batch(allocation, request, available, *, num_threads: int | None = No
         bool, shape (k, n): True = the process is deadlocked.
     """
     da = _da()
-    allocation = _as_dask(da, allocation, "allocation", 3)
-    request = _as_dask(da, request, "request", 3)
-    available = _as_dask(da, available, "available", 2)
-    k, n, m = allocation.shape
-    if request.shape != allocation.shape:
-        raise ValueError(
-            f"request has shape {request.shape}: it must match allocation {allocation.shape}"
-        )
-    if available.shape != (k, m):
-        raise ValueError(f"available has shape {available.shape}: it must be (k, m) = {(k, m)}")
-    allocation = allocation.rechunk({1: -1, 2: -1})
-    request = request.rechunk({1: -1, 2: -1})
-    available = available.rechunk({1: -1})
-    rows = da.arange(k, chunks=(allocation.chunks[0],))  # each block's place in the whole
+    allocation, request, available, rows = _systems(
+        da, allocation, ("request", request), ("available", available)
+    )
     return da.blockwise(
         _detect_block, "ij",
         allocation, "ijk", request, "ijk", available, "ik", rows, "i",
@@ -188,20 +200,9 @@ def is_safe_batch(available, allocation, max_claim, *, existing=None,
                         "not both")
     vector = available if existing is None else existing
     name = "available" if existing is None else "existing"
-    vector = _as_dask(da, vector, name, 2)
-    allocation = _as_dask(da, allocation, "allocation", 3)
-    max_claim = _as_dask(da, max_claim, "max_claim", 3)
-    k, n, m = allocation.shape
-    if max_claim.shape != allocation.shape:
-        raise ValueError(
-            f"max_claim has shape {max_claim.shape}: it must match allocation {allocation.shape}"
-        )
-    if vector.shape != (k, m):
-        raise ValueError(f"{name} has shape {vector.shape}: it must be (k, m) = {(k, m)}")
-    allocation = allocation.rechunk({1: -1, 2: -1})
-    max_claim = max_claim.rechunk({1: -1, 2: -1})
-    vector = vector.rechunk({1: -1})
-    rows = da.arange(k, chunks=(vector.chunks[0],))
+    allocation, max_claim, vector, rows = _systems(
+        da, allocation, ("max_claim", max_claim), (name, vector)
+    )
     return da.blockwise(
         _is_safe_block, "i",
         rows, "i", vector, "ik", allocation, "ijk", max_claim, "ijk",
