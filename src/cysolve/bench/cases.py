@@ -3,7 +3,7 @@
 One :class:`Case` is one input (built from a fixed seed) and every implementation that runs on
 it; ``cysolve bench`` and the pytest-benchmark suite in ``benchmarks/`` both read these lists,
 so the two always measure the same things. Profiles: ``"tiny"`` (the smoke test: seconds),
-``"quick"`` (``cysolve bench --quick``: under a minute) and ``"full"``.
+``"quick"`` (``cysolve bench --quick``: about 80 s on two idle cores) and ``"full"``.
 """
 
 from __future__ import annotations
