@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cysolve import deadlock
 from cysolve.deadlock import (
@@ -17,7 +18,7 @@ from cysolve.deadlock import (
     resource_graph,
 )
 from cysolve.deadlock.graph import ResourceGraph, find_cycle
-from strategies import digraphs, labelled_digraphs, single_unit_states
+from strategies import dags, digraphs, labelled_digraphs, single_unit_states
 
 PROPERTY = settings(max_examples=150, deadline=None)
 
@@ -571,6 +572,43 @@ def test_bad_indptr_found_late_is_named_like_one_found_early():
         with pytest.raises(ValueError, match=r"indptr\[5\] = 4: indptr must be non-decreasing "
                                              r"\(indptr\[4\] = 9\)"):
             find((indptr, indices))
+
+
+# --- The source peel before the search (issue 16) ---------------------------------------------
+
+
+def scan_both_ways(n, edges, dtype):
+    src = np.array([u for u, _ in edges], dtype=dtype)
+    dst = np.array([v for _, v in edges], dtype=dtype)
+    indptr, indices = _graph.csr_from_edges(src, dst, n)
+    return _graph.scan(indptr, indices), _graph.scan(indptr, indices, peel=False)
+
+
+@PROPERTY
+@given(st.one_of(dags(), digraphs()), st.sampled_from([np.int32, np.int64]))
+def test_the_source_peel_changes_no_answer(graph, dtype):
+    n, edges = graph
+    (dead, blocked, cycle), (dead2, blocked2, cycle2) = scan_both_ways(n, edges, dtype)
+    g = nx_graph(n, edges)
+    assert set(np.flatnonzero(dead).tolist()) == nx_deadlocked(g)
+    assert set(np.flatnonzero(blocked).tolist()) == nx_blocked(g)
+    assert (cycle is None) == nx.is_directed_acyclic_graph(g)
+    assert np.array_equal(dead, dead2) and np.array_equal(blocked, blocked2)
+    assert (cycle is None and cycle2 is None) or cycle.tolist() == cycle2.tolist()
+
+
+def test_the_source_peel_by_hand():
+    # a diamond 3 -> {1, 2} -> 0, ids not in topological order: peeled whole, no search
+    (dead, blocked, cycle), _ = scan_both_ways(4, [(3, 1), (3, 2), (1, 0), (2, 0)], np.int32)
+    assert cycle is None and not dead.any() and not blocked.any()
+    # 0 -> 1 -> {2 <-> 3} -> 4: the peel stops at the cycle (0 and 1 peeled, 2, 3, 4 left);
+    # the search still starts at node 0, so the cycle is reported from 2 as find_cycle does
+    edges = [(0, 1), (1, 2), (2, 3), (3, 2), (3, 4)]
+    (dead, blocked, cycle), _ = scan_both_ways(5, edges, np.int64)
+    assert cycle.tolist() == [2, 3] == find_cycle((np.array([0, 1, 2, 3, 5, 5]),
+                                                   np.array([1, 2, 3, 2, 4])))
+    assert dead.tolist() == [False, False, True, True, False]
+    assert blocked.tolist() == [True, True, True, True, False]
 
 
 @pytest.mark.slow

@@ -15,11 +15,19 @@ chains of any length work; scratch memory is ``malloc``-ed and freed in ``finall
 
 Node state is int32 whenever ``n + 3 < 2**31`` (whatever the input dtype): half the memory
 traffic of int64 on the random reads that dominate the time.
+
+``scan`` first peels sources (Kahn's algorithm) when the edge count fits the node state: if
+that removes every node the graph is acyclic and the answer (nothing deadlocked, nothing
+blocked, no cycle) needs no depth-first search. Kahn's reads are independent of each other
+(one stream over ``indices``, then rows in queue order, prefetched ahead), where each step of
+the DFS waits for the one before: on a 1M-node DAG the peel took a quarter of the DFS's time.
+When a cycle is left the full DFS runs as if the peel had not been tried (so it reports the
+same cycle as ``first_cycle``); the peel then cost about 3% of it on a random graph.
 """
 
 from libc.stdint cimport INT32_MAX, int32_t, int64_t, uint8_t
 from libc.stdlib cimport calloc, free, malloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 import numpy as np
 
@@ -58,6 +66,10 @@ cdef enum:
     # Edges of a new node whose targets' state is prefetched at once (more would flood the
     # memory system; the rest are read as the search comes to them).
     PREFETCH_EDGES = 16
+    # How far ahead of the node it takes the source peel prefetches a queued node's row
+    # start, then its row (measured best of 8/4, 16/8 and 32/16 on a 1M-node DAG).
+    PEEL_AHEAD_ROW_START = 16
+    PEEL_AHEAD_ROW = 8
 
 
 cdef inline void _prefetch_targets(const index_t* indptr, const index_t* indices,
@@ -127,6 +139,56 @@ cdef node_t* _copy_path(const node_t* path, node_t top, node_t w,
     if out != NULL:
         memcpy(out, path + k, <size_t> length[0] * sizeof(node_t))
     return out
+
+
+cdef int _peel_sources(const index_t* indptr, const index_t* indices, node_t n,
+                       node_t* indegree, node_t* queue, node_t* peeled,
+                       index_t* bad) noexcept nogil:
+    """Kahn (1962): remove nodes with no incoming edge until none is left; count them.
+
+    Every node is peeled iff the graph is acyclic; what is left are the nodes a cycle can
+    reach. ``indegree`` must come zeroed and ends holding the in-degrees left; ``queue``
+    (V ids) ends holding the peeled nodes in topological order. Trusts that no in-degree
+    overflows ``node_t`` (the caller checks ``len(indices)``). Checks every index (the count
+    reads them all) and the row of each peeled node. O(V + E).
+    Returns OK, or BAD_ROW / BAD_INDEX with the node / edge in ``bad[0]``.
+    """
+    cdef index_t e, end, x, start, m = indptr[n]
+    cdef node_t v, w, head = 0, tail = 0
+    for e in range(m):
+        x = indices[e]
+        if <size_t> x >= <size_t> n:
+            bad[0] = e
+            return BAD_INDEX
+        indegree[x] += 1
+    for v in range(n):
+        if indegree[v] == 0:
+            queue[tail] = v
+            tail += 1
+    while head < tail:
+        # the rows of queued nodes are independent reads: start them before they are needed
+        if head + PEEL_AHEAD_ROW_START < tail:
+            prefetch(&indptr[queue[head + PEEL_AHEAD_ROW_START]])
+        if head + PEEL_AHEAD_ROW < tail:
+            start = indptr[queue[head + PEEL_AHEAD_ROW]]
+            if <size_t> start < <size_t> m:
+                prefetch(&indices[start])
+        v = queue[head]
+        head += 1
+        e = indptr[v]
+        end = indptr[v + 1]
+        if not (0 <= e <= end <= m):
+            bad[0] = v
+            return BAD_ROW
+        while e < end:
+            w = <node_t> indices[e]
+            e += 1
+            indegree[w] -= 1
+            if indegree[w] == 0:
+                queue[tail] = w
+                tail += 1
+    peeled[0] = head
+    return OK
 
 
 cdef int _scan(const index_t* indptr, const index_t* indices, node_t n, node_t* rindex,
@@ -369,7 +431,8 @@ cdef object _raise_status(int status, Py_ssize_t bad, Py_ssize_t need):
         raise MalformedCSR("index", bad)
 
 
-cdef object _scan_as(const index_t[::1] indptr, const index_t[::1] indices, node_t n):
+cdef object _scan_as(const index_t[::1] indptr, const index_t[::1] indices, node_t n,
+                     bint peel):
     cdef const index_t* ip = &indptr[0]
     cdef const index_t* ix = &indices[0] if indices.shape[0] > 0 else NULL
     dead_arr = np.empty(n, dtype=np.uint8)
@@ -386,15 +449,25 @@ cdef object _scan_as(const index_t[::1] indptr, const index_t[::1] indices, node
     cdef index_t* edges = <index_t*> malloc(2 * nn * sizeof(index_t))
     cdef uint8_t* pflags = <uint8_t*> malloc(nn)
     cdef node_t* cycle = NULL
-    cdef node_t cycle_len = 0
+    cdef node_t cycle_len = 0, peeled = 0
     cdef index_t bad = 0
     cdef int status = NO_MEMORY
     try:
         if rindex != NULL and nodes != NULL and edges != NULL and pflags != NULL:
             with nogil:
-                status = _scan(ip, ix, n, rindex, nodes, nodes + nn, edges, edges + nn, pflags,
-                               nodes + 2 * nn, nodes + 3 * nn, dp, bp, True, &cycle,
-                               &cycle_len, &bad)
+                status = OK
+                if peel:
+                    status = _peel_sources(ip, ix, n, rindex, nodes, &peeled, &bad)
+                if status == OK and peel and peeled == n:  # acyclic: nothing to search for
+                    if n > 0:
+                        memset(dp, 0, <size_t> n)
+                        memset(bp, 0, <size_t> n)
+                elif status == OK:
+                    if peel:
+                        memset(rindex, 0, nn * sizeof(node_t))
+                    status = _scan(ip, ix, n, rindex, nodes, nodes + nn, edges, edges + nn,
+                                   pflags, nodes + 2 * nn, nodes + 3 * nn, dp, bp, True,
+                                   &cycle, &cycle_len, &bad)
         _raise_status(status, bad, need)
         found = None if cycle == NULL else _take(cycle, cycle_len)
         return dead_arr.view(bool), blocked_arr.view(bool), found
@@ -437,18 +510,20 @@ cdef object _first_cycle_as(const index_t[::1] indptr, const index_t[::1] indice
         free(cycle)
 
 
-def scan(const index_t[::1] indptr, const index_t[::1] indices):
+def scan(const index_t[::1] indptr, const index_t[::1] indices, bint peel=True):
     """Every node's fate in one O(V + E) pass that checks every entry, and one cycle.
 
     Returns ``(deadlocked, blocked, cycle)``: two boolean arrays over the nodes (on a cycle;
     can reach one, which includes the deadlocked) and the ids of one cycle in edge order
     (``cycle[i] -> cycle[i + 1]`` and the last back to the first), or None when there is no
     cycle. Raises :class:`MalformedCSR` at the first malformed entry the pass reads.
+    ``peel=False`` skips the source peel (the tests compare both ways).
     """
     cdef Py_ssize_t n = indptr.shape[0] - 1
     if n + 3 <= INT32_MAX:
-        return _scan_as(indptr, indices, <int32_t> n)
-    return _scan_as(indptr, indices, <int64_t> n)
+        # in-degrees share the int32 node state: peel only when none can overflow it
+        return _scan_as(indptr, indices, <int32_t> n, peel and indices.shape[0] <= INT32_MAX)
+    return _scan_as(indptr, indices, <int64_t> n, peel)
 
 
 def first_cycle(const index_t[::1] indptr, const index_t[::1] indices):
