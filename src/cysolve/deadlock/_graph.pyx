@@ -627,7 +627,7 @@ cdef object _scan_compact(const index_t* ip, const index_t* ix, int32_t n, bint 
     cdef size_t nn = <size_t> n + 1
     cdef size_t need = nn * (sizeof(node_record) + 6 * sizeof(int32_t) + 1)
     cdef node_record* rec = <node_record*> huge_alloc(nn * sizeof(node_record))
-    cdef int32_t* ids = <int32_t*> malloc(6 * nn * sizeof(int32_t))
+    cdef int32_t* ids = <int32_t*> huge_alloc(6 * nn * sizeof(int32_t))
     cdef uint8_t* pflags = <uint8_t*> malloc(nn)
     cdef int32_t* cycle = NULL
     cdef int32_t cycle_len = 0, peeled = -1
