@@ -578,17 +578,17 @@ def test_bad_indptr_found_late_is_named_like_one_found_early():
 
 
 def scan_every_way(n, edges, dtype):
-    """``_graph.scan`` with and without the source peel, in the compact layout and in CSR."""
+    """``_graph.scan`` with and without the source peel, in 32- and 64-bit records."""
     src = np.array([u for u, _ in edges], dtype=dtype)
     dst = np.array([v for _, v in edges], dtype=dtype)
     indptr, indices = _graph.csr_from_edges(src, dst, n)
-    return [_graph.scan(indptr, indices, peel=peel, compact=compact)
-            for peel in (True, False) for compact in (True, False)]
+    return [_graph.scan(indptr, indices, peel=peel, wide=wide)
+            for peel in (True, False) for wide in (False, True)]
 
 
 @PROPERTY
 @given(st.one_of(dags(), digraphs()), st.sampled_from([np.int32, np.int64]))
-def test_the_source_peel_and_the_layout_change_no_answer(graph, dtype):
+def test_the_source_peel_and_the_record_width_change_no_answer(graph, dtype):
     n, edges = graph
     g = nx_graph(n, edges)
     dag = nx.is_directed_acyclic_graph(g)
@@ -614,7 +614,7 @@ def test_the_source_peel_by_hand():
         assert blocked.tolist() == [True, True, True, True, False]
 
 
-def test_the_compact_layout_reads_targets_past_those_it_holds():
+def test_the_records_read_targets_past_those_they_hold():
     # node 0 has 9 edges (6 held in its record, 3 read from indices): the cycle is the last
     edges = [(0, v) for v in range(1, 9)] + [(0, 9), (9, 0), (5, 5)]
     for dead, blocked, cycle in scan_every_way(10, edges, np.int32):

@@ -14,7 +14,7 @@ def scan(
     indptr: npt.NDArray[_Index],
     indices: npt.NDArray[_Index],
     peel: bool = True,
-    compact: bool = True,
+    wide: bool = False,
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.int64] | None]: ...
 def first_cycle(
     indptr: npt.NDArray[_Index], indices: npt.NDArray[_Index]

@@ -6,23 +6,26 @@ resource-allocation or wait-for graph is deadlocked iff it has a cycle.
 Contract (checked by ``deadlock._inputs.csr_input`` before anything here runs, in O(1)):
 ``indptr`` and ``indices`` have the same dtype (int32 or int64), are C-contiguous,
 ``len(indptr) = n + 1 >= 1``, ``indptr[0] == 0`` and ``indptr[n] == len(indices)``. Nothing
-else is trusted: each ``indptr`` pair is checked when its node is entered (``0 <= indptr[v] <=
-indptr[v + 1] <= len(indices)``) and each entry of ``indices`` when it is read (in
-``range(n)``), so a search that stops early costs what it reads, and a full pass checks all.
-A malformed entry stops the search and nothing computed is returned (the wrapper then names
-the first malformed entry). The arrays are only read, never copied. Nothing here recurses, so
-chains of any length work; scratch memory is ``malloc``-ed and freed in ``finally``.
+else is trusted: each ``indptr`` pair (``0 <= indptr[v] <= indptr[v + 1] <= len(indices)``)
+and each entry of ``indices`` (in ``range(n)``) is checked when it is first read, so
+``first_cycle``, which stops early, costs what it reads, and ``scan`` checks all. A malformed
+entry stops the work and nothing computed is returned (the wrapper then names the first
+malformed entry). The caller's arrays are only read. Nothing here recurses, so chains of any
+length work; scratch memory is allocated and freed in ``finally``.
 
-Node state is int32 whenever ``n + 3 < 2**31`` (whatever the input dtype): half the memory
-traffic of int64 on the random reads that dominate the time.
+``scan`` works in three steps:
 
-``scan`` first peels sources (Kahn's algorithm) when the edge count fits the node state: if
-that removes every node the graph is acyclic and the answer (nothing deadlocked, nothing
-blocked, no cycle) needs no depth-first search. Kahn's reads are independent of each other
-(one stream over ``indices``, then rows in queue order, prefetched ahead), where each step of
-the DFS waits for the one before: on a 1M-node DAG the peel took a quarter of the DFS's time.
-When a cycle is left the full DFS runs as if the peel had not been tried (so it reports the
-same cycle as ``first_cycle``); the peel then cost about 3% of it on a random graph.
+1. Peel sources (Kahn's algorithm). If that removes every node the graph is acyclic and the
+   answer (nothing deadlocked, nothing blocked, no cycle) needs no depth-first search. Its
+   reads are independent of each other (a stream over ``indices``, rows in queue order
+   prefetched ahead), where each step of a DFS waits for the one before: on a 1M-node DAG it
+   took a quarter of the DFS's time. When a cycle is left the DFS runs as if the peel had not
+   been tried (so it reports the same cycle as ``first_cycle``); the peel then costs about 3%.
+2. Copy the graph into node records (state, degree, first 6 targets; a stream): a step down
+   the DFS then waits for one cache line, the next node's record, instead of its state and
+   row start and then its row. Records are 32 bytes (int32 fields) whenever ``n + 3`` and
+   ``len(indices)`` fit int32, else 64 (int64), in 2 MiB pages (``huge_alloc``).
+3. The DFS: Pearce's strongly connected components with blocked and one cycle (``_scan``).
 """
 
 from libc.stdint cimport INT32_MAX, int32_t, int64_t, uint8_t
@@ -91,7 +94,7 @@ cdef enum:
     # memory system; the rest are read as the search comes to them).
     PREFETCH_EDGES = 16
     # How far ahead of the node it takes the source peel prefetches a queued node's row
-    # start, then its row (measured best of 8/4, 16/8 and 32/16 on a 1M-node DAG).
+    # start, then its row (on a 1M-node DAG 16/8 beat 32/16 by 20% and none by 2x).
     PEEL_AHEAD_ROW_START = 16
     PEEL_AHEAD_ROW = 8
     # Targets a node record holds inline: 32-byte records, and 97% of the nodes of a random
@@ -99,31 +102,24 @@ cdef enum:
     INLINE_TARGETS = 6
 
 
-cdef struct node_record:
-    # One node of the compact layout: its search state beside its first targets, so that a
-    # step down the DFS waits for one cache line instead of rindex, indptr and then the row.
-    int32_t state     # the in-degree left during the peel, then Pearce's rindex
+cdef struct record32:
+    # One node of the graph copied for the search: its state beside its first targets, so
+    # that a step down the DFS waits for one cache line instead of its state and row start
+    # and then its row. The targets past INLINE_TARGETS stay in the caller's ``indices``.
+    int32_t state     # Pearce's rindex
     int32_t degree
-    int32_t first[INLINE_TARGETS]  # the rest: indices[indptr[v] + INLINE_TARGETS:]
+    int32_t first[INLINE_TARGETS]
 
 
-cdef inline void _prefetch_targets(const index_t* indptr, const index_t* indices,
-                                   const node_t* rindex, index_t e, index_t end,
-                                   node_t n) noexcept nogil:
-    """Start loading the state and row start of ``v``'s first targets, all in parallel.
+cdef struct record64:  # record32 for graphs whose ids or edge positions need int64
+    int64_t state
+    int64_t degree
+    int64_t first[INLINE_TARGETS]
 
-    A random graph makes every one of these a cache miss; issued together they overlap
-    instead of costing one full memory latency after another as the search reaches them.
-    """
-    cdef index_t w
-    if end - e > PREFETCH_EDGES:
-        end = e + PREFETCH_EDGES
-    while e < end:
-        w = indices[e]
-        e += 1
-        if <size_t> w < <size_t> n:
-            prefetch(&rindex[w])
-            prefetch(&indptr[w])
+
+ctypedef fused record_t:
+    record32
+    record64
 
 
 cdef enum:
@@ -147,7 +143,11 @@ cdef inline uint8_t* _color(uint8_t** blocks, size_t w) noexcept nogil:
 cdef inline void _prefetch_colors(const index_t* indptr, const index_t* indices,
                                   uint8_t** blocks, index_t e, index_t end,
                                   node_t n) noexcept nogil:
-    """``_prefetch_targets`` for the first-cycle search (colours in blocks)."""
+    """Start loading the colour and row start of ``v``'s first targets, all in parallel.
+
+    A random graph makes every one of these a cache miss; issued together they overlap
+    instead of costing one full memory latency after another as the search reaches them.
+    """
     cdef index_t w
     cdef uint8_t* block
     if end - e > PREFETCH_EDGES:
@@ -184,8 +184,8 @@ cdef int _peel_sources(const index_t* indptr, const index_t* indices, node_t n,
     Every node is peeled iff the graph is acyclic; what is left are the nodes a cycle can
     reach. ``indegree`` must come zeroed and ends holding the in-degrees left; ``queue``
     (V ids) ends holding the peeled nodes in topological order. Trusts that no in-degree
-    overflows ``node_t`` (the caller checks ``len(indices)``). Checks every index (the count
-    reads them all) and the row of each peeled node. O(V + E).
+    overflows ``node_t`` (``scan`` takes int64 when ``len(indices)`` does not fit int32).
+    Checks every index (the count reads them all) and the row of each peeled node. O(V + E).
     Returns OK, or BAD_ROW / BAD_INDEX with the node / edge in ``bad[0]``.
     """
     cdef index_t e, end, x, start, m = indptr[n]
@@ -226,23 +226,79 @@ cdef int _peel_sources(const index_t* indptr, const index_t* indices, node_t n,
     return OK
 
 
-cdef int _scan(const index_t* indptr, const index_t* indices, node_t n, node_t* rindex,
-               node_t* path, node_t* plow, index_t* pnext, index_t* pend, uint8_t* pflags,
+cdef inline node_t _target(const record_t* rec, const index_t* indptr,
+                           const index_t* indices, node_t v, node_t k) noexcept nogil:
+    """Node ``v``'s ``k``-th target."""
+    if k < INLINE_TARGETS:
+        return <node_t> rec[v].first[k]
+    return <node_t> indices[indptr[v] + k]
+
+
+cdef inline void _prefetch_records(const record_t* rec, const index_t* indptr,
+                                   const index_t* indices, node_t v) noexcept nogil:
+    """Start loading the records of ``v``'s first targets, all in parallel.
+
+    A random graph makes every one of these a cache miss; issued together they overlap
+    instead of costing one full memory latency after another as the search reaches them.
+    """
+    cdef node_t k, degree = <node_t> rec[v].degree
+    cdef node_t inline_end = degree if degree < INLINE_TARGETS else INLINE_TARGETS
+    cdef index_t start
+    for k in range(inline_end):
+        prefetch(&rec[rec[v].first[k]])
+    if degree > INLINE_TARGETS:
+        start = indptr[v]
+        for k in range(INLINE_TARGETS, degree if degree < PREFETCH_EDGES else PREFETCH_EDGES):
+            prefetch(&rec[indices[start + k]])
+
+
+cdef int _build_records(const index_t* indptr, const index_t* indices, node_t n,
+                        record_t* rec, index_t* bad) noexcept nogil:
+    """Check every row and index in one stream and fill the records ``rec`` (state zero).
+
+    Trusts that ``len(indices)`` fits the record's fields. Returns OK, or BAD_ROW /
+    BAD_INDEX with the node / edge in ``bad[0]``.
+    """
+    cdef index_t e, end, x, m = indptr[n]
+    cdef node_t v, k
+    for v in range(n):
+        e = indptr[v]
+        end = indptr[v + 1]
+        if not (0 <= e <= end <= m):
+            bad[0] = v
+            return BAD_ROW
+        rec[v].state = 0
+        rec[v].degree = end - e
+        k = 0
+        while e < end:
+            x = indices[e]
+            if <size_t> x >= <size_t> n:
+                bad[0] = e
+                return BAD_INDEX
+            if k < INLINE_TARGETS:
+                rec[v].first[k] = x
+                k += 1
+            e += 1
+    return OK
+
+
+cdef int _scan(const index_t* indptr, const index_t* indices, node_t n, record_t* rec,
+               node_t* path, node_t* plow, node_t* pnext, node_t* pend, uint8_t* pflags,
                node_t* stack, node_t* slow, uint8_t* deadlocked, uint8_t* blocked,
-               bint want_cycle, node_t** cycle, node_t* cycle_len,
-               index_t* bad) noexcept nogil:
+               node_t** cycle, node_t* cycle_len) noexcept nogil:
     """One iterative DFS: Pearce's strongly connected components, blocked, and one cycle.
 
     Pearce (2016), "A space-efficient algorithm for finding strongly connected components"
-    (PEA_FIND_SCC2), made iterative with an explicit DFS path. ``rindex[v]`` is 0 before
-    ``v`` is seen, its preorder number while it is active, and one of three ``done`` codes
-    above every preorder number once its component is complete, so one read of ``rindex[w]``
-    per edge is all the search needs. The node on top of the path keeps its lowered index
-    (``low``), next edge, row end and flags in registers; they go to its frame (``plow``,
-    ``pnext``, ``pend``, ``pflags``) only when it descends. A finished non-root goes on
-    ``stack`` with its ``low`` beside it (``slow``): its ``rindex`` stays its preorder number,
-    which is as good as ``low`` for lowering (Tarjan's original rule), and a root pops its
-    component by comparing ``slow`` alone, without reading ``rindex`` back.
+    (PEA_FIND_SCC2), made iterative with an explicit DFS path, over the records of
+    ``_build_records`` (input checked, every ``state`` zero). ``rec[v].state`` is Pearce's
+    ``rindex``: 0 before ``v`` is seen, its preorder number while it is active, and one of
+    three ``done`` codes above every preorder number once its component is complete, so one
+    read of a target's record per edge is all the search needs. The node on top of the path
+    keeps its lowered index (``low``), next edge, degree and flags in registers; they go to
+    its frame (``plow``, ``pnext``, ``pend``, ``pflags``) only when it descends. A finished
+    non-root goes on ``stack`` with its ``low`` beside it (``slow``): its state stays its
+    preorder number, which is as good as ``low`` for lowering (Tarjan's original rule), and
+    a root pops its component by comparing ``slow`` alone, without reading states back.
 
     - ``done_cycle``: the component has two or more nodes, or a self-loop (deadlocked).
     - ``done_blocked``: a singleton with an edge to a blocked node. Components complete in
@@ -253,181 +309,12 @@ cdef int _scan(const index_t* indptr, const index_t* indices, node_t n, node_t* 
     The first edge to an active node closes a cycle: until one is found no node has been
     lowered, so every active node is on the DFS path. It is copied into ``cycle[0]``.
 
-    O(V + E) time; scratch 2V node ids + V bytes of path frames, 2V ids of stack, V ids of
-    state. Returns OK, NO_MEMORY, or BAD_ROW / BAD_INDEX with the node / edge in ``bad[0]``.
+    O(V + E) time; scratch 6V node ids + V bytes besides the records. Returns OK or
+    NO_MEMORY.
     """
     cdef node_t counter = 1, top, sp = 0, s, v, w, low, r, code = 0, child_low
     cdef node_t done_free = n + 1, done_blocked = n + 2, done_cycle = n + 3
-    cdef index_t e, end, x, m = indptr[n]
-    cdef uint8_t flags, child_flags
-    for s in range(n):
-        if rindex[s] != 0:
-            continue
-        v = s
-        e = indptr[v]
-        end = indptr[v + 1]
-        if not (0 <= e <= end <= m):
-            bad[0] = v
-            return BAD_ROW
-        _prefetch_targets(indptr, indices, rindex, e, end, n)
-        top = 0
-        path[0] = v
-        rindex[v] = counter
-        low = counter
-        counter += 1
-        flags = ROOT
-        while True:
-            while e < end:
-                x = indices[e]
-                if <size_t> x >= <size_t> n:
-                    bad[0] = e
-                    return BAD_INDEX
-                e += 1
-                w = <node_t> x
-                r = rindex[w]
-                if r == 0:  # a tree edge: descend into w
-                    pnext[top] = e
-                    pend[top] = end
-                    plow[top] = low
-                    pflags[top] = flags
-                    v = w
-                    e = indptr[v]
-                    end = indptr[v + 1]
-                    if not (0 <= e <= end <= m):
-                        bad[0] = v
-                        return BAD_ROW
-                    _prefetch_targets(indptr, indices, rindex, e, end, n)
-                    top += 1
-                    path[top] = v
-                    rindex[v] = counter
-                    low = counter
-                    counter += 1
-                    flags = ROOT
-                    continue
-                if r > n:  # w's component is complete
-                    if r != done_free:
-                        flags |= BLOCKED
-                    continue
-                # w is active: v and w are in one component (w == v: a self-loop)
-                if w == v:
-                    flags |= SELF_LOOP
-                if r < low:
-                    low = r
-                    flags &= ~ROOT
-                if want_cycle:
-                    want_cycle = False
-                    cycle[0] = _copy_path(path, top, w, cycle_len)
-                    if cycle[0] == NULL:
-                        return NO_MEMORY
-            # every edge of v followed: v finishes
-            if flags & ROOT:
-                # v's component is v plus the stacked nodes whose low is >= v's index
-                if sp > 0 and slow[sp - 1] >= low:
-                    while sp > 0 and slow[sp - 1] >= low:
-                        sp -= 1
-                        rindex[stack[sp]] = done_cycle
-                    code = done_cycle
-                elif flags & SELF_LOOP:
-                    code = done_cycle
-                elif flags & BLOCKED:
-                    code = done_blocked
-                else:
-                    code = done_free
-                rindex[v] = code
-            else:
-                stack[sp] = v
-                slow[sp] = low
-                sp += 1
-            if top == 0:
-                break
-            # back in the parent: the tree edge into v is finished too
-            child_low = low
-            child_flags = flags
-            top -= 1
-            v = path[top]
-            e = pnext[top]
-            end = pend[top]
-            low = plow[top]
-            flags = pflags[top]
-            if child_flags & ROOT:
-                if code != done_free:
-                    flags |= BLOCKED
-            elif child_low < low:
-                low = child_low
-                flags &= ~ROOT
-    for s in range(n):
-        r = rindex[s]
-        deadlocked[s] = r == done_cycle
-        blocked[s] = r >= done_blocked
-    return OK
-
-
-cdef inline int32_t _target(const node_record* rec, const index_t* indptr,
-                            const index_t* indices, int32_t v, int32_t k) noexcept nogil:
-    """Node ``v``'s ``k``-th target in the compact layout."""
-    if k < INLINE_TARGETS:
-        return rec[v].first[k]
-    return <int32_t> indices[indptr[v] + k]
-
-
-cdef inline void _prefetch_records(const node_record* rec, const index_t* indptr,
-                                   const index_t* indices, int32_t v) noexcept nogil:
-    """``_prefetch_targets`` in the compact layout: one line a target."""
-    cdef int32_t k, degree = rec[v].degree
-    cdef int32_t inline_end = degree if degree < INLINE_TARGETS else INLINE_TARGETS
-    cdef index_t start
-    for k in range(inline_end):
-        prefetch(&rec[rec[v].first[k]])
-    if degree > INLINE_TARGETS:
-        start = indptr[v]
-        for k in range(INLINE_TARGETS, degree if degree < PREFETCH_EDGES else PREFETCH_EDGES):
-            prefetch(&rec[indices[start + k]])
-
-
-cdef int _build_records(const index_t* indptr, const index_t* indices, int32_t n,
-                        node_record* rec, index_t* bad) noexcept nogil:
-    """Check every row and index in one stream and fill the records ``rec`` (state zero).
-
-    Trusts ``len(indices) <= INT32_MAX``. Returns OK, or BAD_ROW / BAD_INDEX with the
-    node / edge in ``bad[0]``.
-    """
-    cdef index_t e, end, x, m = indptr[n]
-    cdef int32_t v, k
-    for v in range(n):
-        e = indptr[v]
-        end = indptr[v + 1]
-        if not (0 <= e <= end <= m):
-            bad[0] = v
-            return BAD_ROW
-        rec[v].state = 0
-        rec[v].degree = <int32_t> (end - e)
-        k = 0
-        while e < end:
-            x = indices[e]
-            if <size_t> x >= <size_t> n:
-                bad[0] = e
-                return BAD_INDEX
-            if k < INLINE_TARGETS:
-                rec[v].first[k] = <int32_t> x
-                k += 1
-            e += 1
-    return OK
-
-
-cdef int _scan_records(const index_t* indptr, const index_t* indices, int32_t n,
-                       node_record* rec, int32_t* path, int32_t* plow, int32_t* pnext,
-                       int32_t* pend, uint8_t* pflags, int32_t* stack, int32_t* slow,
-                       uint8_t* deadlocked, uint8_t* blocked, int32_t** cycle,
-                       int32_t* cycle_len) noexcept nogil:
-    """``_scan`` in the compact layout (its input checked, every ``state`` zero).
-
-    The same search step for step (so the same cycle); only where a node's state and
-    targets live differs. Kept apart from ``_scan`` rather than abstracted over the layout:
-    the indirection costs in the loop this exists to shorten. Returns OK or NO_MEMORY.
-    """
-    cdef int32_t counter = 1, top, sp = 0, s, v, w, low, r, code = 0, child_low
-    cdef int32_t done_free = n + 1, done_blocked = n + 2, done_cycle = n + 3
-    cdef int32_t e, end
+    cdef node_t e, end
     cdef uint8_t flags, child_flags
     cdef bint want_cycle = True
     for s in range(n):
@@ -435,7 +322,7 @@ cdef int _scan_records(const index_t* indptr, const index_t* indices, int32_t n,
             continue
         v = s
         e = 0
-        end = rec[v].degree
+        end = <node_t> rec[v].degree
         _prefetch_records(rec, indptr, indices, v)
         top = 0
         path[0] = v
@@ -447,7 +334,7 @@ cdef int _scan_records(const index_t* indptr, const index_t* indices, int32_t n,
             while e < end:
                 w = _target(rec, indptr, indices, v, e)
                 e += 1
-                r = rec[w].state
+                r = <node_t> rec[w].state
                 if r == 0:  # a tree edge: descend into w
                     pnext[top] = e
                     pend[top] = end
@@ -455,7 +342,7 @@ cdef int _scan_records(const index_t* indptr, const index_t* indices, int32_t n,
                     pflags[top] = flags
                     v = w
                     e = 0
-                    end = rec[v].degree
+                    end = <node_t> rec[v].degree
                     _prefetch_records(rec, indptr, indices, v)
                     top += 1
                     path[top] = v
@@ -512,7 +399,7 @@ cdef int _scan_records(const index_t* indptr, const index_t* indices, int32_t n,
                 low = child_low
                 flags &= ~ROOT
     for s in range(n):
-        r = rec[s].state
+        r = <node_t> rec[s].state
         deadlocked[s] = r == done_cycle
         blocked[s] = r >= done_blocked
     return OK
@@ -622,94 +509,45 @@ cdef object _raise_status(int status, Py_ssize_t bad, Py_ssize_t need):
         raise MalformedCSR("index", bad)
 
 
-cdef object _scan_compact(const index_t* ip, const index_t* ix, int32_t n, bint peel):
-    """``_scan_as`` in the compact layout, or None when its memory is not to be had."""
+cdef object _scan_as(const index_t[::1] indptr, const index_t[::1] indices, node_t n,
+                     record_t* layout, bint peel):
+    """``scan`` with ``node_t`` ids in ``record_t`` records (``layout`` is only its type)."""
+    cdef const index_t* ip = &indptr[0]
+    cdef const index_t* ix = &indices[0] if indices.shape[0] > 0 else NULL
     cdef size_t nn = <size_t> n + 1
-    cdef size_t need = nn * (sizeof(node_record) + 6 * sizeof(int32_t) + 1)
-    cdef node_record* rec = <node_record*> huge_alloc(nn * sizeof(node_record))
-    cdef int32_t* ids = <int32_t*> huge_alloc(6 * nn * sizeof(int32_t))
+    cdef size_t need = nn * (sizeof(record_t) + 6 * sizeof(node_t) + 1)
+    cdef record_t* rec = <record_t*> huge_alloc(nn * sizeof(record_t))
+    cdef node_t* ids = <node_t*> huge_alloc(6 * nn * sizeof(node_t))
     cdef uint8_t* pflags = <uint8_t*> malloc(nn)
-    cdef int32_t* cycle = NULL
-    cdef int32_t cycle_len = 0, peeled = -1
-    cdef int status = OK
+    cdef node_t* cycle = NULL
+    cdef node_t cycle_len = 0, peeled = -1
     cdef index_t bad = 0
-    cdef uint8_t[::1] dead
-    cdef uint8_t[::1] blocked
-    cdef uint8_t* dp
-    cdef uint8_t* bp
+    cdef int status = NO_MEMORY
+    dead_arr = np.zeros(n, dtype=np.uint8)
+    blocked_arr = np.zeros(n, dtype=np.uint8)
+    cdef uint8_t[::1] dead = dead_arr
+    cdef uint8_t[::1] blocked = blocked_arr
+    cdef uint8_t* dp = &dead[0] if n > 0 else NULL
+    cdef uint8_t* bp = &blocked[0] if n > 0 else NULL
     try:
-        if rec == NULL or ids == NULL or pflags == NULL:
-            return None
-        dead_arr = np.zeros(n, dtype=np.uint8)
-        blocked_arr = np.zeros(n, dtype=np.uint8)
-        dead = dead_arr
-        blocked = blocked_arr
-        dp = &dead[0] if n > 0 else NULL
-        bp = &blocked[0] if n > 0 else NULL
-        with nogil:
-            if peel:  # in-degrees (zeroed) and queue in the DFS scratch
-                memset(ids, 0, nn * sizeof(int32_t))
-                status = _peel_sources(ip, ix, n, ids, ids + nn, &peeled, &bad)
-            if status == OK and peeled != n:  # else acyclic: the masks stay zero
-                status = _build_records(ip, ix, n, rec, &bad)
-                if status == OK:
-                    status = _scan_records(ip, ix, n, rec, ids, ids + nn, ids + 2 * nn,
-                                           ids + 3 * nn, pflags, ids + 4 * nn, ids + 5 * nn,
-                                           dp, bp, &cycle, &cycle_len)
+        if rec != NULL and ids != NULL and pflags != NULL:
+            with nogil:
+                status = OK
+                if peel:  # in-degrees (zeroed) and queue in the DFS scratch
+                    memset(ids, 0, nn * sizeof(node_t))
+                    status = _peel_sources(ip, ix, n, ids, ids + nn, &peeled, &bad)
+                if status == OK and peeled != n:  # else acyclic: the masks stay zero
+                    status = _build_records(ip, ix, n, rec, &bad)
+                    if status == OK:
+                        status = _scan(ip, ix, n, rec, ids, ids + nn, ids + 2 * nn,
+                                       ids + 3 * nn, pflags, ids + 4 * nn, ids + 5 * nn, dp,
+                                       bp, &cycle, &cycle_len)
         _raise_status(status, bad, need)
         found = None if cycle == NULL else _take(cycle, cycle_len)
         return dead_arr.view(bool), blocked_arr.view(bool), found
     finally:
         free(rec)
         free(ids)
-        free(pflags)
-        free(cycle)
-
-
-cdef object _scan_as(const index_t[::1] indptr, const index_t[::1] indices, node_t n,
-                     bint peel):
-    cdef const index_t* ip = &indptr[0]
-    cdef const index_t* ix = &indices[0] if indices.shape[0] > 0 else NULL
-    dead_arr = np.empty(n, dtype=np.uint8)
-    blocked_arr = np.empty(n, dtype=np.uint8)
-    cdef uint8_t[::1] dead = dead_arr
-    cdef uint8_t[::1] blocked = blocked_arr
-    cdef uint8_t* dp = &dead[0] if n > 0 else NULL
-    cdef uint8_t* bp = &blocked[0] if n > 0 else NULL
-    cdef size_t nn = <size_t> n + 1
-    cdef size_t frame = 2 * sizeof(node_t) + 2 * sizeof(index_t) + 1
-    cdef size_t need = nn * (3 * sizeof(node_t) + frame)
-    cdef node_t* rindex = <node_t*> calloc(nn, sizeof(node_t))
-    cdef node_t* nodes = <node_t*> malloc(4 * nn * sizeof(node_t))
-    cdef index_t* edges = <index_t*> malloc(2 * nn * sizeof(index_t))
-    cdef uint8_t* pflags = <uint8_t*> malloc(nn)
-    cdef node_t* cycle = NULL
-    cdef node_t cycle_len = 0, peeled = 0
-    cdef index_t bad = 0
-    cdef int status = NO_MEMORY
-    try:
-        if rindex != NULL and nodes != NULL and edges != NULL and pflags != NULL:
-            with nogil:
-                status = OK
-                if peel:
-                    status = _peel_sources(ip, ix, n, rindex, nodes, &peeled, &bad)
-                if status == OK and peel and peeled == n:  # acyclic: nothing to search for
-                    if n > 0:
-                        memset(dp, 0, <size_t> n)
-                        memset(bp, 0, <size_t> n)
-                elif status == OK:
-                    if peel:
-                        memset(rindex, 0, nn * sizeof(node_t))
-                    status = _scan(ip, ix, n, rindex, nodes, nodes + nn, edges, edges + nn,
-                                   pflags, nodes + 2 * nn, nodes + 3 * nn, dp, bp, True,
-                                   &cycle, &cycle_len, &bad)
-        _raise_status(status, bad, need)
-        found = None if cycle == NULL else _take(cycle, cycle_len)
-        return dead_arr.view(bool), blocked_arr.view(bool), found
-    finally:
-        free(rindex)
-        free(nodes)
-        free(edges)
         free(pflags)
         free(cycle)
 
@@ -746,26 +584,20 @@ cdef object _first_cycle_as(const index_t[::1] indptr, const index_t[::1] indice
 
 
 def scan(const index_t[::1] indptr, const index_t[::1] indices, bint peel=True,
-         bint compact=True):
+         bint wide=False):
     """Every node's fate in one O(V + E) pass that checks every entry, and one cycle.
 
     Returns ``(deadlocked, blocked, cycle)``: two boolean arrays over the nodes (on a cycle;
     can reach one, which includes the deadlocked) and the ids of one cycle in edge order
     (``cycle[i] -> cycle[i + 1]`` and the last back to the first), or None when there is no
     cycle. Raises :class:`MalformedCSR` at the first malformed entry the pass reads.
-    ``peel=False`` skips the source peel, ``compact=False`` the compact layout (the tests
-    compare every way).
+    ``peel=False`` skips the source peel and ``wide=True`` takes 64-bit records whatever the
+    size (the tests compare every way).
     """
     cdef Py_ssize_t n = indptr.shape[0] - 1
-    cdef const index_t* ix = &indices[0] if indices.shape[0] > 0 else NULL
-    if compact and n + 3 <= INT32_MAX and indices.shape[0] <= INT32_MAX:
-        found = _scan_compact(&indptr[0], ix, <int32_t> n, peel)
-        if found is not None:
-            return found
-    if n + 3 <= INT32_MAX:
-        # in-degrees share the int32 node state: peel only when none can overflow it
-        return _scan_as(indptr, indices, <int32_t> n, peel and indices.shape[0] <= INT32_MAX)
-    return _scan_as(indptr, indices, <int64_t> n, peel)
+    if not wide and n + 3 <= INT32_MAX and indices.shape[0] <= INT32_MAX:
+        return _scan_as(indptr, indices, <int32_t> n, <record32*> NULL, peel)
+    return _scan_as(indptr, indices, <int64_t> n, <record64*> NULL, peel)
 
 
 def first_cycle(const index_t[::1] indptr, const index_t[::1] indices):
