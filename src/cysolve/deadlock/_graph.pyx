@@ -41,10 +41,12 @@ cdef extern from *:
     /* size bytes aligned to 2 MiB and, on Linux, asked for as transparent huge pages:
        a random read of an array of a few MiB in 4 KiB pages misses the TLB almost every
        time, and on this kind of (virtual) machine each of those misses costs about as
-       much as the read itself. Free with free(). */
+       much as the read itself. Below 2 MiB plain malloc (a huge page would be zeroed
+       whole on first touch). Free with free(). */
     static void *cysolve_huge_alloc(size_t size) {
         void *p = NULL;
         size_t big = (size_t)1 << 21;
+        if (size < big) return malloc(size);
         if (size > (size_t)-1 - big) return NULL;
         size = (size + big - 1) & ~(big - 1);
         if (posix_memalign(&p, big, size) != 0) return NULL;

@@ -24,6 +24,7 @@ static void *huge_alloc(size_t size)
 {
     void *p = NULL;
     size_t big = (size_t)1 << 21;
+    if (size < big) return malloc(size);
     size = (size + big - 1) & ~(big - 1);
     if (posix_memalign(&p, big, size) != 0) return NULL;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
