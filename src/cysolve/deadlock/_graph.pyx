@@ -100,7 +100,8 @@ cdef enum:
     PEEL_AHEAD_ROW_START = 16
     PEEL_AHEAD_ROW = 8
     # Targets a node record holds inline: 32-byte records, and 97% of the nodes of a random
-    # graph with E = 3V have at most 6 edges.
+    # graph with E = 3V have at most 6 edges (on the 1M / 3M random graph 2 inline targets,
+    # 16-byte records, took 1.18x the time and 14, 64-byte records, 1.25x).
     INLINE_TARGETS = 6
 
 
