@@ -419,6 +419,9 @@ cdef int _first_cycle(const index_t* indptr, const index_t* indices, node_t n,
     search does not reach. Scratch V ids and 2V edge positions of path (allocated, touched
     only as deep as the path goes) and V bytes of colour at most.
     Returns OK, NO_MEMORY, or BAD_ROW / BAD_INDEX with the node / edge in ``bad[0]``.
+
+    A loop of its own, not ``_scan`` told to stop: ``_scan`` runs over node records that
+    cost a pass over the whole graph to build, which an early exit must not pay.
     """
     cdef node_t top, s, v, w
     cdef index_t e, end, x, m = indptr[n]
