@@ -81,6 +81,16 @@ def digraphs(draw, max_nodes: int = 10):
     return n, edges
 
 
+@st.composite
+def dags(draw, max_nodes: int = 10):
+    """``(n, edges)``: an acyclic ``digraphs()`` graph, every edge up a random order of the
+    nodes (so node ids are not a topological order); repeats allowed."""
+    n, edges = draw(digraphs(max_nodes))
+    order = draw(st.permutations(range(n)))
+    rank = {v: i for i, v in enumerate(order)}
+    return n, [(u, v) if rank[u] < rank[v] else (v, u) for u, v in edges if u != v]
+
+
 # Hashable labels of several kinds that never compare equal to each other.
 LABELS = st.one_of(
     st.text(min_size=1, max_size=3),

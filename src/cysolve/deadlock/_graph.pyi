@@ -11,7 +11,10 @@ class MalformedCSR(ValueError):
     def __init__(self, kind: str, position: int) -> None: ...
 
 def scan(
-    indptr: npt.NDArray[_Index], indices: npt.NDArray[_Index]
+    indptr: npt.NDArray[_Index],
+    indices: npt.NDArray[_Index],
+    peel: bool = True,
+    wide: bool = False,
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.int64] | None]: ...
 def first_cycle(
     indptr: npt.NDArray[_Index], indices: npt.NDArray[_Index]
