@@ -110,6 +110,7 @@ ctypedef struct Frontier:
     int64_t bucket_from    # children from which a layer is merged in buckets (one-word sets)
     uint64_t epoch       # the hash table's live entries carry this in their high 32 bits
     int table_dirty      # the table buffer held children: clear it before hashing
+    int64_t table_clean  # bytes at the table's start that hold only zeros or older epochs
     int64_t start[MAX_N + 1]    # first record / pair of each layer in the pool
     int64_t count[MAX_N + 1]    # records / pairs in each layer
     int64_t carries[MAX_N + 1]  # 1 when layer k's high part is 2 H + 1
@@ -199,6 +200,7 @@ cdef void release(Frontier* f) noexcept nogil:
     f.pool = f.table = f.scratch = f.carry = NULL
     f.pool_bytes = f.table_bytes = f.scratch_bytes = f.carry_bytes = 0
     f.epoch = 0
+    f.table_clean = 0
 
 
 # --- narrow values: bitset records -----------------------------------------------------------
@@ -245,15 +247,19 @@ cdef void image_words(const uint64_t* src, uint64_t* out, int64_t W, uint64_t v,
 
 cdef int clear_table(Frontier* f, int64_t tcap) noexcept nogil:
     """An empty hash table of ``tcap`` entries ``[key, epoch << 32 | index]``: entries of
-    other epochs count as empty, so a new layer only bumps the epoch (no clearing)."""
-    cdef int64_t before = f.table_bytes
+    other epochs count as empty, so a new layer only bumps the epoch; only the part of the
+    buffer never cleared since it last held children (or since the epochs wrapped) is
+    cleared, not the whole buffer."""
     cdef int status = reserve(f, <void**>&f.table, &f.table_bytes, 16 * tcap)
     if status:
         return status
-    if f.table_bytes != before or f.table_dirty or f.epoch >= 0xFFFFFFFFULL:
-        memset(f.table, 0, f.table_bytes)
+    if f.table_dirty or f.epoch >= 0xFFFFFFFFULL:
+        f.table_clean = 0
         f.epoch = 0
         f.table_dirty = 0
+    if f.table_clean < 16 * tcap:
+        memset(<char*>f.table + f.table_clean, 0, 16 * tcap - f.table_clean)
+        f.table_clean = 16 * tcap
     f.epoch += 1
     return OK
 
@@ -295,11 +301,17 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
     for i in range(m):
         rec = f.pool + (s0 + i) * RW
         acc = 0
-        for w in range(W):
-            word = rec[1 + w]
+        if W == 1:  # the common case, without the loop over words
+            word = rec[1]
             while word:
-                acc |= f.carry[w * 64 + ctz64(word)]
+                acc |= f.carry[ctz64(word)]
                 word &= word - 1
+        else:
+            for w in range(W):
+                word = rec[1 + w]
+                while word:
+                    acc |= f.carry[w * 64 + ctz64(word)]
+                    word &= word - 1
         cm[i] = acc & avail_of(vs, rec[0])
         if cm[i]:
             carries = 1
@@ -314,7 +326,7 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
                 return status
             free(f.table)  # the buckets did not fit: merge in the (smaller) hash table instead
             f.table = NULL
-            f.table_bytes = 0
+            f.table_bytes = f.table_clean = 0
     while (<int64_t>1 << tbits) < 4 * m and (W > 1 or (<int64_t>1 << tbits) < 2 * nchild):
         tbits += 1
     tcap = (<int64_t>1) << tbits
@@ -388,8 +400,9 @@ cdef int partitioned_children(Values* vs, Frontier* f, int64_t k, bint keep, int
     (the top ``pbits`` bits of their key's hash), write each ``[key, set]`` once into its
     bucket, then merge bucket by bucket in a small hash table that stays in cache (indexed by
     the next bits of the same hash). Streaming writes instead of random probes into a table
-    larger than the caches."""
-    cdef int64_t m = f.count[k], s0 = f.start[k], s1 = s0 + m
+    larger than the caches. Once the children are in their buckets the parents are not read
+    again, so without ``keep`` the new layer is written over them, at the pool's start."""
+    cdef int64_t m = f.count[k], s0 = f.start[k], s1 = s0 + m if keep else 0
     cdef int64_t i, j, d, q, c, lo, nm = 0, most = 0, pbits = 0, tb = 4, nb
     cdef uint64_t key, ckey, el, h, epoch = 0
     cdef uint64_t* rec
@@ -421,6 +434,10 @@ cdef int partitioned_children(Values* vs, Frontier* f, int64_t k, bint keep, int
         off[q + 1] += off[q]
     while (<int64_t>1 << tb) < 2 * most:
         tb += 1
+    if 16 * (((<int64_t>1) << tb) + nchild) > f.table_bytes:
+        free(f.table)  # its contents are not needed: do not let realloc copy them
+        f.table = NULL
+        f.table_bytes = 0
     status = reserve(f, <void**>&f.table, &f.table_bytes, 16 * (((<int64_t>1) << tb) + nchild))
     if status:
         return status
@@ -463,11 +480,7 @@ cdef int partitioned_children(Values* vs, Frontier* f, int64_t k, bint keep, int
         lo = off[q]
     f.carries[k + 1] = carries
     f.count[k + 1] = nm
-    if keep:
-        f.start[k + 1] = s1
-    else:
-        memmove(f.pool, f.pool + 2 * s1, 16 * nm)
-        f.start[k + 1] = 0
+    f.start[k + 1] = s1
     return OK
 
 
