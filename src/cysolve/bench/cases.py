@@ -983,7 +983,7 @@ def demo_cases() -> list[Case]:
 XSCORE_GROWTH_SIZES = [10, 12, 14, 16, 18, 20, 22, 25, 28, 30, 32, 35, 38, 40]
 # Largest n each method runs at in the growth series: a set of instances takes seconds there.
 XSCORE_GROWTH_LIMITS = {"dominance": 22, "residue": 19}
-XSCORE_GROWTH_SET = 4  # instances a case solves in turn: one instance's time is too jumpy
+XSCORE_GROWTH_SET = 8  # instances a case solves in turn: one instance's time is too jumpy
 
 
 def xscore_growth_cases() -> list[Case]:

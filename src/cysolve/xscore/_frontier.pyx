@@ -491,18 +491,26 @@ cdef int narrow_solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r
     cdef int status = reserve(f, <void**>&f.carry, &f.carry_bytes, 8 * R)
     if status:
         return status
-    for q in range(R):
-        acc = 0
-        for d in range(vs.D):
-            t = <uint64_t>q + (<uint64_t>q ^ vs.vals[d])
-            acc |= (t >> vs.b) << vs.top[d]
-        f.carry[q] = acc
     if vs.W == 1:
+        # One pass per value: its carrying residues (cmask), then the per-residue table from
+        # their set bits (half the work of two passes; it counts at n = 15 in batches).
+        memset(f.carry, 0, 8 * R)
         for d in range(vs.D):
-            vs.cmask[d] = 0
+            acc = 0
             for q in range(R):
                 t = <uint64_t>q + (<uint64_t>q ^ vs.vals[d])
-                vs.cmask[d] |= (t >> vs.b) << q
+                acc |= (t >> vs.b) << q
+            vs.cmask[d] = acc
+            while acc:
+                f.carry[ctz64(acc)] |= (<uint64_t>1) << vs.top[d]
+                acc &= acc - 1
+    else:
+        for q in range(R):
+            acc = 0
+            for d in range(vs.D):
+                t = <uint64_t>q + (<uint64_t>q ^ vs.vals[d])
+                acc |= (t >> vs.b) << vs.top[d]
+            f.carry[q] = acc
     status = reserve(f, <void**>&f.pool, &f.pool_bytes, 8 * RW)
     if status:
         return status
