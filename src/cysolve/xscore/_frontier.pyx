@@ -280,11 +280,29 @@ cdef inline uint64_t* probe(uint64_t* table, uint64_t key, int64_t slot, int64_t
         slot = (slot + 1) & tmask
 
 
+cdef int rehash(Frontier* f, int64_t tbits, const uint64_t* records, int64_t count,
+                int64_t RW) noexcept nogil:
+    """A hash table of ``2**tbits`` entries (a new epoch) holding the keys of ``records``
+    (``count`` records of ``RW`` words from the layer's start): empty for a new layer, the
+    layer so far when the table doubles."""
+    cdef int64_t j
+    cdef uint64_t* e
+    cdef int status = clear_table(f, (<int64_t>1) << tbits)
+    if status:
+        return status
+    for j in range(count):
+        e = probe(f.table, records[j * RW], slot_of(records[j * RW], tbits),
+                  ((<int64_t>1) << tbits) - 1, f.epoch)
+        e[0] = records[j * RW]
+        e[1] = (f.epoch << 32) | <uint64_t>j
+    return OK
+
+
 cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept nogil:
     """Build layer ``k + 1`` from layer ``k`` (records ``[key, set[W]]``)."""
     cdef int64_t W = vs.W, RW = vs.W + 1
     cdef int64_t m = f.count[k], s0 = f.start[k], s1 = s0 + m
-    cdef int64_t i, w, d, nm = 0, tbits = 2, tcap, j, nchild = 0
+    cdef int64_t i, w, d, nm = 0, tbits = 2, tcap, nchild = 0
     cdef uint64_t word, acc, el, key, ckey, img = 0, epoch
     cdef uint64_t* rec
     cdef uint64_t* out
@@ -330,7 +348,7 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
     while (<int64_t>1 << tbits) < 4 * m and (W > 1 or (<int64_t>1 << tbits) < 2 * nchild):
         tbits += 1
     tcap = (<int64_t>1) << tbits
-    status = clear_table(f, tcap)
+    status = rehash(f, tbits, f.pool + s1 * RW, 0, RW)
     if status:
         return status
     epoch = f.epoch
@@ -352,15 +370,10 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
                 # Keep the load under 1/2: double the table and rehash the layer so far.
                 tbits += 1
                 tcap *= 2
-                status = clear_table(f, tcap)
+                status = rehash(f, tbits, f.pool + s1 * RW, nm, RW)
                 if status:
                     return status
                 epoch = f.epoch
-                for j in range(nm):
-                    out = f.pool + (s1 + j) * RW
-                    e = probe(f.table, out[0], slot_of(out[0], tbits), tcap - 1, epoch)
-                    e[0] = out[0]
-                    e[1] = (epoch << 32) | <uint64_t>j
                 e = probe(f.table, ckey, slot_of(ckey, tbits), tcap - 1, epoch)
             if e[1] >> 32 == epoch:
                 out = f.pool + (s1 + <int64_t>(e[1] & 0xFFFFFFFFULL)) * RW
