@@ -51,3 +51,15 @@ def test_fit_growth_recovers_known_laws():
     assert bench.fit_growth(rows, "exponential")[("s", "k")] == pytest.approx(2.0)
     rows = [bench.Result("f", "s", str(n), n, "k", 1e-6 * n**2, 1, 1.0) for n in (100, 1e3, 1e4)]
     assert bench.fit_growth(rows, "power")[("s", "k")] == pytest.approx(2.0)
+
+
+def test_growth_series():
+    xs = cases.GROWTH["xscore"]()
+    assert [c.size for c in xs][-1] == 40 and {c.series for c in xs} == {"growth"}
+    assert set(xs[0].implementations) == {"frontier", "c-frontier", "dominance", "residue"}
+    assert set(xs[-1].implementations) == {"frontier", "c-frontier"}
+    results = bench.run(xs[:2], budget=0.0)  # agreement of every method, n = 10 and 12
+    assert {r.implementation for r in results} == set(xs[0].implementations)
+    graphs = cases.GROWTH["deadlock-graph"]()
+    assert all(set(c.implementations) == {"kernel", "scipy"} for c in graphs)
+    assert max(c.size for c in graphs) >= 10**7

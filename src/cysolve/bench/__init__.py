@@ -248,12 +248,20 @@ def plot(results: list[Result], case_list, path: str) -> None:
 
 
 def main(*, quick: bool = False, json_path=None, plot_path=None, demo: bool = False,
-         families=None) -> int:
-    """Run, print the table, write JSON and the plot on request; the ``cysolve bench`` command."""
+         families=None, growth: str | None = None) -> int:
+    """Run, print the table, write JSON and the plot on request; the ``cysolve bench`` command.
+
+    ``growth="xscore"`` or ``"deadlock-graph"`` runs that family's growth series alone
+    (``cases.GROWTH``): the data and plot of ``docs/xscore-growth.*`` / ``docs/graph-growth.*``.
+    """
     if plot_path:
         _pyplot()  # fail before the run, not after it
-    profile = "demo" if demo else "quick" if quick else "full"
-    case_list = cases.demo_cases() if demo else cases.all_cases(profile, families)
+    if growth is not None:
+        profile = f"growth {growth}"
+        case_list = cases.GROWTH[growth]()
+    else:
+        profile = "demo" if demo else "quick" if quick else "full"
+        case_list = cases.demo_cases() if demo else cases.all_cases(profile, families)
     budget = 0.05 if demo else 0.15 if quick else 0.5
     tty = sys.stderr.isatty()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -976,6 +976,51 @@ def demo_cases() -> list[Case]:
         chosen.append(Case(case.family, case.series, case.label, case.size, case.build, impls,
                            same=case.same, growth=case.growth, unit=case.unit))
     return chosen
+
+
+# --- growth series: the plots docs/xscore-growth.png and docs/graph-growth.png -------------
+
+XSCORE_GROWTH_SIZES = [10, 12, 14, 16, 18, 20, 22, 25, 28, 30, 32, 35, 38, 40]
+# Largest n each method runs at in the growth series: a set of instances takes seconds there.
+XSCORE_GROWTH_LIMITS = {"dominance": 22, "residue": 19}
+XSCORE_GROWTH_SET = 8  # instances a case solves in turn: one instance's time is too jumpy
+
+
+def xscore_growth_cases() -> list[Case]:
+    """Every XScoreGame method against n = 10..40 (values 0..50): each case solves the same
+    ``XSCORE_GROWTH_SET`` instances in turn, so its time is that set's, per method."""
+    def each(best_score):
+        return lambda *rows: tuple(best_score(a) for a in rows)
+
+    methods = {
+        "frontier": _ready(each(xscore.best_score)),
+        "c-frontier": lambda: each(ceiling.xscore_frontier()),
+        "dominance": _ready(each(lambda a: xscore.best_score(a, method="dominance"))),
+        "residue": _ready(each(lambda a: xscore.best_score(a, method="residue"))),
+    }
+    cases = []
+    for n in XSCORE_GROWTH_SIZES:
+        chosen = {name: make for name, make in methods.items()
+                  if n <= XSCORE_GROWTH_LIMITS.get(name, n)}
+        cases.append(Case(
+            "xscore", "growth", f"n={n} x {XSCORE_GROWTH_SET} instances", n,
+            lambda n=n: tuple(inputs.xscore_instance(n, seed=709 + 100 * s)
+                              for s in range(XSCORE_GROWTH_SET)),
+            chosen, growth="exponential", unit="n (values)"))
+    return cases
+
+
+def graph_growth_cases() -> list[Case]:
+    """The full profile's random graphs, 10^4 to 10^7 edges, kernel and scipy only."""
+    return [replace(c, implementations={k: v for k, v in c.implementations.items()
+                                        if k in ("kernel", "scipy")})
+            for c in graph_cases("full") if c.series == "random graph"]
+
+
+GROWTH: dict[str, Callable[[], list[Case]]] = {
+    "xscore": xscore_growth_cases,
+    "deadlock-graph": graph_growth_cases,
+}
 
 
 def all_cases(profile: str = "quick", families=None) -> list[Case]:

@@ -36,7 +36,8 @@ def _bench(args: argparse.Namespace) -> int:
     check_output(args.json, None, "--json")
     check_output(args.plot, None, "--plot")
     try:
-        return bench.main(quick=args.quick, json_path=args.json, plot_path=args.plot)
+        return bench.main(quick=args.quick, json_path=args.json, plot_path=args.plot,
+                          growth=args.growth)
     except ImportError as exc:  # --plot without matplotlib: the message names the extra
         err(f"error: {exc}")
         return EXIT_FAILURE
@@ -168,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="small inputs: about 80 s on 2 cores (the full run takes much longer)")
     p.add_argument("--json", metavar="PATH", help="write the measurements as JSON")
     p.add_argument("--plot", metavar="PATH", help="draw the measurements (needs matplotlib)")
+    p.add_argument("--growth", choices=["xscore", "deadlock-graph"],
+                   help="time one family's growth series alone (docs/xscore-growth.png: "
+                        "about 2 min; docs/graph-growth.png: longer)")
     p.set_defaults(run=_bench, parser=p)
     return parser
 

@@ -7,7 +7,8 @@ LONGEST: int  # the most values one instance may have (63: h < 2**n fits int64)
 def best(
     a: npt.NDArray[np.int64], max_bytes: int, with_order: bool = False, bucket_from: int = ...
 ) -> tuple[int | None, int | None, int, npt.NDArray[np.int64] | None, int | None]:
-    """``(h, r, b, order, None)`` with the optimum ``h * 2**b + r``; or, when the buffers
+    """``(h, r, b, steps, None)`` with the optimum ``h * 2**b + r`` (``steps``: the values
+    in an optimal order, with ``with_order``); or, when the buffers
     would grow past ``max_bytes``, ``(None, None, b, None, needed)``: the bytes they would
     have held in all."""
 

@@ -49,8 +49,12 @@ values up to 1023 or 4095, wide values, powers of two, one value repeated, tiny 
 0.01-0.5 of the dominance time; so ``method="frontier"`` always runs the frontier.
 
 Orders: with ``keep``, every layer stays in the pool (memory = sum of the frontiers) and the
-walk back looks, layer by layer, for a predecessor state with one copy fewer of some value and
-a residue that maps onto the current one with the layer's carry.
+walk back makes one pass over each layer for a parent state: its key is the current key less
+one copy of some value, and it holds a residue that value maps onto the current one with the
+layer's carry (cost: about one solve's reads).
+
+Buffers start at what the instance asks for (no fixed minimum), so a tiny instance runs
+within a tiny ``max_bytes``.
 """
 
 from libc.stdint cimport int64_t, uint64_t
@@ -84,12 +88,15 @@ ctypedef struct Values:
     uint64_t full        # the key of every value used
     uint64_t lows        # every field's bits below its top bit
     uint64_t highs       # every field's top bit
+    uint64_t starts      # every field's lowest bit (one copy of its value)
+    uint64_t rmask       # 2**b - 1: a residue's bits
     uint64_t vals[MAX_N]   # distinct values, ascending
     uint64_t shift[MAX_N]  # where each value's count sits in a key
     uint64_t field[MAX_N]  # each value's field, in place
     uint64_t top[MAX_N]    # each field's top bit position
     uint64_t cmask[MAX_N]  # b <= 6: the residues each value carries
     unsigned char pos[64]  # top bit position -> distinct value
+    unsigned char at[64]   # lowest bit position -> distinct value
 
 
 ctypedef struct Frontier:
@@ -103,6 +110,7 @@ ctypedef struct Frontier:
     int64_t bucket_from    # children from which a layer is merged in buckets (one-word sets)
     uint64_t epoch       # the hash table's live entries carry this in their high 32 bits
     int table_dirty      # the table buffer held children: clear it before hashing
+    int64_t table_clean  # bytes at the table's start that hold only zeros or older epochs
     int64_t start[MAX_N + 1]    # first record / pair of each layer in the pool
     int64_t count[MAX_N + 1]    # records / pairs in each layer
     int64_t carries[MAX_N + 1]  # 1 when layer k's high part is 2 H + 1
@@ -133,13 +141,15 @@ cdef void build_values(const int64_t* a, int64_t n, Values* vs) noexcept nogil:
         cnt[d] += 1
     vs.n = n
     vs.D = d + 1
-    vs.full = vs.lows = vs.highs = 0
+    vs.full = vs.lows = vs.highs = vs.starts = 0
     for d in range(vs.D):
         w = bit_length(cnt[d])
         vs.shift[d] = at
         vs.field[d] = (((<uint64_t>1) << w) - 1) << at
         vs.top[d] = at + w - 1
         vs.pos[at + w - 1] = <unsigned char>d
+        vs.at[at] = <unsigned char>d
+        vs.starts |= (<uint64_t>1) << at
         vs.full |= cnt[d] << at
         vs.highs |= (<uint64_t>1) << (at + w - 1)
         vs.lows |= (((<uint64_t>1) << (w - 1)) - 1) << at
@@ -148,6 +158,7 @@ cdef void build_values(const int64_t* a, int64_t n, Values* vs) noexcept nogil:
     vs.b = bit_length(vs.vals[vs.D - 1]) if n > 0 else 1
     if vs.b < 1:
         vs.b = 1
+    vs.rmask = ((<uint64_t>1) << vs.b) - 1
     vs.W = 1 if vs.b <= 6 else (<int64_t>1) << (vs.b - 6)
 
 
@@ -167,8 +178,6 @@ cdef int reserve(Frontier* f, void** buf, int64_t* have, int64_t need) noexcept 
     want = 2 * have[0]
     if want < need:
         want = need
-    if want < 4096:
-        want = 4096
     if others + want > f.limit:
         want = need
         if others + want > f.limit:
@@ -191,6 +200,7 @@ cdef void release(Frontier* f) noexcept nogil:
     f.pool = f.table = f.scratch = f.carry = NULL
     f.pool_bytes = f.table_bytes = f.scratch_bytes = f.carry_bytes = 0
     f.epoch = 0
+    f.table_clean = 0
 
 
 # --- narrow values: bitset records -----------------------------------------------------------
@@ -237,15 +247,19 @@ cdef void image_words(const uint64_t* src, uint64_t* out, int64_t W, uint64_t v,
 
 cdef int clear_table(Frontier* f, int64_t tcap) noexcept nogil:
     """An empty hash table of ``tcap`` entries ``[key, epoch << 32 | index]``: entries of
-    other epochs count as empty, so a new layer only bumps the epoch (no clearing)."""
-    cdef int64_t before = f.table_bytes
+    other epochs count as empty, so a new layer only bumps the epoch; only the part of the
+    buffer never cleared since it last held children (or since the epochs wrapped) is
+    cleared, not the whole buffer."""
     cdef int status = reserve(f, <void**>&f.table, &f.table_bytes, 16 * tcap)
     if status:
         return status
-    if f.table_bytes != before or f.table_dirty or f.epoch >= 0xFFFFFFFFULL:
-        memset(f.table, 0, f.table_bytes)
+    if f.table_dirty or f.epoch >= 0xFFFFFFFFULL:
+        f.table_clean = 0
         f.epoch = 0
         f.table_dirty = 0
+    if f.table_clean < 16 * tcap:
+        memset(<char*>f.table + f.table_clean, 0, 16 * tcap - f.table_clean)
+        f.table_clean = 16 * tcap
     f.epoch += 1
     return OK
 
@@ -254,14 +268,45 @@ cdef inline int64_t slot_of(uint64_t key, int64_t tbits) noexcept nogil:
     return <int64_t>((key * GOLDEN) >> (64 - tbits))
 
 
+cdef inline uint64_t* probe(uint64_t* table, uint64_t key, int64_t slot, int64_t tmask,
+                            uint64_t epoch) noexcept nogil:
+    """The entry of ``key`` in an open-addressing table of ``[key, epoch << 32 | index]``
+    pairs (linear probing from ``slot``), or the empty entry (another epoch) it would take."""
+    cdef uint64_t* e
+    while True:
+        e = table + 2 * slot
+        if e[1] >> 32 != epoch or e[0] == key:
+            return e
+        slot = (slot + 1) & tmask
+
+
+cdef int rehash(Frontier* f, int64_t tbits, const uint64_t* records, int64_t count,
+                int64_t RW) noexcept nogil:
+    """A hash table of ``2**tbits`` entries (a new epoch) holding the keys of ``records``
+    (``count`` records of ``RW`` words from the layer's start): empty for a new layer, the
+    layer so far when the table doubles."""
+    cdef int64_t j
+    cdef uint64_t* e
+    cdef int status = clear_table(f, (<int64_t>1) << tbits)
+    if status:
+        return status
+    for j in range(count):
+        e = probe(f.table, records[j * RW], slot_of(records[j * RW], tbits),
+                  ((<int64_t>1) << tbits) - 1, f.epoch)
+        e[0] = records[j * RW]
+        e[1] = (f.epoch << 32) | <uint64_t>j
+    return OK
+
+
 cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept nogil:
     """Build layer ``k + 1`` from layer ``k`` (records ``[key, set[W]]``)."""
     cdef int64_t W = vs.W, RW = vs.W + 1
     cdef int64_t m = f.count[k], s0 = f.start[k], s1 = s0 + m
-    cdef int64_t i, w, d, nm = 0, tbits = 6, tcap, slot, j, idx, nchild = 0
+    cdef int64_t i, w, d, nm = 0, tbits = 2, tcap, nchild = 0
     cdef uint64_t word, acc, el, key, ckey, img = 0, epoch
     cdef uint64_t* rec
     cdef uint64_t* out
+    cdef uint64_t* e
     cdef uint64_t* image
     cdef uint64_t* cm
     cdef int status, carries = 0
@@ -274,11 +319,17 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
     for i in range(m):
         rec = f.pool + (s0 + i) * RW
         acc = 0
-        for w in range(W):
-            word = rec[1 + w]
+        if W == 1:  # the common case, without the loop over words
+            word = rec[1]
             while word:
-                acc |= f.carry[w * 64 + ctz64(word)]
+                acc |= f.carry[ctz64(word)]
                 word &= word - 1
+        else:
+            for w in range(W):
+                word = rec[1 + w]
+                while word:
+                    acc |= f.carry[w * 64 + ctz64(word)]
+                    word &= word - 1
         cm[i] = acc & avail_of(vs, rec[0])
         if cm[i]:
             carries = 1
@@ -293,11 +344,11 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
                 return status
             free(f.table)  # the buckets did not fit: merge in the (smaller) hash table instead
             f.table = NULL
-            f.table_bytes = 0
+            f.table_bytes = f.table_clean = 0
     while (<int64_t>1 << tbits) < 4 * m and (W > 1 or (<int64_t>1 << tbits) < 2 * nchild):
         tbits += 1
     tcap = (<int64_t>1) << tbits
-    status = clear_table(f, tcap)
+    status = rehash(f, tbits, f.pool + s1 * RW, 0, RW)
     if status:
         return status
     epoch = f.epoch
@@ -314,48 +365,38 @@ cdef int narrow_layer(Values* vs, Frontier* f, int64_t k, bint keep) noexcept no
             else:
                 image_words(rec + 1, image, W, vs.vals[d], vs.b, carries)
             ckey = key + ((<uint64_t>1) << vs.shift[d])
-            slot = slot_of(ckey, tbits)
-            while True:
-                if f.table[2 * slot + 1] >> 32 == epoch and f.table[2 * slot] == ckey:
-                    out = f.pool + (s1 + <int64_t>(f.table[2 * slot + 1] & 0xFFFFFFFFULL)) * RW
-                    if W == 1:
-                        out[1] |= img
-                    else:
-                        for w in range(W):
-                            out[1 + w] |= image[w]
-                    break
-                if f.table[2 * slot + 1] >> 32 != epoch:
-                    if 2 * (nm + 1) > tcap:  # keep the load under 1/2: double and rehash
-                        tbits += 1
-                        tcap *= 2
-                        status = clear_table(f, tcap)
-                        if status:
-                            return status
-                        epoch = f.epoch
-                        for j in range(nm):
-                            idx = slot_of(f.pool[(s1 + j) * RW], tbits)
-                            while f.table[2 * idx + 1] >> 32 == epoch:
-                                idx = (idx + 1) & (tcap - 1)
-                            f.table[2 * idx] = f.pool[(s1 + j) * RW]
-                            f.table[2 * idx + 1] = (epoch << 32) | <uint64_t>j
-                        slot = slot_of(ckey, tbits)
-                        continue
-                    status = reserve(f, <void**>&f.pool, &f.pool_bytes, 8 * (s1 + nm + 1) * RW)
-                    if status:
-                        return status
-                    rec = f.pool + (s0 + i) * RW  # the pool may have moved
-                    out = f.pool + (s1 + nm) * RW
-                    out[0] = ckey
-                    if W == 1:
-                        out[1] = img
-                    else:
-                        for w in range(W):
-                            out[1 + w] = image[w]
-                    f.table[2 * slot] = ckey
-                    f.table[2 * slot + 1] = (epoch << 32) | <uint64_t>nm
-                    nm += 1
-                    break
-                slot = (slot + 1) & (tcap - 1)
+            e = probe(f.table, ckey, slot_of(ckey, tbits), tcap - 1, epoch)
+            if e[1] >> 32 != epoch and 2 * (nm + 1) > tcap:
+                # Keep the load under 1/2: double the table and rehash the layer so far.
+                tbits += 1
+                tcap *= 2
+                status = rehash(f, tbits, f.pool + s1 * RW, nm, RW)
+                if status:
+                    return status
+                epoch = f.epoch
+                e = probe(f.table, ckey, slot_of(ckey, tbits), tcap - 1, epoch)
+            if e[1] >> 32 == epoch:
+                out = f.pool + (s1 + <int64_t>(e[1] & 0xFFFFFFFFULL)) * RW
+                if W == 1:
+                    out[1] |= img
+                else:
+                    for w in range(W):
+                        out[1 + w] |= image[w]
+                continue
+            status = reserve(f, <void**>&f.pool, &f.pool_bytes, 8 * (s1 + nm + 1) * RW)
+            if status:
+                return status
+            rec = f.pool + (s0 + i) * RW  # the pool may have moved
+            out = f.pool + (s1 + nm) * RW
+            out[0] = ckey
+            if W == 1:
+                out[1] = img
+            else:
+                for w in range(W):
+                    out[1 + w] = image[w]
+            e[0] = ckey
+            e[1] = (epoch << 32) | <uint64_t>nm
+            nm += 1
     f.carries[k + 1] = carries
     f.count[k + 1] = nm
     if keep:
@@ -372,14 +413,14 @@ cdef int partitioned_children(Values* vs, Frontier* f, int64_t k, bint keep, int
     (the top ``pbits`` bits of their key's hash), write each ``[key, set]`` once into its
     bucket, then merge bucket by bucket in a small hash table that stays in cache (indexed by
     the next bits of the same hash). Streaming writes instead of random probes into a table
-    larger than the caches."""
-    cdef int64_t m = f.count[k], s0 = f.start[k], s1 = s0 + m
-    cdef int64_t i, j, d, q, c, lo, nm = 0, most = 0, pbits = 0, tb = 4, nb, slot
+    larger than the caches. Once the children are in their buckets the parents are not read
+    again, so without ``keep`` the new layer is written over them, at the pool's start."""
+    cdef int64_t m = f.count[k], s0 = f.start[k], s1 = s0 + m if keep else 0
+    cdef int64_t i, j, d, q, c, lo, nm = 0, most = 0, pbits = 0, tb = 4, nb
     cdef uint64_t key, ckey, el, h, epoch = 0
     cdef uint64_t* rec
     cdef uint64_t* kids
     cdef uint64_t* e
-    cdef uint64_t* out
     cdef uint64_t* cm
     cdef int64_t* off
     cdef int status
@@ -406,6 +447,10 @@ cdef int partitioned_children(Values* vs, Frontier* f, int64_t k, bint keep, int
         off[q + 1] += off[q]
     while (<int64_t>1 << tb) < 2 * most:
         tb += 1
+    if 16 * (((<int64_t>1) << tb) + nchild) > f.table_bytes:
+        free(f.table)  # its contents are not needed: do not let realloc copy them
+        f.table = NULL
+        f.table_bytes = 0
     status = reserve(f, <void**>&f.table, &f.table_bytes, 16 * (((<int64_t>1) << tb) + nchild))
     if status:
         return status
@@ -432,33 +477,23 @@ cdef int partitioned_children(Values* vs, Frontier* f, int64_t k, bint keep, int
         epoch += 1
         for j in range(lo, off[q]):
             ckey = kids[2 * j]
-            slot = <int64_t>(((ckey * GOLDEN) << pbits) >> (64 - tb))
-            while True:
-                e = f.table + 2 * slot
-                if e[1] >> 32 != epoch:
-                    status = reserve(f, <void**>&f.pool, &f.pool_bytes, 16 * (s1 + nm + 1))
-                    if status:
-                        return status
-                    kids = f.table + (2 << tb)
-                    e[0] = ckey
-                    e[1] = (epoch << 32) | <uint64_t>nm
-                    out = f.pool + 2 * (s1 + nm)
-                    out[0] = ckey
-                    out[1] = kids[2 * j + 1]
-                    nm += 1
-                    break
-                if e[0] == ckey:
-                    f.pool[2 * (s1 + <int64_t>(e[1] & 0xFFFFFFFFULL)) + 1] |= kids[2 * j + 1]
-                    break
-                slot = (slot + 1) & ((<int64_t>1 << tb) - 1)
+            e = probe(f.table, ckey, <int64_t>(((ckey * GOLDEN) << pbits) >> (64 - tb)),
+                      ((<int64_t>1) << tb) - 1, epoch)
+            if e[1] >> 32 == epoch:
+                f.pool[2 * (s1 + <int64_t>(e[1] & 0xFFFFFFFFULL)) + 1] |= kids[2 * j + 1]
+                continue
+            status = reserve(f, <void**>&f.pool, &f.pool_bytes, 16 * (s1 + nm + 1))
+            if status:
+                return status
+            f.pool[2 * (s1 + nm)] = ckey
+            f.pool[2 * (s1 + nm) + 1] = kids[2 * j + 1]
+            e[0] = ckey
+            e[1] = (epoch << 32) | <uint64_t>nm
+            nm += 1
         lo = off[q]
     f.carries[k + 1] = carries
     f.count[k + 1] = nm
-    if keep:
-        f.start[k + 1] = s1
-    else:
-        memmove(f.pool, f.pool + 2 * s1, 16 * nm)
-        f.start[k + 1] = 0
+    f.start[k + 1] = s1
     return OK
 
 
@@ -469,18 +504,26 @@ cdef int narrow_solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r
     cdef int status = reserve(f, <void**>&f.carry, &f.carry_bytes, 8 * R)
     if status:
         return status
-    for q in range(R):
-        acc = 0
-        for d in range(vs.D):
-            t = <uint64_t>q + (<uint64_t>q ^ vs.vals[d])
-            acc |= (t >> vs.b) << vs.top[d]
-        f.carry[q] = acc
     if vs.W == 1:
+        # One pass per value: its carrying residues (cmask), then the per-residue table from
+        # their set bits (half the work of two passes; it counts at n = 15 in batches).
+        memset(f.carry, 0, 8 * R)
         for d in range(vs.D):
-            vs.cmask[d] = 0
+            acc = 0
             for q in range(R):
                 t = <uint64_t>q + (<uint64_t>q ^ vs.vals[d])
-                vs.cmask[d] |= (t >> vs.b) << q
+                acc |= (t >> vs.b) << q
+            vs.cmask[d] = acc
+            while acc:
+                f.carry[ctz64(acc)] |= (<uint64_t>1) << vs.top[d]
+                acc &= acc - 1
+    else:
+        for q in range(R):
+            acc = 0
+            for d in range(vs.D):
+                t = <uint64_t>q + (<uint64_t>q ^ vs.vals[d])
+                acc |= (t >> vs.b) << vs.top[d]
+            f.carry[q] = acc
     status = reserve(f, <void**>&f.pool, &f.pool_bytes, 8 * RW)
     if status:
         return status
@@ -501,39 +544,6 @@ cdef int narrow_solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r
             r[0] = w * 64 + 63 - clz64(last[1 + w])
             break
     return OK
-
-
-cdef void narrow_walk(Values* vs, Frontier* f, int64_t r, int64_t* step_value) noexcept nogil:
-    """Fill ``step_value[0:n]`` with the values of an optimal order (layers kept)."""
-    cdef int64_t RW = vs.W + 1, k, i, d = 0, q = 0, R = (<int64_t>1) << vs.b
-    cdef uint64_t key, target = 0, t, mask = ((<uint64_t>1) << vs.b) - 1
-    cdef uint64_t* rec
-    cdef int found
-    key = f.pool[f.start[vs.n] * RW]
-    for k in range(vs.n, 0, -1):
-        found = 0
-        for d in range(vs.D):
-            if key & vs.field[d] == 0:
-                continue
-            target = key - ((<uint64_t>1) << vs.shift[d])
-            for i in range(f.count[k - 1]):
-                rec = f.pool + (f.start[k - 1] + i) * RW
-                if rec[0] != target:
-                    continue
-                for q in range(R):
-                    if not (rec[1 + (q >> 6)] >> (q & 63)) & 1:
-                        continue
-                    t = <uint64_t>q + (<uint64_t>q ^ vs.vals[d])
-                    if (t & mask) == <uint64_t>r and <int64_t>(t >> vs.b) == f.carries[k]:
-                        found = 1
-                        break
-                break  # keys are unique within a layer
-            if found:
-                break
-        # found is always set: every state of layer k has a predecessor in layer k - 1.
-        step_value[k - 1] = <int64_t>vs.vals[d]
-        key = target
-        r = q
 
 
 # --- wide values: sorted (key, residue) pairs ----------------------------------------------
@@ -636,32 +646,56 @@ cdef int wide_solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r) 
     return OK
 
 
-cdef void wide_walk(Values* vs, Frontier* f, int64_t r, int64_t* step_value) noexcept nogil:
-    cdef int64_t k, i, d = 0
-    cdef uint64_t key, target = 0, t, q = 0, mask = ((<uint64_t>1) << vs.b) - 1
-    cdef uint64_t* p
-    cdef int found
-    key = f.pool[2 * f.start[vs.n]]
+cdef int64_t preimage(const Values* vs, const uint64_t* rec, uint64_t v, uint64_t r,
+                      uint64_t carry) noexcept nogil:
+    """A residue of the state ``rec`` that value ``v`` maps onto ``r`` with carry ``carry``,
+    or -1. Narrow values: any residue of the record's set; wide: the pair's one residue."""
+    cdef int64_t w, words = vs.W if vs.b <= NARROW_BITS else 0
+    cdef uint64_t word, q, t
+    if not words:
+        t = rec[1] + (rec[1] ^ v)
+        return <int64_t>rec[1] if t >> vs.b == carry and t & vs.rmask == r else -1
+    for w in range(words):
+        word = rec[1 + w]
+        while word:
+            q = <uint64_t>(w * 64 + ctz64(word))
+            word &= word - 1
+            t = q + (q ^ v)
+            if t >> vs.b == carry and t & vs.rmask == r:
+                return <int64_t>q
+    return -1
+
+
+cdef void walk(Values* vs, Frontier* f, int64_t r, int64_t* step_value) noexcept nogil:
+    """Fill ``step_value[0:n]`` with the values of an optimal order (every layer kept).
+
+    From the final state back, one pass over each layer finds a parent: a state whose key is
+    the current key less one copy of a value ``d`` (the difference is the single bit
+    ``1 << shift[d]``: any other key of that layer counts a different multiset) holding a
+    residue that ``d`` maps onto the current one with the layer's carry. Cost: the sum of the
+    frontiers, about what one solve reads. A parent always exists: every state of layer
+    ``k`` was made from one of layer ``k - 1``.
+    """
+    cdef int64_t stride = vs.W + 1 if vs.b <= NARROW_BITS else 2
+    cdef int64_t k, i, d = 0, q = -1
+    cdef uint64_t key, diff
+    cdef uint64_t* rec = f.pool + f.start[vs.n] * stride
+    key = rec[0]
     for k in range(vs.n, 0, -1):
-        found = 0
-        for d in range(vs.D):
-            if key & vs.field[d] == 0:
+        for i in range(f.count[k - 1]):
+            rec = f.pool + (f.start[k - 1] + i) * stride
+            diff = key - rec[0]
+            if diff & (diff - 1) or not diff & vs.starts:
                 continue
-            target = key - ((<uint64_t>1) << vs.shift[d])
-            for i in range(f.count[k - 1]):
-                p = f.pool + 2 * (f.start[k - 1] + i)
-                if p[0] != target:
-                    continue
-                q = p[1]
-                t = q + (q ^ vs.vals[d])
-                if (t & mask) == <uint64_t>r and <int64_t>(t >> vs.b) == f.carries[k]:
-                    found = 1
-                    break
-            if found:
+            d = vs.at[ctz64(diff)]
+            if not key & vs.field[d]:
+                continue
+            q = preimage(vs, rec, vs.vals[d], <uint64_t>r, <uint64_t>f.carries[k])
+            if q >= 0:
                 break
         step_value[k - 1] = <int64_t>vs.vals[d]
-        key = target
-        r = <int64_t>q
+        key = rec[0]
+        r = q
 
 
 # --- entry points ---------------------------------------------------------------------------
@@ -676,14 +710,14 @@ cdef int solve(Values* vs, Frontier* f, bint keep, int64_t* h, int64_t* r) noexc
 
 def best(const int64_t[::1] a, Py_ssize_t max_bytes, bint with_order=False,
          int64_t bucket_from=BUCKET_FROM):
-    """The optimum of one instance as ``(h, r, b, order, None)``: the score is
+    """The optimum of one instance as ``(h, r, b, steps, None)``: the score is
     ``h * 2**b + r`` (``_kernel.best``'s shape).
 
     Buffers grow on demand up to ``max_bytes`` in all; when a growth would pass it, nothing
     more is allocated and the result is ``(None, None, b, None, needed)``, ``needed`` the bytes
-    all buffers would have held after that growth. With ``with_order``, ``order`` is an
-    optimal order of the indices of ``a`` (int64), copies of one value in ascending index
-    order; else None. Raises MemoryError when ``malloc`` fails.
+    all buffers would have held after that growth. With ``with_order``, ``steps`` holds the
+    values of ``a`` in an optimal order (int64); else None. Raises MemoryError when
+    ``malloc`` fails.
     ``bucket_from`` (tests only) moves the switch from one hash table to buckets.
     """
     cdef Values vs
@@ -694,36 +728,20 @@ def best(const int64_t[::1] a, Py_ssize_t max_bytes, bint with_order=False,
     f.limit = max_bytes
     f.bucket_from = bucket_from
     build_values(&a[0] if n else NULL, n, &vs)
-    steps = np.empty(n, dtype=np.int64)
+    steps = np.empty(n if with_order else 0, dtype=np.int64)
     cdef int64_t[::1] step_value = steps
     try:
         with nogil:
             status = solve(&vs, &f, with_order, &h, &r)
             if with_order and status == OK and n:
-                if vs.b <= NARROW_BITS:
-                    narrow_walk(&vs, &f, r, &step_value[0])
-                else:
-                    wide_walk(&vs, &f, r, &step_value[0])
+                walk(&vs, &f, r, &step_value[0])
     finally:
         release(&f)
     if status == OVER_LIMIT:
         return None, None, vs.b, None, f.needed
     if status == NO_MEMORY:
         raise MemoryError(f"the frontier needed {f.needed:,} bytes")
-    if not with_order:
-        return h, r, vs.b, None, None
-    # steps[i] = the i-th value used; each value's copies go in ascending index order.
-    order = np.empty(n, dtype=np.int64)
-    positions = np.argsort(a, kind="stable")
-    sorted_values = np.asarray(a)[positions]
-    next_copy = {}
-    for i, value in enumerate(steps.tolist()):
-        c = next_copy.get(value)
-        if c is None:
-            c = int(np.searchsorted(sorted_values, value))
-        order[i] = positions[c]
-        next_copy[value] = c + 1
-    return h, r, vs.b, order, None
+    return h, r, vs.b, steps if with_order else None, None
 
 
 def best_batch(const int64_t[::1] values, const int64_t[::1] offsets, int64_t[::1] out_h,
@@ -783,10 +801,7 @@ cdef void solve_row(const int64_t* a, int64_t n, Values* vs, Frontier* f, int64_
             release(f)
     need[0] = 0
     if status == OK and keep and n:
-        if vs.b <= NARROW_BITS:
-            narrow_walk(vs, f, r[0], steps)
-        else:
-            wide_walk(vs, f, r[0], steps)
+        walk(vs, f, r[0], steps)
     if status == OK:
         b[0] = vs.b
     else:

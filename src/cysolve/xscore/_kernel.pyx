@@ -452,17 +452,16 @@ def shapes(const int64_t[::1] values, const int64_t[::1] offsets):
 
 
 def best(const int64_t[::1] a, int method, limit, bint with_order=False):
-    """The optimum of one instance as ``(h, r, b, order, None)``: the score is ``h * 2**b + r``.
+    """The optimum of one instance as ``(h, r, b, steps, None)``: the score is ``h * 2**b + r``.
 
     The multiset is built once; tables are tried from :func:`room_for` on, each one's
     :func:`table_size` checked against ``limit`` bytes before it is allocated. When the next
     table would exceed it, nothing more is allocated and the result is
     ``(None, None, b, None, (bytes, states, room))`` for the caller's error. With
-    ``with_order``, ``order`` is an optimal order of the indices of ``a`` (int64), read back
-    from the table: from the best final ``(h, r)``, step to the first predecessor (lowest
-    distinct value, then lowest residue) that reproduces it - one exists because every stored
-    ``h`` is a maximum over predecessors. Copies of a value are used in ascending index
-    order, so the answer is deterministic. Without it, ``order`` is None.
+    ``with_order``, ``steps`` holds the values of ``a`` in an optimal order (int64), read
+    back from the table: from the best final ``(h, r)``, step to the first predecessor
+    (lowest distinct value, then lowest residue) that reproduces it - one exists because
+    every stored ``h`` is a maximum over predecessors. Without it, ``steps`` is None.
     """
     cdef Multiset ms
     cdef int64_t n = a.shape[0], h = 0, r = 0, room
@@ -495,20 +494,7 @@ def best(const int64_t[::1] a, int method, limit, bint with_order=False):
     finally:
         free(table)
         free(buf)
-    if not with_order:
-        return h, r, ms.b, None, None
-    # steps[i] = the i-th value used; each value's copies go in ascending index order.
-    order = np.empty(n, dtype=np.int64)
-    positions = np.argsort(a, kind="stable")
-    sorted_values = np.asarray(a)[positions]
-    next_copy = {}
-    for i, value in enumerate(steps.tolist()):
-        k = next_copy.get(value)
-        if k is None:
-            k = int(np.searchsorted(sorted_values, value))
-        order[i] = positions[k]
-        next_copy[value] = k + 1
-    return h, r, ms.b, order, None
+    return h, r, ms.b, steps if with_order else None, None
 
 
 cdef inline bint leads_to(uint64_t q, int64_t hp, uint64_t v, uint64_t r, int64_t h,

@@ -67,23 +67,38 @@ def _table_words(method: str, n: int, states: int, bits: int, room: int) -> str:
 
 
 def _solve(arr: np.ndarray, method: str, limit: int, with_order: bool = False):
-    """``(h, r, b, order)`` of one checked instance, every table checked against ``limit``.
+    """``(h, r, b, steps)`` of one checked instance, every table checked against ``limit``;
+    ``steps`` (with ``with_order``) holds its values in an optimal order.
 
     The kernel tries tables from its first choice on (sparse residue lists for wide values,
     regrown on need, bitsets otherwise) and stops before one would exceed ``limit``. The
     frontier grows its buffers on demand and checks every growth against ``limit`` first.
     """
     if method == "frontier":
-        h, r, b, order, needed = _frontier.best(arr, limit, with_order)
+        h, r, b, steps, needed = _frontier.best(arr, limit, with_order)
         if needed is not None:  # the bytes a refused growth needed in all
             _convert.check_memory(
                 needed, limit, f"the frontier for {arr.size} values (its buffers so far)")
-        return h, r, b, order
-    h, r, b, order, refused = _kernel.best(arr, _kernel.METHODS[method], limit, with_order)
+        return h, r, b, steps
+    h, r, b, steps, refused = _kernel.best(arr, _kernel.METHODS[method], limit, with_order)
     if refused is not None:
         nbytes, states, room = refused
         _convert.check_memory(nbytes, limit, _table_words(method, arr.size, states, b, room))
-    return h, r, b, order
+    return h, r, b, steps
+
+
+def _orders(values: np.ndarray, offsets: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Each instance's optimal order of its indices (flat, at its offsets) from ``steps``, its
+    values in that order; copies of one value go in ascending index order.
+
+    The k-th copy of a value in an instance's steps is its k-th index holding that value: one
+    stable sort by (instance, value) of the values and of the steps pairs them up.
+    """
+    rows = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
+    by_value = np.lexsort((values, rows))
+    flat = np.empty(values.size, dtype=np.int64)
+    flat[np.lexsort((steps, rows))] = by_value - offsets[rows[by_value]]
+    return flat
 
 
 def _check_length(n: int, method: str, where: str) -> None:
@@ -152,7 +167,9 @@ def best_order(
     >>> best_order([1, 2, 3])
     (12, [2, 0, 1])
     """
-    h, r, b, order = _solve(*_instance(a, method, max_memory), with_order=True)
+    arr, method, limit = _instance(a, method, max_memory)
+    h, r, b, steps = _solve(arr, method, limit, with_order=True)
+    order = _orders(arr, np.array([0, arr.size], dtype=np.int64), steps)
     return (int(h) << int(b)) + int(r), order.tolist()
 
 
@@ -236,11 +253,8 @@ def best_scores(
     >>> best_scores(np.array([[1, 2, 3], [3, 2, 1]]), num_threads=1).tolist()
     [12, 12]
     """
-    method = _convert.choice(method, "method", METHODS)
-    limit = _convert.memory_limit(max_memory)
     exact = _score_dtype(dtype)
-    _parallel.num_threads(num_threads)  # a bad value fails before any work
-    values, offsets = _convert.ragged(batch, "batch")
+    values, offsets, method, limit = _batch(batch, method, num_threads, max_memory)
     h, r, b, _ = _solve_batch(values, offsets, method, num_threads, limit, progress, False)
     return _scores(h, r, b, exact)
 
@@ -265,19 +279,21 @@ def best_orders(
     >>> scores.tolist(), [o.tolist() for o in orders]
     ([12, 80], [[2, 0, 1], [0, 1, 2, 3]])
     """
+    values, offsets, method, limit = _batch(batch, method, num_threads, max_memory)
+    h, r, b, steps = _solve_batch(values, offsets, method, num_threads, limit, progress, True)
+    flat = _orders(values, offsets, steps)
+    orders = np.split(flat, offsets[1:-1]) if offsets.size > 1 else []
+    return _scores(h, r, b, True), orders
+
+
+def _batch(batch, method: str, num_threads, max_memory: int):
+    """Validate a batch call: ``(values, offsets)`` (CSR), the method and the memory limit;
+    a bad ``num_threads`` fails here, before any work."""
     method = _convert.choice(method, "method", METHODS)
     limit = _convert.memory_limit(max_memory)
     _parallel.num_threads(num_threads)
     values, offsets = _convert.ragged(batch, "batch")
-    h, r, b, steps = _solve_batch(values, offsets, method, num_threads, limit, progress, True)
-    # The k-th copy of a value in an instance's steps is its k-th index holding that value:
-    # one stable sort by (instance, value) of the values and of the steps pairs them up.
-    rows = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
-    by_value = np.lexsort((values, rows))
-    flat = np.empty(values.size, dtype=np.int64)
-    flat[np.lexsort((steps, rows))] = by_value - offsets[rows[by_value]]
-    orders = np.split(flat, offsets[1:-1]) if offsets.size > 1 else []
-    return _scores(h, r, b, True), orders
+    return values, offsets, method, limit
 
 
 def _solve_batch(values, offsets, method: str, num_threads, limit: int, progress: bool,
@@ -332,11 +348,12 @@ def _solve_batch(values, offsets, method: str, num_threads, limit: int, progress
     for i in np.flatnonzero(out_b < 0).tolist():
         lo, hi = int(offsets[i]), int(offsets[i + 1])
         try:
-            out_h[i], out_r[i], out_b[i], order = _solve(values[lo:hi], method, limit, with_steps)
+            out_h[i], out_r[i], out_b[i], row_steps = _solve(values[lo:hi], method, limit,
+                                                             with_steps)
         except ValueError as exc:
             raise instance_error(exc, i, "batch") from None
         if with_steps:
-            steps[lo:hi] = values[lo:hi][order]
+            steps[lo:hi] = row_steps
     return out_h, out_r, out_b, steps
 
 
@@ -361,7 +378,7 @@ def _frontier_batch(values, offsets, states, limit: int, num_threads, progress: 
     _parallel.run(solve, seconds, threads=threads, progress=progress, unit="instance")
     for i in np.flatnonzero(out_b < 0).tolist():
         lo, hi = int(offsets[i]), int(offsets[i + 1])
-        h, r, b, order, needed = _frontier.best(values[lo:hi], limit, steps is not None)
+        h, r, b, row_steps, needed = _frontier.best(values[lo:hi], limit, steps is not None)
         if needed is not None:
             what = f"batch[{i}]: the frontier for {hi - lo} values (its buffers so far)"
             try:
@@ -370,7 +387,7 @@ def _frontier_batch(values, offsets, states, limit: int, num_threads, progress: 
                 raise instance_error(exc, i, "batch") from None
         out_h[i], out_r[i], out_b[i] = h, r, b
         if steps is not None:
-            steps[lo:hi] = values[lo:hi][order]
+            steps[lo:hi] = row_steps
 
 
 def _score_dtype(dtype) -> bool:
