@@ -15,6 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The kernel's popcount (xscore/_bits.pxd): inline SWAR, not libgcc's call, without -mpopcnt. */
+static inline int popcount64(uint64_t x) {
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
 #define BUCKET_FROM 16384
 
 /* A multiset is a key with one bit field per distinct value (its copies used); the values
@@ -142,7 +150,7 @@ static int64_t layer(const Values *vs, Buffers *B, int64_t m, int *carries) {
     if (nchild >= BUCKET_FROM) {
         nchild = 0;
         for (int64_t i = 0; i < m; i++)
-            nchild += __builtin_popcountll(*carries ? B->cm[i] : avail_of(vs, B->key[i]));
+            nchild += popcount64(*carries ? B->cm[i] : avail_of(vs, B->key[i]));
     }
     if (nchild >= BUCKET_FROM) {
         /* Big layers: children scattered into 2**pbits buckets by the top bits of their key's
