@@ -269,3 +269,28 @@ def test_banker_batch_errors_name_the_system(call, error, match, index):
 def test_banker_batch_bad_shapes(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("span", [2**31 - 2, 2**31 - 1, 2**31, 2**31 + 1])
+def test_bucket_keys_at_the_32_bit_edge(span):
+    # Waiting keys are stored relative to their type's base in 32 bits: keys spanning 2^31
+    # units or more go to the heaps, keys just below stay exact in the buckets. Eight
+    # hopeless processes make the first sweep finish too few to sweep again.
+    C = np.zeros((11, 1), dtype=np.int64)
+    R = np.full((11, 1), 2**40, dtype=np.int64)
+    C[0, 0], R[0, 0] = span, 1
+    R[1, 0] = 0
+    C[1, 0] = 1
+    R[2, 0] = span + 1  # everything 0 and 1 hold
+    C, R, A = _inputs.matrix_system(C, R, np.zeros(1, dtype=np.int64))
+    name, shift = _plan(C, R, A)
+    assert name == "heaps"  # a span far above 16 units x 64 buckets
+    assert (shift == 63) == (span > 2**31 - 1)
+    for strategy in STRATEGIES:
+        order, final = run_kernel(C, R, A, strategy)
+        assert order.tolist() == [1, 0, 2], strategy
+        assert final.tolist() == [span + 1]
+    R[2, 0] = span + 2  # one unit more than can ever be free: deadlocked
+    for strategy in STRATEGIES:
+        order, final = run_kernel(C, R, A, strategy)
+        assert order.tolist() == [1, 0], strategy
