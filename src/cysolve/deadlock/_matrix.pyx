@@ -182,31 +182,31 @@ cdef void work_clear(Work* w) noexcept nogil:
     w.b.base = NULL
 
 
+cdef int grow(void** block, size_t size) noexcept nogil:
+    """Resize ``block[0]`` to ``size`` bytes (plus PAD). Returns 0, or -1 when out of memory
+    (then ``block[0]`` is left as it was, still owned by the caller)."""
+    cdef void* grown = realloc(block[0], size + PAD)
+    if grown == NULL:
+        return -1
+    block[0] = grown
+    return 0
+
+
 cdef int buckets_reserve(Buckets* b, Py_ssize_t heads) noexcept nogil:
     """Room for ``heads`` bucket heads (they only grow). Returns 0, or -1 when out of memory."""
-    cdef int32_t* head
-    cdef int64_t* low
     if heads > b.head_cap:
-        head = <int32_t*>realloc(b.head, <size_t>heads * sizeof(int32_t) + PAD)
-        if head == NULL:
+        if (grow(<void**>&b.head, <size_t>heads * sizeof(int32_t)) != 0
+                or grow(<void**>&b.low, <size_t>heads * sizeof(int64_t)) != 0):
             return -1
-        b.head = head
-        low = <int64_t*>realloc(b.low, <size_t>heads * sizeof(int64_t) + PAD)
-        if low == NULL:
-            return -1
-        b.low = low
         b.head_cap = heads
     return 0
 
 
 cdef int bits_reserve(Buckets* b, Py_ssize_t words) noexcept nogil:
     """Room for ``words`` 64-bit words of bucket bits. Returns 0, or -1 when out of memory."""
-    cdef uint64_t* bits
     if words > b.bits_cap:
-        bits = <uint64_t*>realloc(b.bits, <size_t>words * sizeof(uint64_t) + PAD)
-        if bits == NULL:
+        if grow(<void**>&b.bits, <size_t>words * sizeof(uint64_t)) != 0:
             return -1
-        b.bits = bits
         b.bits_cap = words
     return 0
 
@@ -282,13 +282,10 @@ cdef void work_free(Work* w) noexcept nogil:
 cdef inline int heap_push(Heap* h, int64_t key, int64_t proc) noexcept nogil:
     """Insert; keeps ``data[parent].key <= data[child].key``. Returns -1 when out of memory."""
     cdef Py_ssize_t i, parent, cap
-    cdef Entry* grown
     if h.size == h.cap:
         cap = 2 * h.cap if h.cap > 0 else 16
-        grown = <Entry*>realloc(h.data, <size_t>cap * sizeof(Entry) + PAD)
-        if grown == NULL:
+        if grow(<void**>&h.data, <size_t>cap * sizeof(Entry)) != 0:
             return -1
-        h.data = grown
         h.cap = cap
     i = h.size
     h.size += 1
