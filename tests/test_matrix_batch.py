@@ -294,3 +294,23 @@ def test_bucket_keys_at_the_32_bit_edge(span):
     for strategy in STRATEGIES:
         order, final = run_kernel(C, R, A, strategy)
         assert order.tolist() == [1, 0], strategy
+
+
+def test_c_ceiling_runs_the_same_algorithm():
+    # bench/c/matrix.c is the kernel's algorithm by hand: the same answer, a valid order, and
+    # (the sweeps, buckets and heaps pick the same processes in the same turns) the same order.
+    from cysolve.bench import ceiling
+
+    try:
+        c_detect = ceiling.matrix()
+    except ceiling.CeilingUnavailable as why:
+        pytest.skip(str(why))
+    systems = [inputs.hidden_order_system(1500, 6, seed=2, max_hold=h) for h in (1, 3, 40)]
+    systems += [inputs.chain_system(300, 3, seed=1)[:3], inputs.staircase_system(400, 8, seed=1)]
+    systems.append(systems[0][:2] + (systems[0][2] - 1,))  # some deadlocked
+    for C, R, A in systems:
+        C, R, A = _inputs.matrix_system(C, R, np.maximum(A, 0))
+        order, final = c_detect(C, R, A)
+        want_order, want_final = run_kernel(C, R, A, "auto")
+        np.testing.assert_array_equal(final, want_final)
+        np.testing.assert_array_equal(order, want_order)
