@@ -253,6 +253,78 @@ def groups(ns):
 
         return body
 
+    @st.composite
+    def banker_batches(draw):
+        """k copies of a ``banker()`` state: a valid one as (k, ...) arrays (or nested lists)
+        with another ``available`` per system; a hostile one as k-lists of its objects."""
+        state = draw(banker())
+        k = draw(st.integers(1, 3))
+        try:
+            A, C, M = spec_banker(*state)
+        except Invalid:
+            return [[x] * k for x in state], None
+        n, m = len(C), len(A)
+        A = np.array(A, dtype=np.int64).reshape(m)
+        A = A[None, :] + np.array(draw(st.lists(st.integers(0, 3), min_size=k, max_size=k)),
+                                  dtype=np.int64)[:, None]
+        C = np.repeat(np.array(C, dtype=np.int64).reshape(1, n, m), k, axis=0)
+        M = np.repeat(np.array(M, dtype=np.int64).reshape(1, n, m), k, axis=0)
+        args = [A, C, M]
+        if n and m and draw(st.booleans()):
+            args = [x.tolist() for x in args]
+        return args, (A, C, M)
+
+    def is_safe_batch_target():
+        @given(batch=banker_batches(), num_threads=threads)
+        def body(batch, num_threads):
+            args, valid = batch
+            out = call(deadlock.is_safe_batch, *args, num_threads=num_threads)
+            if valid is None:
+                return refused(out, "a hostile state in every system")
+            if num_threads is not None and (isinstance(num_threads, bool) or not isinstance(
+                    num_threads, int) or num_threads == 0):
+                return refused(out, "num_threads")
+            got = expect_ok(out)
+            A, C, M = valid
+            want = [dref.is_safe(a.tolist(), c.tolist(), x.tolist())[0]
+                    for a, c, x in zip(A, C, M, strict=True)]
+            assert got.dtype == np.bool_ and got.tolist() == want
+            return None
+
+        return body
+
+    def request_ok_batch_target():
+        @st.composite
+        def asks(draw):
+            args, valid = draw(banker_batches())
+            k = len(args[0])
+            n, m = (valid[1].shape[1], valid[0].shape[1]) if valid is not None else (2, 2)
+            process = draw(st.lists(st.integers(-1, n), min_size=k, max_size=k))
+            request = draw(st.lists(st.lists(st.integers(0, 2), min_size=m, max_size=m),
+                                    min_size=k, max_size=k))
+            return args, valid, process, request
+
+        @given(ask=asks())
+        def body(ask):
+            args, valid, process, request = ask
+            out = call(deadlock.request_ok_batch, *args, process, request, num_threads=1)
+            if valid is None:
+                return refused(out, "a hostile state in every system")
+            A, C, M = valid
+            n = C.shape[1]
+            if any(not 0 <= p < n for p in process):
+                return refused(out, "process")
+            if any(r > x - c for s, p in enumerate(process)
+                   for r, x, c in zip(request[s], M[s, p], C[s, p], strict=True)):
+                return refused(out, "request above need")
+            got = expect_ok(out)
+            want = [dref.request_ok(A[s].tolist(), C[s].tolist(), M[s].tolist(), p, request[s])
+                    for s, p in enumerate(process)]
+            assert got.tolist() == want
+            return None
+
+        return body
+
     # --- graphs --------------------------------------------------------------------------
 
     labels = st.one_of(
@@ -374,6 +446,8 @@ def groups(ns):
             "detect_batch": detect_batch_target,
             "is_safe": is_safe_target,
             "request_ok": request_ok_target,
+            "is_safe_batch": is_safe_batch_target,
+            "request_ok_batch": request_ok_batch_target,
         },
         "deadlock_graph": {
             "detect_graph": detect_graph_target,

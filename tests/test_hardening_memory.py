@@ -70,6 +70,14 @@ def _calls():
         ("request_ok",
          lambda: deadlock.request_ok([3], [[3], [2], [2]], [[9], [4], [7]], 1, [1])),
     ]
+    Cs, Ms = Cb, Cb + rng.integers(0, 3, Cb.shape)
+    out += [
+        ("is_safe_batch 2 threads", lambda: deadlock.is_safe_batch(
+            Ab, Cs, Ms, return_sequences=True, num_threads=2)),
+        ("request_ok_batch", lambda: deadlock.request_ok_batch(
+            Ab, Cs, Ms, np.arange(16) % 20, np.zeros((16, 3), int), num_threads=2)),
+        ("is_safe_batch error", lambda: deadlock.is_safe_batch(Ab, Ms, Cs)),
+    ]
     edges = [(f"P{i}", f"P{(i * 7 + 3) % 100}") for i in range(100)]
     out += [
         ("detect_graph", lambda: deadlock.detect_graph(edges).blocked),
@@ -247,6 +255,14 @@ def _aliasing_cases():
     cases += [
         ("is_safe", lambda: deadlock.is_safe(Av, Cs, M), [Av, Cs, M]),
         ("request_ok", lambda: deadlock.request_ok(Av, Cs, M, 1, np.array([1])), [Av, Cs, M]),
+    ]
+    Ab2, Cb2, Mb = Av[None].repeat(3, 0), Cs[None].repeat(3, 0), M[None].repeat(3, 0)
+    procs, asks = np.array([1, 0, 2]), np.ones((3, 1), dtype=np.int64)
+    cases += [
+        ("is_safe_batch", lambda: deadlock.is_safe_batch(Ab2, Cb2, Mb, return_sequences=True),
+         [Ab2, Cb2, Mb]),
+        ("request_ok_batch", lambda: deadlock.request_ok_batch(Ab2, Cb2, Mb, procs, asks),
+         [Ab2, Cb2, Mb, procs, asks]),
     ]
     indptr = np.array([0, 1, 2, 3, 3], dtype=np.int64)
     indices = np.array([1, 2, 0], dtype=np.int64)

@@ -269,3 +269,48 @@ def test_banker_batch_errors_name_the_system(call, error, match, index):
 def test_banker_batch_bad_shapes(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("span", [2**31 - 2, 2**31 - 1, 2**31, 2**31 + 1])
+def test_bucket_keys_at_the_32_bit_edge(span):
+    # Waiting keys are stored relative to their type's base in 32 bits: keys spanning 2^31
+    # units or more go to the heaps, keys just below stay exact in the buckets. Eight
+    # hopeless processes make the first sweep finish too few to sweep again.
+    C = np.zeros((11, 1), dtype=np.int64)
+    R = np.full((11, 1), 2**40, dtype=np.int64)
+    C[0, 0], R[0, 0] = span, 1
+    R[1, 0] = 0
+    C[1, 0] = 1
+    R[2, 0] = span + 1  # everything 0 and 1 hold
+    C, R, A = _inputs.matrix_system(C, R, np.zeros(1, dtype=np.int64))
+    name, shift = _plan(C, R, A)
+    assert name == "heaps"  # a span far above 16 units x 64 buckets
+    assert (shift == 63) == (span > 2**31 - 1)
+    for strategy in STRATEGIES:
+        order, final = run_kernel(C, R, A, strategy)
+        assert order.tolist() == [1, 0, 2], strategy
+        assert final.tolist() == [span + 1]
+    R[2, 0] = span + 2  # one unit more than can ever be free: deadlocked
+    for strategy in STRATEGIES:
+        order, final = run_kernel(C, R, A, strategy)
+        assert order.tolist() == [1, 0], strategy
+
+
+def test_c_ceiling_runs_the_same_algorithm():
+    # bench/c/matrix.c is the kernel's algorithm by hand: the same answer, a valid order, and
+    # (the sweeps, buckets and heaps pick the same processes in the same turns) the same order.
+    from cysolve.bench import ceiling
+
+    try:
+        c_detect = ceiling.matrix()
+    except ceiling.CeilingUnavailable as why:
+        pytest.skip(str(why))
+    systems = [inputs.hidden_order_system(1500, 6, seed=2, max_hold=h) for h in (1, 3, 40)]
+    systems += [inputs.chain_system(300, 3, seed=1)[:3], inputs.staircase_system(400, 8, seed=1)]
+    systems.append(systems[0][:2] + (systems[0][2] - 1,))  # some deadlocked
+    for C, R, A in systems:
+        C, R, A = _inputs.matrix_system(C, R, np.maximum(A, 0))
+        order, final = c_detect(C, R, A)
+        want_order, want_final = run_kernel(C, R, A, "auto")
+        np.testing.assert_array_equal(final, want_final)
+        np.testing.assert_array_equal(order, want_order)

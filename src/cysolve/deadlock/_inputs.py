@@ -536,6 +536,65 @@ def banker_state(available, allocation, max_claim):
     return A, C, M - C
 
 
+def _refuse_first(bad: np.ndarray, name: str, why) -> None:
+    """Raise for the first True of ``bad`` (its index starts with the system ``s``):
+    ``why(*index)`` is the message; the error's ``.index`` is ``s``."""
+    if bad.any():
+        where = first_index(bad)
+        raise instance_error(ValueError(why(*where)), where[0], name)
+
+
+def banker_batch(available, allocation, max_claim, existing):
+    """Checked ``(A, C, need)`` of shapes (k, m), (k, n, m), (k, n, m); errors name the system.
+
+    ``C`` is the caller's array when it already is C-contiguous native int64 (only read).
+    """
+    C, M = _process_matrices(allocation, max_claim, ("allocation", "max_claim"), 3,
+                             counts=tuple(v for v in (available, existing) if v is not None))
+    k, _, m = C.shape
+    _refuse_first(C > M, "allocation", lambda s, i, j: (
+        f"allocation[{s}, {i}, {j}] = {C[s, i, j]} exceeds its max_claim, {M[s, i, j]}: "
+        "a process cannot hold more than it may claim"))
+    if available is None and existing is None:
+        raise TypeError("give available= (free units per system and resource type) or existing=")
+    if existing is not None:
+        E = _resource_vector(existing, "existing", m, (k,))
+        sums = _column_sums(C)
+        _refuse_first(np.array(sums > E, dtype=bool), "existing", lambda s, j: (
+            f"existing[{s}, {j}] = {E[s, j]}: the processes hold {sums[s, j]} units of "
+            f"resource {j}, more: processes cannot hold more units than exist"))
+        from_existing = np.array(E - sums, dtype=np.int64).reshape(k, m)
+    if available is not None:
+        A = _resource_vector(available, "available", m, (k,))
+        if existing is not None:
+            _refuse_first(A != from_existing, "available", lambda s, j: (
+                f"available[{s}, {j}] = {A[s, j]} but existing minus what the processes "
+                f"hold of resource {j} is {from_existing[s, j]}: the two must agree"))
+    else:
+        A = from_existing
+    _check_release_fits(A, C, "available")
+    return A, C, M - C
+
+
+def banker_batch_request(process, request, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Checked ``(process (k,), request (k, m))``: one request per system, never above the
+    remaining need of its process (``need`` (k, n, m) from ``banker_batch``)."""
+    k, n, m = need.shape
+    procs = int_array(process, "process", ndim=1, nonnegative=False, batch=True)
+    if procs.shape != (k,):
+        raise ValueError(f"process has shape {procs.shape}: it must be ({k},), one per system")
+    _refuse_first((procs < 0) | (procs >= n), "process", lambda s: (
+        f"process[{s}] = {procs[s]}: must be a process index in range({n})"))
+    req = _resource_vector(request, "request", m, (k,))
+    rows = np.arange(k)
+    above = req > need[rows, procs] if n else np.zeros((k, m), dtype=bool)
+    _refuse_first(above, "request", lambda s, j: (
+        f"request[{s}, {j}] = {req[s, j]} exceeds the remaining need of process "
+        f"{procs[s]}, max_claim - allocation = {need[s, procs[s], j]}: a process cannot "
+        "ask for more than its maximum claim"))
+    return procs, req
+
+
 def process_index(value, n: int, name: str = "process") -> int:
     """A process number in ``range(n)`` as an int (no negative indexing)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):

@@ -18,7 +18,6 @@ from numpy.typing import ArrayLike, NDArray
 from cysolve import _convert, _parallel
 from cysolve.deadlock import _inputs, _matrix, _numpy_loop, reference
 from cysolve.deadlock._text import REPORT_LIMIT, listing
-from cysolve.errors import instance_error
 
 __all__ = [
     "Detection",
@@ -441,51 +440,6 @@ _NO_MASK = np.empty((0, 0), dtype=np.uint8)
 _NO_ORDERS = np.empty((0, 0), dtype=np.int64)
 
 
-def _banker_batch(available, allocation, max_claim, existing):
-    """Checked ``(A, C, need)`` of shapes (k, m), (k, n, m), (k, n, m); errors name the system.
-
-    ``C`` is the caller's array when it already is C-contiguous native int64 (only read).
-    """
-    C, M = _inputs._process_matrices(allocation, max_claim, ("allocation", "max_claim"), 3,
-                                     counts=tuple(v for v in (available, existing)
-                                                  if v is not None))
-    k, _, m = C.shape
-    above = C > M
-    if above.any():
-        s, i, j = _convert.first_index(above)
-        raise instance_error(ValueError(
-            f"allocation[{s}, {i}, {j}] = {C[s, i, j]} exceeds its max_claim, {M[s, i, j]}: "
-            "a process cannot hold more than it may claim"
-        ), s, "allocation")
-    if available is None and existing is None:
-        raise TypeError("give available= (free units per system and resource type) or existing=")
-    if existing is not None:
-        E = _inputs._resource_vector(existing, "existing", m, (k,))
-        sums = _inputs._column_sums(C)
-        over = np.array(sums > E, dtype=bool)
-        if over.any():
-            s, j = _convert.first_index(over)
-            raise instance_error(ValueError(
-                f"existing[{s}, {j}] = {E[s, j]}: the processes hold {sums[s, j]} units of "
-                f"resource {j}, more: processes cannot hold more units than exist"
-            ), s, "existing")
-        from_existing = np.array(E - sums, dtype=np.int64).reshape(k, m)
-    if available is not None:
-        A = _inputs._resource_vector(available, "available", m, (k,))
-        if existing is not None:
-            differ = A != from_existing
-            if differ.any():
-                s, j = _convert.first_index(differ)
-                raise instance_error(ValueError(
-                    f"available[{s}, {j}] = {A[s, j]} but existing minus what the processes "
-                    f"hold of resource {j} is {from_existing[s, j]}: the two must agree"
-                ), s, "available")
-    else:
-        A = from_existing
-    _inputs._check_release_fits(A, C, "available")
-    return A, C, M - C
-
-
 def _safe_batch(A, C, need, num_threads, progress, want_orders):
     """``(finished counts, orders or None)`` for checked Banker states, on every core."""
     k, n, m = C.shape
@@ -558,7 +512,7 @@ def is_safe_batch(
     >>> safe.tolist(), seqs.tolist()
     ([True, False], [[1, 2, 0], [1, -1, -1]])
     """
-    A, C, need = _banker_batch(available, allocation, max_claim, existing)
+    A, C, need = _inputs.banker_batch(available, allocation, max_claim, existing)
     finished, orders = _safe_batch(A, C, need, num_threads, progress, return_sequences)
     safe = finished == C.shape[1]
     return (safe, orders) if return_sequences else safe
@@ -602,34 +556,16 @@ def request_ok_batch(
     ...     num_threads=1).tolist()
     [True, False]
     """
-    A, C, need = _banker_batch(available, allocation, max_claim, existing)
-    k, n, m = C.shape
-    procs = _convert.int_array(process, "process", ndim=1, nonnegative=False, batch=True)
-    if procs.shape != (k,):
-        raise ValueError(f"process has shape {procs.shape}: it must be ({k},), one per system")
-    outside = (procs < 0) | (procs >= n)
-    if outside.any():
-        s = int(np.argmax(outside))
-        raise instance_error(ValueError(
-            f"process[{s}] = {procs[s]}: must be a process index in range({n})"
-        ), s, "process")
-    req = _inputs._resource_vector(request, "request", m, (k,))
-    rows = np.arange(k)
-    above = req > need[rows, procs] if n else np.zeros((k, m), dtype=bool)
-    if above.any():
-        s, j = _convert.first_index(above)
-        raise instance_error(ValueError(
-            f"request[{s}, {j}] = {req[s, j]} exceeds the remaining need of process "
-            f"{procs[s]}, max_claim - allocation = {need[s, procs[s], j]}: a process cannot "
-            "ask for more than its maximum claim"
-        ), s, "request")
+    A, C, need = _inputs.banker_batch(available, allocation, max_claim, existing)
+    k, n, _ = C.shape
+    procs, req = _inputs.banker_batch_request(process, request, need)
     fits = (req <= A).all(axis=1)
     ok = np.zeros(k, dtype=bool)
     chosen = np.flatnonzero(fits)
     if chosen.size:
         # Private copies of the systems that can be granted: the caller's arrays stay as
         # they are. Granting never overflows: it only moves units from A into C.
-        sub = rows[chosen]
+        sub = chosen
         A2 = A[sub] - req[sub]
         C2 = C[sub]
         need2 = need[sub]

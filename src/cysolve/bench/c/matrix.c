@@ -1,37 +1,89 @@
 /* The ceiling: the matrix algorithm's kernel written by hand in plain C.
  *
- * The same algorithm as cysolve/deadlock/_matrix.pyx (sweeps over the live list while a
- * sweep finishes at least a quarter of it, then one min-heap per resource type of processes
- * waiting for their first unsatisfied type), so the benchmarks can measure how close the
- * Cython kernel comes to C. Compiled at benchmark time: gcc -O3 -shared -fPIC [-fopenmp].
- * Inputs are trusted exactly as the kernel trusts them (contiguous int64, checked sums).
+ * The same algorithm as cysolve/deadlock/_matrix.pyx: sweeps over the live list while a
+ * sweep finishes at least a quarter of it, then every waiting process watches its first
+ * unsatisfied type in per-type bucket queues (8-byte nodes with 32-bit keys relative to the
+ * type's base, a bitmap of non-empty buckets, a per-type threshold gating the drains) when
+ * the shape rule of _matrix.pyx allows, or in one binary min-heap per type otherwise. The
+ * benchmarks measure how close the Cython kernel comes to C. Compiled at benchmark time:
+ * gcc -O3 -shared -fPIC [-fopenmp]. Inputs are trusted exactly as the kernel trusts them
+ * (contiguous int64, checked sums).
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 /* Spare bytes after every scratch block: blocks of different threads never share a line. */
 #define PAD 128
+/* The shape rule: at most max(L >> CAP_SHIFT, MIN_BUCKETS) buckets a type, buckets at most
+ * 2^MAX_SHIFT units wide; TOO_WIDE: some type's keys span 2^31 units or more. */
+#define CAP_SHIFT 2
+#define MIN_BUCKETS 64
+#define MAX_SHIFT 4
+#define TOO_WIDE 63
 
 typedef struct { int64_t key, proc; } entry;
 typedef struct { entry *data; int64_t size, cap; } heap;
-typedef struct { int64_t *live, *pos, *ready; heap *heaps; int64_t m; } work;
+typedef struct { int32_t key, link; } node;
+typedef struct {
+    int32_t *head; int64_t *low; uint64_t *bits; int64_t head_cap, bits_cap;
+    node *node; int32_t *rel, *relj;
+    int64_t *base, *last, *off, *woff, *nb, *shift, *thr, *count;  /* m each, one block */
+} buckets;
+typedef struct { int64_t *live, *pos, *ready; heap *heaps; buckets b; int64_t m; } work;
+
+static int64_t bucket_cap(int64_t waiting) {
+    int64_t cap = waiting >> CAP_SHIFT;
+    return cap > MIN_BUCKETS ? cap : MIN_BUCKETS;
+}
+
+static int grow(void **block, size_t size) {
+    void *grown = realloc(*block, size + PAD);
+    if (!grown) return -1;
+    *block = grown;
+    return 0;
+}
+
+static int buckets_reserve(buckets *b, int64_t heads, int64_t words) {
+    if (heads > b->head_cap) {
+        if (grow((void **)&b->head, (size_t)heads * sizeof(int32_t))
+            || grow((void **)&b->low, (size_t)heads * sizeof(int64_t))) return -1;
+        b->head_cap = heads;
+    }
+    if (words > b->bits_cap) {
+        if (grow((void **)&b->bits, (size_t)words * sizeof(uint64_t))) return -1;
+        b->bits_cap = words;
+    }
+    return 0;
+}
 
 static void work_free(work *w) {
     if (w->heaps) for (int64_t j = 0; j < w->m; j++) free(w->heaps[j].data);
     free(w->heaps); free(w->live); free(w->pos); free(w->ready);
-    w->heaps = NULL; w->live = w->pos = w->ready = NULL; w->m = 0;
+    free(w->b.head); free(w->b.low); free(w->b.bits); free(w->b.node); free(w->b.rel);
+    free(w->b.relj); free(w->b.base);
+    memset(w, 0, sizeof(*w));
 }
 
-static int work_init(work *w, int64_t n, int64_t m, int64_t heap_cap) {
+static int work_init(work *w, int64_t n, int64_t m, int64_t heap_cap, int64_t head_cap) {
     size_t cells = (size_t)n * sizeof(int64_t) + PAD;
-    w->m = 0; w->heaps = NULL;
+    memset(w, 0, sizeof(*w));
     w->live = malloc(cells);
     w->pos = malloc(cells);
     w->ready = malloc(cells);
-    if (!w->live || !w->pos || !w->ready) return -1;
+    w->b.node = malloc((size_t)n * sizeof(node) + PAD);
+    w->b.rel = malloc((size_t)n * sizeof(int32_t) + PAD);
+    w->b.relj = malloc((size_t)n * sizeof(int32_t) + PAD);
+    w->b.base = malloc(8 * (size_t)m * sizeof(int64_t) + PAD);
+    if (!w->live || !w->pos || !w->ready || !w->b.node || !w->b.rel || !w->b.relj || !w->b.base)
+        return -1;
+    buckets *b = &w->b;
+    b->last = b->base + m; b->off = b->last + m; b->woff = b->off + m; b->nb = b->woff + m;
+    b->shift = b->nb + m; b->thr = b->shift + m; b->count = b->thr + m;
+    if (head_cap > 0 && buckets_reserve(b, head_cap, (head_cap >> 6) + m)) return -1;
     w->heaps = malloc((size_t)m * sizeof(heap) + PAD);
     if (!w->heaps) return -1;
     w->m = m;
@@ -48,9 +100,8 @@ static int work_init(work *w, int64_t n, int64_t m, int64_t heap_cap) {
 static inline int heap_push(heap *h, int64_t key, int64_t proc) {
     if (h->size == h->cap) {
         int64_t cap = h->cap ? 2 * h->cap : 16;
-        entry *grown = realloc(h->data, (size_t)cap * sizeof(entry) + PAD);
-        if (!grown) return -1;
-        h->data = grown; h->cap = cap;
+        if (grow((void **)&h->data, (size_t)cap * sizeof(entry))) return -1;
+        h->cap = cap;
     }
     int64_t i = h->size++;
     while (i > 0) {
@@ -79,22 +130,21 @@ static inline int64_t heap_pop(heap *h) {
     return top;
 }
 
-static int64_t solve(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, int64_t m,
-                     int64_t *order, work *w) {
-    int64_t *live = w->live, *pos = w->pos, *ready = w->ready;
-    heap *heaps = w->heaps;
-    int64_t nlive, before = n, done = 0, top = 0;
-    if (n == 0) return 0;
-    if (m == 0) { for (int64_t i = 0; i < n; i++) order[i] = i; return n; }
+static inline int64_t first_short(const int64_t *row, const int64_t *A, int64_t j, int64_t m) {
+    while (j < m && row[j] <= A[j]) j++;
+    return j;
+}
+
+/* Sweeps while they pay; live[:*nlive] wait (0: nobody ever will). Returns how many finished. */
+static int64_t sweep(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, int64_t m,
+                     int64_t *order, work *w, int64_t *nlive) {
+    int64_t *live = w->live, *pos = w->pos, count = n, before = n, done = 0;
     for (int64_t i = 0; i < n; i++) { live[i] = i; pos[i] = 0; }
-    nlive = n;
-    while (nlive > 0) {
+    while (count > 0) {
         int64_t kept = 0;
-        before = nlive;
-        for (int64_t t = 0; t < nlive; t++) {
-            int64_t i = live[t], j = pos[i];
-            const int64_t *row = R + i * m;
-            while (j < m && row[j] <= A[j]) j++;
+        before = count;
+        for (int64_t t = 0; t < count; t++) {
+            int64_t i = live[t], j = first_short(R + i * m, A, pos[i], m);
             if (j == m) {
                 const int64_t *crow = C + i * m;
                 for (j = 0; j < m; j++) A[j] += crow[j];
@@ -104,15 +154,22 @@ static int64_t solve(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, 
                 live[kept++] = i;
             }
         }
-        nlive = kept;
-        if ((before - nlive) * 4 < before) break;
+        count = kept;
+        if ((before - count) * 4 < before) break;
     }
-    if (nlive == 0 || before == nlive) return done;
+    *nlive = before == count ? 0 : count;
+    return done;
+}
+
+static int64_t watch_heaps(const int64_t *C, const int64_t *R, int64_t *A, int64_t m,
+                           int64_t *order, int64_t done, int64_t nlive, work *w) {
+    int64_t *live = w->live, *pos = w->pos, *ready = w->ready, top = 0;
+    heap *heaps = w->heaps;
     for (int64_t j = 0; j < m; j++) heaps[j].size = 0;
     for (int64_t t = 0; t < nlive; t++) {
-        int64_t i = live[t], j = pos[i];
+        int64_t i = live[t];
         const int64_t *row = R + i * m;
-        while (j < m && row[j] <= A[j]) j++;
+        int64_t j = first_short(row, A, pos[i], m);
         if (j == m) ready[top++] = i;
         else if (heap_push(&heaps[j], row[j], i) < 0) return -1;
     }
@@ -124,9 +181,9 @@ static int64_t solve(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, 
         for (int64_t j = 0; j < m; j++) {
             if (crow[j] == 0) continue;
             while (heaps[j].size > 0 && heaps[j].data[0].key <= A[j]) {
-                int64_t p = heap_pop(&heaps[j]), t = j + 1;
+                int64_t p = heap_pop(&heaps[j]);
                 const int64_t *row = R + p * m;
-                while (t < m && row[t] <= A[t]) t++;
+                int64_t t = first_short(row, A, j + 1, m);
                 if (t == m) ready[top++] = p;
                 else if (heap_push(&heaps[t], row[t], p) < 0) return -1;
             }
@@ -135,12 +192,187 @@ static int64_t solve(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, 
     return done;
 }
 
+static inline void prefetch_row(const int64_t *row, int64_t j, int64_t m) {
+    int64_t end = m < j + 32 ? m : j + 32;
+    for (; j < end; j += 8) __builtin_prefetch(row + j);
+}
+
+static inline int64_t next_bucket(const uint64_t *bits, int64_t t, int64_t nb) {
+    if (t >= nb) return nb;
+    int64_t word = t >> 6;
+    uint64_t x = bits[word] & (~(uint64_t)0 << (t & 63));
+    while (x == 0) {
+        word++;
+        if ((word << 6) >= nb) return nb;
+        x = bits[word];
+    }
+    t = (word << 6) + __builtin_ctzll(x);
+    return t < nb ? t : nb;
+}
+
+/* Scan p's request row from type j: ready, waiting in a bucket, or hopeless (dropped). */
+static inline int64_t seat(buckets *b, const int64_t *C, const int64_t *row, const int64_t *A,
+                           int64_t j, int64_t m, int32_t p, int64_t *ready, int64_t top) {
+    j = first_short(row, A, j, m);
+    if (j == m) {
+        const int64_t *crow = C + (int64_t)p * m;
+        for (int64_t k = 0; k < m; k += 8) __builtin_prefetch(crow + k);
+        ready[top] = p;
+        return top + 1;
+    }
+    int64_t k = row[j];
+    if (k <= b->last[j]) {
+        int64_t t = (k - b->base[j]) >> b->shift[j];
+        b->node[p].key = (int32_t)(k - b->base[j]);
+        uint64_t *word = &b->bits[b->woff[j] + (t >> 6)], bit = (uint64_t)1 << (t & 63);
+        t += b->off[j];
+        if (*word & bit) {
+            b->node[p].link = b->head[t];
+            if (k < b->low[t]) b->low[t] = k;
+        } else {
+            *word |= bit;
+            b->node[p].link = -1;
+            b->low[t] = k;
+        }
+        b->head[t] = p;
+        b->count[j]++;
+        if (k < b->thr[j]) b->thr[j] = k;
+    }
+    return top;
+}
+
+/* Size the bucket queues for the waiting processes; the widest shift, TOO_WIDE or -1. */
+static int bucket_plan(buckets *b, const int64_t *C, const int64_t *A, int64_t m,
+                       const int64_t *live, int64_t nlive) {
+    int64_t cap = bucket_cap(nlive), widest = 0, total = 0, words = 0;
+    for (int64_t j = 0; j < m; j++) b->last[j] = A[j];
+    for (int64_t t = 0; t < nlive; t++) {
+        const int64_t *crow = C + live[t] * m;
+        for (int64_t j = 0; j < m; j++) b->last[j] += crow[j];
+    }
+    for (int64_t j = 0; j < m; j++) {
+        int64_t span = b->last[j] - A[j], s = 0;
+        b->base[j] = A[j] + 1;
+        b->thr[j] = INT64_MAX;
+        b->count[j] = 0;
+        while ((span >> s) >= cap) s++;
+        b->shift[j] = s;
+        b->nb[j] = span > 0 ? ((span - 1) >> s) + 1 : 0;
+        b->off[j] = total;
+        b->woff[j] = words;
+        total += b->nb[j];
+        words += (b->nb[j] + 63) >> 6;
+        if (s > widest) widest = s;
+        if (span > INT32_MAX) return TOO_WIDE;
+    }
+    if (buckets_reserve(b, total, words)) return -1;
+    memset(b->bits, 0, (size_t)words * sizeof(uint64_t));
+    return (int)widest;
+}
+
+/* Release every process waiting on type j for at most a units into rel; move thr[j] past a. */
+static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int64_t m, int64_t j,
+                            int64_t a, int64_t nrel) {
+    uint64_t *bits = b->bits + b->woff[j];
+    int32_t *head = b->head + b->off[j];
+    int64_t *lows = b->low + b->off[j];
+    node *nd = b->node;
+    int64_t reach = a - b->base[j] + 1, nb = b->nb[j], full = reach >> b->shift[j], t;
+    int64_t low = INT64_MAX, waiting = b->count[j], met = reach - 1;
+    if (full > nb) full = nb;
+    t = (b->thr[j] - b->base[j]) >> b->shift[j];
+    while (t < full) {
+        int32_t p = head[t];
+        bits[t >> 6] &= ~((uint64_t)1 << (t & 63));
+        while (p >= 0) {
+            prefetch_row(R + (int64_t)p * m, j + 1, m);
+            __builtin_prefetch(C + (int64_t)p * m);
+            b->rel[nrel] = p; b->relj[nrel] = (int32_t)j; nrel++;
+            waiting--;
+            p = nd[p].link;
+        }
+        if (waiting == 0) break;
+        t = next_bucket(bits, t + 1, full);
+    }
+    if (waiting > 0 && full < nb && (reach & (((int64_t)1 << b->shift[j]) - 1)) != 0
+        && (bits[full >> 6] & ((uint64_t)1 << (full & 63)))) {
+        int32_t p = head[full], keep = -1;
+        while (p >= 0) {
+            int32_t q = nd[p].link;
+            if (nd[p].key <= met) {
+                prefetch_row(R + (int64_t)p * m, j + 1, m);
+                __builtin_prefetch(C + (int64_t)p * m);
+                b->rel[nrel] = p; b->relj[nrel] = (int32_t)j; nrel++;
+                waiting--;
+            } else {
+                nd[p].link = keep;
+                keep = p;
+                if (nd[p].key < low) low = nd[p].key;
+            }
+            p = q;
+        }
+        if (low != INT64_MAX) low += b->base[j];
+        if (keep >= 0) { head[full] = keep; lows[full] = low; }
+        else bits[full >> 6] &= ~((uint64_t)1 << (full & 63));
+    }
+    b->count[j] = waiting;
+    if (waiting == 0) b->thr[j] = INT64_MAX;
+    else if (low != INT64_MAX) b->thr[j] = low;
+    else b->thr[j] = lows[next_bucket(bits, full, nb)];
+    return nrel;
+}
+
+static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int64_t m,
+                             int64_t *order, int64_t done, int64_t nlive, work *w) {
+    buckets *b = &w->b;
+    int64_t *live = w->live, *pos = w->pos, *ready = w->ready, *thr = b->thr, top = 0;
+    for (int64_t t = 0; t < nlive; t++) {
+        int64_t i = live[t];
+        top = seat(b, C, R + i * m, A, pos[i], m, (int32_t)i, ready, top);
+    }
+    while (top > 0) {
+        int64_t i = ready[--top], hit = 0;
+        const int64_t *crow = C + i * m;
+        for (int64_t j = 0; j < m; j++) {
+            int64_t a = A[j] + crow[j];
+            A[j] = a;
+            hit |= thr[j] - 1 - a;
+        }
+        order[done++] = i;
+        if (hit < 0) {
+            int64_t nrel = 0;
+            for (int64_t j = 0; j < m; j++)
+                if (A[j] >= thr[j]) nrel = drain(b, C, R, m, j, A[j], nrel);
+            for (int64_t r = 0; r < nrel; r++) {
+                int32_t p = b->rel[r];
+                top = seat(b, C, R + (int64_t)p * m, A, b->relj[r] + 1, m, p, ready, top);
+            }
+        }
+    }
+    return done;
+}
+
+static int64_t solve(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, int64_t m,
+                     int64_t *order, work *w) {
+    int64_t nlive = 0, done;
+    if (n == 0) return 0;
+    if (m == 0) { for (int64_t i = 0; i < n; i++) order[i] = i; return n; }
+    done = sweep(C, R, A, n, m, order, w, &nlive);
+    if (nlive == 0) return done;
+    if (nlive < INT32_MAX) {
+        int widest = bucket_plan(&w->b, C, A, m, w->live, nlive);
+        if (widest < 0) return -1;
+        if (widest <= MAX_SHIFT) return watch_buckets(C, R, A, m, order, done, nlive, w);
+    }
+    return watch_heaps(C, R, A, m, order, done, nlive, w);
+}
+
 /* One system: A (m) is updated in place, order[:returned] is a finishing order; -1 = no memory. */
 int64_t ceiling_detect(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, int64_t m,
                        int64_t *order) {
     work w;
     int64_t done = -1;
-    if (work_init(&w, n, m, 0) == 0) done = solve(C, R, A, n, m, order, &w);
+    if (work_init(&w, n, m, 0, 0) == 0) done = solve(C, R, A, n, m, order, &w);
     work_free(&w);
     return done;
 }
@@ -157,7 +389,7 @@ int ceiling_detect_batch(const int64_t *C, const int64_t *R, const int64_t *A, i
     int64_t *scratch = malloc((size_t)num_threads * (size_t)stride * sizeof(int64_t));
     if (!works || !scratch) { free(works); free(scratch); return -1; }
     for (int t = 0; t < num_threads; t++)
-        if (work_init(&works[t], n, m, n < 256 ? n : 256) != 0) failed = 1;
+        if (work_init(&works[t], n, m, n < 256 ? n : 256, m * bucket_cap(n)) != 0) failed = 1;
     int64_t chunk = k / (8 * (int64_t)num_threads);
     chunk = chunk < 1 ? 1 : chunk > 64 ? 64 : chunk;
     if (!failed) {
