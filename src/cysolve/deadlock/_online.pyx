@@ -67,11 +67,10 @@ cdef struct InE:
     int32_t aside
 
 
-cdef struct Node:
+cdef struct Node:     # 64 bytes, one cache line: what a search reads of a node
     OutE* out
     InE* inn
     int64_t ord     # position in the topological order of D
-    int64_t key     # the small int label this node is cached under, or -1
     int64_t seen    # search epoch that last visited it
     int32_t nout, cout, nout_d   # out-edges, capacity, out-edges in D
     int32_t nin, cin, nin_d
@@ -121,7 +120,7 @@ cdef int _grow(void** block, int32_t* cap, int32_t need, size_t size) noexcept n
     cdef void* grown
     if need <= cap[0]:
         return 0
-    new_cap = cap[0] * 2 if cap[0] >= 2 else 2
+    new_cap = cap[0] * 2 if cap[0] >= 4 else 4   # 4 out-edges: one cache line
     if new_cap < need:
         new_cap = need
     grown = realloc(block[0], <size_t> new_cap * size)
@@ -135,7 +134,9 @@ cdef int _grow(void** block, int32_t* cap, int32_t need, size_t size) noexcept n
 cdef class WaitCore:
     """The wait-for graph's state in C arrays (see the module docstring)."""
 
-    cdef Node* nodes
+    cdef Node* nodes          # 64-byte aligned inside ``nodes_block``
+    cdef void* nodes_block
+    cdef int64_t* keys        # the small int label a node is filed under in ``cache``, or -1
     cdef int32_t cap          # nodes allocated
     cdef int32_t used         # ids handed out so far (free ones included)
     cdef int32_t nalive
@@ -176,7 +177,8 @@ cdef class WaitCore:
             for i in range(self.used):
                 free(self.nodes[i].out)
                 free(self.nodes[i].inn)
-        free(self.nodes)
+        free(self.nodes_block)
+        free(self.keys)
         free(self.free_ids)
         free(self.stack)
         free(self.fwd)
@@ -188,6 +190,8 @@ cdef class WaitCore:
         free(self.retry)
         free(self.cache)
         self.nodes = NULL
+        self.nodes_block = NULL
+        self.keys = NULL
         self.free_ids = self.stack = self.fwd = self.bwd = self.cyc = NULL
         self.aside = self.retry = self.cache = NULL
         self.sortbuf = NULL
@@ -201,7 +205,7 @@ cdef class WaitCore:
     # --- nodes and labels ---------------------------------------------------------------------
 
     cdef int _reserve(self, int32_t need) except -1:
-        """Room for ``need`` nodes in the node array and every per-node scratch array."""
+        """Room for ``need`` nodes in the node array, every per-node array and ``_labels``."""
         cdef int32_t new_cap
         if need <= self.cap:
             return 0
@@ -210,7 +214,8 @@ cdef class WaitCore:
         new_cap = self.cap * 2 if self.cap >= 16 else 16
         if new_cap < need:
             new_cap = need
-        if (_resize(<void**> &self.nodes, new_cap, sizeof(Node)) < 0
+        if (self._resize_nodes(new_cap) < 0
+                or _resize(<void**> &self.keys, new_cap, sizeof(int64_t)) < 0
                 or _resize(<void**> &self.free_ids, new_cap, sizeof(int32_t)) < 0
                 or _resize(<void**> &self.stack, new_cap, sizeof(int32_t)) < 0
                 or _resize(<void**> &self.fwd, new_cap, sizeof(int32_t)) < 0
@@ -219,7 +224,22 @@ cdef class WaitCore:
                 or _resize(<void**> &self.slots, new_cap, sizeof(int64_t)) < 0
                 or _resize(<void**> &self.cyc, new_cap + 1, sizeof(int32_t)) < 0):
             raise MemoryError(f"no memory for {new_cap:,} processes")
+        self._labels.extend([None] * (new_cap - len(self._labels)))
         self.cap = new_cap
+        return 0
+
+    cdef int _resize_nodes(self, int32_t new_cap) noexcept nogil:
+        """Move the nodes to a block of ``new_cap``, each node on a cache line of its own."""
+        cdef void* block = malloc(<size_t> new_cap * sizeof(Node) + 64)
+        cdef Node* nodes
+        if block == NULL:
+            return -1
+        nodes = <Node*> ((<size_t> block + 63) & ~(<size_t> 63))
+        if self.used:
+            memcpy(nodes, self.nodes, <size_t> self.used * sizeof(Node))
+        free(self.nodes_block)
+        self.nodes_block = block
+        self.nodes = nodes
         return 0
 
     cdef int _cache_room(self, long long k) except -1:
@@ -300,14 +320,14 @@ cdef class WaitCore:
             i = <int32_t> found
             if k >= 0:
                 self.cache[k] = i
-                self.nodes[i].key = k
+                self.keys[i] = k
             return i
         if not create:
             return -1
         return self._new(label, k)
 
-    cdef int32_t _new(self, object label, long long k) except -2:
-        """A new process: in the table under ``k`` (>= 0), else in the dict."""
+    cdef int32_t _new_id(self) except -2:
+        """A new process without a label yet: a freed id, else the next one."""
         cdef int32_t i
         cdef Node* node
         if self.nfree:
@@ -320,7 +340,6 @@ cdef class WaitCore:
             self.nodes[i].out = NULL
             self.nodes[i].inn = NULL
             self.nodes[i].cout = self.nodes[i].cin = 0
-            self._labels.append(None)
         node = &self.nodes[i]
         node.nout = node.nout_d = node.nin = node.nin_d = 0
         self.hi += 1
@@ -328,17 +347,53 @@ cdef class WaitCore:
         node.seen = 0
         node.parent = -1
         node.alive = 1
+        self.keys[i] = -1
         self.nalive += 1
-        self._labels[i] = label
+        return i
+
+    cdef int32_t _new(self, object label, long long k) except -2:
+        """A new process: in the table under ``k`` (>= 0), else in the dict.
+
+        An exact int in the table keeps no Python object (``_label`` makes it when asked);
+        other labels are kept as first seen (``1.0``, ``True``, strings...).
+        """
+        cdef int32_t i = self._new_id()
         if k >= 0:
             self.cache[k] = i
-            node.key = k
+            self.keys[i] = k
+            if not PyLong_CheckExact(label):
+                self._labels[i] = label
         else:
-            node.key = -1
+            self._labels[i] = label
             self._ids[label] = i
             if PyLong_CheckExact(label) or self._int_like(label):
                 self.dict_ints += 1
         return i
+
+    cdef int32_t _int_id(self, int64_t a) except -2:
+        """The id of the int label ``a`` (a new process if unknown), in C when the table
+        covers ``a``: ``add_waits`` makes no Python object for such labels."""
+        cdef int32_t i
+        if a >= 0:
+            if a >= self.ncache:
+                self._cache_room(a)
+            if a < self.ncache:
+                i = self.cache[a]
+                if i >= 0:
+                    return i
+                if self.dict_ints == 0:
+                    i = self._new_id()
+                    self.cache[a] = i
+                    self.keys[i] = a
+                    return i
+        return self._id(a, True, "pairs")
+
+    cdef object _label(self, int32_t i):
+        """The label of process ``i``."""
+        label = self._labels[i]
+        if label is None and self.keys[i] >= 0:
+            return self.keys[i]
+        return label
 
     cdef bint _int_like(self, object label):
         """Is ``label`` equal to some int (one the table may cover later)?"""
@@ -609,8 +664,7 @@ cdef class WaitCore:
 
     cdef list _cycle_labels(self):
         cdef int32_t i
-        labels = self._labels
-        return [labels[self.cyc[i]] for i in range(self.ncyc)]
+        return [self._label(self.cyc[i]) for i in range(self.ncyc)]
 
     def add_wait(self, waiter, holder):
         """Record that ``waiter`` waits for ``holder``; the cycle this closes, or None."""
@@ -652,14 +706,8 @@ cdef class WaitCore:
         for e in range(m):
             a = p[e, 0]
             b = p[e, 1]
-            if 0 <= a < self.ncache and self.cache[a] >= 0:
-                u = self.cache[a]
-            else:
-                u = self._id(int(a), True, "pairs")
-            if 0 <= b < self.ncache and self.cache[b] >= 0:
-                v = self.cache[b]
-            else:
-                v = self._id(int(b), True, "pairs")
+            u = self._int_id(a)
+            v = self._int_id(b)
             r = self._add(u, v)
             if r == 1:
                 closed[nclosed] = e
@@ -709,10 +757,10 @@ cdef class WaitCore:
         if n:
             self._retry(n)
         N[p].alive = 0
-        if N[p].key >= 0:
-            self.cache[N[p].key] = -1
-        label = self._labels[p]
-        self._ids.pop(label, None)
+        if self.keys[p] < 0 or self.dict_ints:
+            self._ids.pop(self._label(p), None)
+        if self.keys[p] >= 0:
+            self.cache[self.keys[p]] = -1
         self._labels[p] = None
         self.free_ids[self.nfree] = p
         self.nfree += 1
@@ -723,8 +771,7 @@ cdef class WaitCore:
         cdef int32_t p = self._known(process, "process")
         cdef int32_t k
         cdef Node* node = &self.nodes[p]
-        labels = self._labels
-        return [labels[node.out[k].to] for k in range(node.nout)]
+        return [self._label(node.out[k].to) for k in range(node.nout)]
 
     def __contains__(self, label):
         try:
@@ -736,9 +783,7 @@ cdef class WaitCore:
         return self.nalive
 
     def __iter__(self):
-        cdef int32_t i
-        labels = self._labels
-        return iter([labels[i] for i in range(self.used) if self.nodes[i].alive])
+        return iter(self._label_list(alive=True))
 
     @property
     def _work(self):
@@ -753,7 +798,7 @@ cdef class WaitCore:
         """Every wait as a ``(waiter, holder)`` pair of labels."""
         cdef int32_t i, k
         cdef Node* node
-        labels = self._labels
+        labels = self._label_list()
         out = []
         for i in range(self.used):
             node = &self.nodes[i]
@@ -801,12 +846,15 @@ cdef class WaitCore:
 
     def _aside_edges(self):
         """The waits set aside (each closed a cycle when added), in the order set aside."""
-        labels = self._labels
-        return [(labels[self.aside[2 * t]], labels[self.aside[2 * t + 1]])
+        return [(self._label(self.aside[2 * t]), self._label(self.aside[2 * t + 1]))
                 for t in range(self.naside)]
 
-    def _label_list(self):
-        return self._labels
+    def _label_list(self, bint alive=False):
+        """Every id's label (None for a free id), or with ``alive`` the live processes'."""
+        cdef int32_t i
+        if alive:
+            return [self._label(i) for i in range(self.used) if self.nodes[i].alive]
+        return [self._label(i) for i in range(self.used)]
 
     def _copy_into(self, WaitCore other):
         """Make ``other`` (a fresh graph) an independent copy of this one."""
@@ -816,6 +864,7 @@ cdef class WaitCore:
         other._free_all()
         other._reserve(self.cap if self.cap else 1)
         memcpy(other.nodes, self.nodes, <size_t> self.used * sizeof(Node))
+        memcpy(other.keys, self.keys, <size_t> self.used * sizeof(int64_t))
         for i in range(self.used):
             a = &self.nodes[i]
             b = &other.nodes[i]
@@ -849,7 +898,8 @@ cdef class WaitCore:
             memcpy(other.cache, self.cache, <size_t> self.ncache * sizeof(int32_t))
         other.ncache = self.ncache
         other.dict_ints = self.dict_ints
-        other._labels = list(self._labels)
+        other._labels = self._labels[:other.cap]
+        other._labels.extend([None] * (other.cap - len(other._labels)))
         other._ids = dict(self._ids)
 
 
