@@ -535,12 +535,8 @@ cdef class WaitCore:
         """
         cdef Node* N = self.nodes
         cdef Pos* P = self.pos
-        cdef int32_t* parent = self.parent
-        cdef int64_t ub = P[u].ord, lb = P[v].ord, ep
-        cdef int32_t sp = 0, nf = 0, nb = 0, x, w, k, i, j, n
-        cdef OutE* out
-        cdef InE* inn
-        cdef OrdId* buf
+        cdef int64_t ub = P[u].ord, lb = P[v].ord
+        cdef int32_t nf, nb
         if u == v:
             self.cyc[0] = u
             self.ncyc = 1
@@ -556,31 +552,49 @@ cdef class WaitCore:
             P[u].ord = self.lo
             return 0
         self.epoch += 1
-        ep = self.epoch
-        P[v].seen = ep
+        nf = self._forward(u, v, ub)
+        if nf < 0:
+            return 1
+        nb = self._backward(u, lb)
+        self.work += nb + nf
+        self._reorder(nb, nf)
+        return 0
+
+    cdef inline int32_t _mark(self, int32_t w, int32_t* found, int32_t n) noexcept nogil:
+        """Mark ``w`` visited by this search; it goes on ``found`` and the stack."""
+        self.pos[w].seen = self.epoch
+        found[n] = w
+        return n + 1
+
+    cdef int32_t _forward(self, int32_t u, int32_t v, int64_t ub) noexcept nogil:
+        """Pearce-Kelly's forward search: the nodes of D that ``v`` reaches, placed before
+        ``u``, into ``fwd``; their number, or -1 when it meets ``u`` (the cycle in ``cyc``).
+        One-blocker chains (the common case in a lock manager) skip the stack."""
+        cdef Node* N = self.nodes
+        cdef Pos* P = self.pos
+        cdef int32_t* parent = self.parent
+        cdef int64_t ep = self.epoch
+        cdef int32_t sp = 1, nf, x, w, k, n
+        cdef OutE* out
         parent[v] = -1
-        self.fwd[nf] = v
-        nf += 1
-        self.stack[sp] = v
-        sp += 1
+        nf = self._mark(v, self.fwd, 0)
+        self.stack[0] = v
         while sp > 0:
             sp -= 1
             x = self.stack[sp]
             while True:
                 out = N[x].out
                 n = N[x].nout
-                if n == 1 and out[0].aside == 0:
-                    # one blocker: follow the chain without the stack
+                if n == 1 and out[0].aside == 0:   # follow the chain
                     w = out[0].to
                     if w == u:
                         self.work += nf
-                        return self._cycle_from(u, x)
+                        self._cycle_from(u, x)
+                        return -1
                     if P[w].seen == ep or P[w].ord >= ub:
                         break
-                    P[w].seen = ep
                     parent[w] = x
-                    self.fwd[nf] = w
-                    nf += 1
+                    nf = self._mark(w, self.fwd, nf)
                     x = w
                     continue
                 for k in range(n):
@@ -589,20 +603,25 @@ cdef class WaitCore:
                     w = out[k].to
                     if w == u:
                         self.work += nf
-                        return self._cycle_from(u, x)
+                        self._cycle_from(u, x)
+                        return -1
                     if P[w].seen != ep and P[w].ord < ub:
-                        P[w].seen = ep
                         parent[w] = x
-                        self.fwd[nf] = w
-                        nf += 1
+                        nf = self._mark(w, self.fwd, nf)
                         self.stack[sp] = w
                         sp += 1
                 break
-        P[u].seen = ep
-        self.bwd[nb] = u
-        nb += 1
-        self.stack[sp] = u
-        sp += 1
+        return nf
+
+    cdef int32_t _backward(self, int32_t u, int64_t lb) noexcept nogil:
+        """The nodes of D that reach ``u``, placed after ``lb``, into ``bwd``; their number."""
+        cdef Node* N = self.nodes
+        cdef Pos* P = self.pos
+        cdef int64_t ep = self.epoch
+        cdef int32_t sp = 1, nb, x, w, k
+        cdef InE* inn
+        nb = self._mark(u, self.bwd, 0)
+        self.stack[0] = u
         while sp > 0:
             sp -= 1
             x = self.stack[sp]
@@ -612,14 +631,17 @@ cdef class WaitCore:
                     continue
                 w = inn[k].frm
                 if P[w].seen != ep and P[w].ord > lb:
-                    P[w].seen = ep
-                    self.bwd[nb] = w
-                    nb += 1
+                    nb = self._mark(w, self.bwd, nb)
                     self.stack[sp] = w
                     sp += 1
-        # B before F, in the positions the two held
-        self.work += nb + nf
-        buf = self.sortbuf
+        return nb
+
+    cdef void _reorder(self, int32_t nb, int32_t nf) noexcept nogil:
+        """Give B (``bwd``) then F (``fwd``), each in its own order, the positions the two
+        sets held, sorted: D's order holds again with ``u -> v`` in it."""
+        cdef Pos* P = self.pos
+        cdef OrdId* buf = self.sortbuf
+        cdef int32_t i, j = nb, k = 0
         for i in range(nb):
             buf[i].ord = P[self.bwd[i]].ord
             buf[i].id = self.bwd[i]
@@ -629,27 +651,16 @@ cdef class WaitCore:
         _sort(buf, self.sorttmp, nb)
         _sort(buf + nb, self.sorttmp, nf)
         i = 0
-        j = nb
-        k = 0
-        while i < nb and j < nb + nf:
-            if buf[i].ord < buf[j].ord:
+        while i < nb or j < nb + nf:   # merge the two sorted runs of positions
+            if j == nb + nf or (i < nb and buf[i].ord < buf[j].ord):
                 self.slots[k] = buf[i].ord
                 i += 1
             else:
                 self.slots[k] = buf[j].ord
                 j += 1
             k += 1
-        while i < nb:
-            self.slots[k] = buf[i].ord
-            i += 1
-            k += 1
-        while j < nb + nf:
-            self.slots[k] = buf[j].ord
-            j += 1
-            k += 1
         for i in range(nb + nf):
             P[buf[i].id].ord = self.slots[i]
-        return 0
 
     cdef int _cycle_from(self, int32_t u, int32_t x) noexcept nogil:
         """The cycle ``u, v, ..., x`` found by the forward search (u = the waiter)."""
