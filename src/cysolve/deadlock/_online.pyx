@@ -31,8 +31,12 @@ edge still closes a cycle of ``D``.
 
 Storage: an array of nodes, each with malloc-ed out- and in-lists that grow by doubling
 (every out-entry knows its position in the target's in-list and back, so a removal is O(out-
-degree)); no Python object per edge. Labels are mapped to ids once (a dict, plus a direct
-table for small non-negative ints); ids of removed processes are reused.
+degree)); no Python object per edge. What the searches read of every neighbour (position,
+mark) lives in an array of its own, four to a cache line: at 100,000 processes an event's
+cost is mostly waiting for memory (a repeated wait, two table lookups and one list scan,
+costs ~150-190 ns there and ~25 ns at 1,000 processes). Labels are mapped to ids once (a
+dict, plus a direct table for small non-negative ints, where an int from ``add_waits``
+keeps no Python object: ``_label`` makes it when asked); ids of removed processes are reused.
 
 Contract: methods of ``WaitCore`` are called by ``online.WaitForGraph`` (the public face),
 which adds the results' Python forms. Nothing here is thread-safe: one graph, one thread.
