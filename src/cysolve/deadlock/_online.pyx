@@ -193,6 +193,7 @@ cdef class WaitCore:
     cdef int64_t* slots
     cdef int32_t* cyc
     cdef int32_t ncyc
+    cdef int32_t nf, nb             # the last search's region sizes
     # the aside edges, pairs (u, v) in the order they were set aside
     cdef int32_t* aside
     cdef int32_t naside, caside
@@ -540,7 +541,6 @@ cdef class WaitCore:
         cdef Node* N = self.nodes
         cdef Pos* P = self.pos
         cdef int64_t ub = P[u].ord, lb = P[v].ord
-        cdef int32_t nf, nb
         if u == v:
             self.cyc[0] = u
             self.ncyc = 1
@@ -555,90 +555,92 @@ cdef class WaitCore:
             self.lo -= 1
             P[u].ord = self.lo
             return 0
-        self.epoch += 1
-        nf = self._forward(u, v, ub)
-        if nf < 0:
+        if self._search(u, v, lb, ub):
             return 1
-        nb = self._backward(u, lb)
-        self.work += nb + nf
-        self._reorder(nb, nf)
+        self._reorder(self.nb, self.nf)
         return 0
 
-    cdef inline int32_t _mark(self, int32_t w, int32_t* found, int32_t n) noexcept nogil:
-        """Mark ``w`` visited by this search; it goes on ``found`` and the stack."""
-        self.pos[w].seen = self.epoch
-        found[n] = w
-        return n + 1
-
-    cdef int32_t _forward(self, int32_t u, int32_t v, int64_t ub) noexcept nogil:
-        """Pearce-Kelly's forward search: the nodes of D that ``v`` reaches, placed before
-        ``u``, into ``fwd``; their number, or -1 when it meets ``u`` (the cycle in ``cyc``).
-        One-blocker chains (the common case in a lock manager) skip the stack."""
+    cdef int _search(self, int32_t u, int32_t v, int64_t lb, int64_t ub) noexcept nogil:
+        """Pearce-Kelly's two searches, one node of each in turn: forward from ``v`` over the
+        nodes of D placed before ``u`` (into ``fwd``, marked ``epoch``), backward from ``u``
+        over those placed after ``v`` (into ``bwd``, marked ``-epoch``). An edge from a
+        forward node to a backward one closes a cycle: 1, the cycle in ``cyc``. Such a path
+        lies in both regions, so taking turns finds it without first exhausting the forward
+        region; with no cycle both regions are walked whole (``nf``, ``nb``) as in the paper.
+        The forward stack grows from ``stack``'s start, the backward one from its end (a node
+        is pushed once, by one side). One-blocker chains (the common case in a lock manager)
+        are followed without the stack.
+        """
         cdef Node* N = self.nodes
         cdef Pos* P = self.pos
-        cdef int32_t* parent = self.parent
-        cdef int64_t ep = self.epoch
-        cdef int32_t sp = 1, nf, x, w, k, n
+        cdef int32_t* parent = self.parent   # forward: the predecessor; backward: the successor
+        cdef int32_t* stack = self.stack
+        cdef int32_t top = self.cap - 1
+        cdef int64_t ep
+        cdef int32_t fsp = 1, bsp = 1, nf = 1, nb = 1, x, w, k, n
         cdef OutE* out
-        parent[v] = -1
-        nf = self._mark(v, self.fwd, 0)
-        self.stack[0] = v
-        while sp > 0:
-            sp -= 1
-            x = self.stack[sp]
-            while True:
-                out = N[x].out
-                n = N[x].nout
-                if n == 1 and out[0].aside == 0:   # follow the chain
-                    w = out[0].to
-                    if w == u:
-                        self.work += nf
-                        self._cycle_from(u, x)
-                        return -1
-                    if P[w].seen == ep or P[w].ord >= ub:
-                        break
-                    parent[w] = x
-                    nf = self._mark(w, self.fwd, nf)
-                    x = w
-                    continue
-                for k in range(n):
-                    if out[k].aside:
-                        continue
-                    w = out[k].to
-                    if w == u:
-                        self.work += nf
-                        self._cycle_from(u, x)
-                        return -1
-                    if P[w].seen != ep and P[w].ord < ub:
-                        parent[w] = x
-                        nf = self._mark(w, self.fwd, nf)
-                        self.stack[sp] = w
-                        sp += 1
-                break
-        return nf
-
-    cdef int32_t _backward(self, int32_t u, int64_t lb) noexcept nogil:
-        """The nodes of D that reach ``u``, placed after ``lb``, into ``bwd``; their number."""
-        cdef Node* N = self.nodes
-        cdef Pos* P = self.pos
-        cdef int64_t ep = self.epoch
-        cdef int32_t sp = 1, nb, x, w, k
         cdef InE* inn
-        nb = self._mark(u, self.bwd, 0)
-        self.stack[0] = u
-        while sp > 0:
-            sp -= 1
-            x = self.stack[sp]
-            inn = N[x].inn
-            for k in range(N[x].nin):
-                if inn[k].aside:
-                    continue
-                w = inn[k].frm
-                if P[w].seen != ep and P[w].ord > lb:
-                    nb = self._mark(w, self.bwd, nb)
-                    self.stack[sp] = w
-                    sp += 1
-        return nb
+        self.epoch += 1
+        ep = self.epoch
+        P[v].seen = ep
+        P[u].seen = -ep
+        parent[v] = parent[u] = -1
+        self.fwd[0] = stack[0] = v
+        self.bwd[0] = stack[top] = u
+        while fsp or bsp:
+            if fsp:
+                fsp -= 1
+                x = stack[fsp]
+                while True:
+                    out = N[x].out
+                    n = N[x].nout
+                    if n == 1 and out[0].aside == 0:   # follow the chain
+                        w = out[0].to
+                        if P[w].seen == -ep:
+                            return self._meet(u, x, w, nf + nb)
+                        if P[w].seen == ep or P[w].ord >= ub:
+                            break
+                        P[w].seen = ep
+                        parent[w] = x
+                        self.fwd[nf] = w
+                        nf += 1
+                        x = w
+                        continue
+                    for k in range(n):
+                        if out[k].aside:
+                            continue
+                        w = out[k].to
+                        if P[w].seen == -ep:
+                            return self._meet(u, x, w, nf + nb)
+                        if P[w].seen != ep and P[w].ord < ub:
+                            P[w].seen = ep
+                            parent[w] = x
+                            self.fwd[nf] = w
+                            nf += 1
+                            stack[fsp] = w
+                            fsp += 1
+                    break
+            if bsp:
+                bsp -= 1
+                x = stack[top - bsp]
+                inn = N[x].inn
+                for k in range(N[x].nin):
+                    if inn[k].aside:
+                        continue
+                    w = inn[k].frm
+                    if P[w].seen == ep:
+                        return self._meet(u, w, x, nf + nb)
+                    if P[w].seen != -ep and P[w].ord > lb:
+                        P[w].seen = -ep
+                        parent[w] = x
+                        self.bwd[nb] = w
+                        nb += 1
+                        stack[top - bsp] = w
+                        bsp += 1
+        self.nf = nf
+        self.nb = nb
+        self.work += nf + nb
+        return 0
 
     cdef void _reorder(self, int32_t nb, int32_t nf) noexcept nogil:
         """Give B (``bwd``) then F (``fwd``), each in its own order, the positions the two
@@ -666,17 +668,25 @@ cdef class WaitCore:
         for i in range(nb + nf):
             P[buf[i].id].ord = self.slots[i]
 
-    cdef int _cycle_from(self, int32_t u, int32_t x) noexcept nogil:
-        """The cycle ``u, v, ..., x`` found by the forward search (u = the waiter)."""
-        cdef int32_t n = 0, y = x, i
-        while y != -1:
+    cdef int _meet(self, int32_t u, int32_t a, int32_t b, int32_t visited) noexcept nogil:
+        """The cycle ``u, v, ..., a, b, ..., x`` through the edge ``a -> b`` where the two
+        searches met (``a`` forward, ``b`` backward: ``x -> u`` closes it); returns 1."""
+        cdef int32_t n = 0, y = a, i
+        self.work += visited
+        while y != -1:                  # a, ..., v (the search is over: its stack is free)
             self.stack[n] = y
             n += 1
             y = self.parent[y]
         self.cyc[0] = u
         for i in range(n):
             self.cyc[1 + i] = self.stack[n - 1 - i]
-        self.ncyc = n + 1
+        n += 1
+        y = b
+        while y != u:                   # b, ..., the node before u
+            self.cyc[n] = y
+            n += 1
+            y = self.parent[y]
+        self.ncyc = n
         return 1
 
     cdef int _add(self, int32_t u, int32_t v) noexcept nogil:
