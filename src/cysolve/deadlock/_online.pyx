@@ -15,10 +15,11 @@ A new wait ``u -> v``:
    when ``u`` has no in-edge a new lowest one (O(1): this is what keeps chains inserted
    against the order - waits arriving in reverse - linear instead of quadratic);
 3. otherwise Pearce and Kelly (2006), "A dynamic topological sort algorithm for directed
-   acyclic graphs": a forward search from ``v`` over the nodes placed before ``u`` either
-   meets ``u`` (the wait closes a cycle: the search's parent links give it, and the edge is
-   kept aside) or collects ``F``; a backward search from ``u`` over the nodes placed after
-   ``v`` collects ``B``; ``B`` then ``F`` are given the positions the two sets held, sorted:
+   acyclic graphs": a forward search from ``v`` over the nodes placed before ``u`` and a
+   backward search from ``u`` over the nodes placed after ``v``, one node of each in turn.
+   If they meet (an edge from a forward node to a backward one) the wait closes a cycle:
+   the parent links give it, and the edge is kept aside. Else they collect ``F`` and ``B``,
+   and ``B`` then ``F`` are given the positions the two sets held, sorted (a radix sort):
    work in proportion to the affected region only. The forward search follows one-blocker
    chains (a waiter waiting for exactly one holder, the common case in a lock manager)
    without touching its stack.
@@ -279,7 +280,8 @@ cdef class WaitCore:
         return 0
 
     cdef int _resize_nodes(self, int32_t new_cap) noexcept nogil:
-        """Move the nodes to a block of ``new_cap``, each node on a cache line of its own."""
+        """Move the nodes to a block of ``new_cap`` aligned to 64 bytes: with 48-byte nodes
+        the 16 bytes a forward (or backward) search reads of a node lie in one cache line."""
         cdef void* block = malloc(<size_t> new_cap * sizeof(Node) + 64)
         cdef Node* nodes
         if block == NULL:
