@@ -744,6 +744,31 @@ def _rustworkx_stream():
     return run
 
 
+def _rustworkx_stream_with_nodes():
+    """rustworkx as a user meets it: a node made on a label's first wait, inside the timing
+    (``WaitForGraph`` makes its processes inside its timing too)."""
+    rx = _import("rustworkx")
+
+    def run(pairs, pair_list):
+        graph = rx.PyDiGraph(check_cycle=True)
+        index: dict[int, int] = {}
+        add, add_node, refused, closed = graph.add_edge, graph.add_node, rx.DAGWouldCycle, 0
+        for u, v in pair_list:
+            a = index.get(u)
+            if a is None:
+                a = index[u] = add_node(u)
+            b = index.get(v)
+            if b is None:
+                b = index[v] = add_node(v)
+            try:
+                add(a, b, None)
+            except refused:
+                closed += 1
+        return closed
+
+    return run
+
+
 def _networkx_stream():
     nx = _import("networkx")
 
@@ -889,7 +914,8 @@ def online_cases(profile: str) -> list[Case]:
     size = ONLINE_SIZES[profile]
     wfg = {"WaitForGraph add_wait": _ready(_wfg_add_wait),
            "WaitForGraph add_waits": _ready(_wfg_add_waits),
-           "rustworkx check_cycle": _rustworkx_stream}
+           "rustworkx check_cycle": _rustworkx_stream,
+           "rustworkx check_cycle + add_node": _rustworkx_stream_with_nodes}
 
     def pairs_case(series, label, make, with_networkx):
         def build():

@@ -6,7 +6,7 @@ stops waiting, finishes or is aborted) and answers at once whether a new wait cl
 The algorithm
 -------------
 The edges are split in two: ``D``, an acyclic part kept in a dynamic topological order
-(``node.ord``: distinct int64 positions, every edge of ``D`` goes from a lower to a higher
+(``pos[node].ord``: distinct int64 positions, every edge of ``D`` goes from a lower to a higher
 position), and the *aside* edges, each of which closed a cycle of ``D`` when it was added.
 A new wait ``u -> v``:
 
@@ -15,10 +15,11 @@ A new wait ``u -> v``:
    when ``u`` has no in-edge a new lowest one (O(1): this is what keeps chains inserted
    against the order - waits arriving in reverse - linear instead of quadratic);
 3. otherwise Pearce and Kelly (2006), "A dynamic topological sort algorithm for directed
-   acyclic graphs": a forward search from ``v`` over the nodes placed before ``u`` either
-   meets ``u`` (the wait closes a cycle: the search's parent links give it, and the edge is
-   kept aside) or collects ``F``; a backward search from ``u`` over the nodes placed after
-   ``v`` collects ``B``; ``B`` then ``F`` are given the positions the two sets held, sorted:
+   acyclic graphs": a forward search from ``v`` over the nodes placed before ``u`` and a
+   backward search from ``u`` over the nodes placed after ``v``, one node of each in turn.
+   If they meet (an edge from a forward node to a backward one) the wait closes a cycle:
+   the parent links give it, and the edge is kept aside. Else they collect ``F`` and ``B``,
+   and ``B`` then ``F`` are given the positions the two sets held, sorted (a radix sort):
    work in proportion to the affected region only. The forward search follows one-blocker
    chains (a waiter waiting for exactly one holder, the common case in a lock manager)
    without touching its stack.
@@ -31,17 +32,21 @@ edge still closes a cycle of ``D``.
 
 Storage: an array of nodes, each with malloc-ed out- and in-lists that grow by doubling
 (every out-entry knows its position in the target's in-list and back, so a removal is O(out-
-degree)); no Python object per edge. Labels are mapped to ids once (a dict, plus a direct
-table for small non-negative ints); ids of removed processes are reused.
+degree)); no Python object per edge. What the searches read of every neighbour (position,
+mark) lives in an array of its own, four to a cache line: at 100,000 processes an event's
+cost is mostly waiting for memory (a repeated wait, two table lookups and one list scan,
+costs ~150-190 ns there and ~25 ns at 1,000 processes). Labels are mapped to ids once (a
+dict, plus a direct table for small non-negative ints, where an int from ``add_waits``
+keeps no Python object: ``_label`` makes it when asked); ids of removed processes are reused.
 
 Contract: methods of ``WaitCore`` are called by ``online.WaitForGraph`` (the public face),
 which adds the results' Python forms. Nothing here is thread-safe: one graph, one thread.
 """
 
 from cpython.long cimport PyLong_CheckExact
-from libc.stdint cimport int32_t, int64_t, uint8_t
-from libc.stdlib cimport free, malloc, qsort, realloc
-from libc.string cimport memcpy, memmove
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcpy, memmove, memset
 
 import numbers
 
@@ -67,16 +72,18 @@ cdef struct InE:
     int32_t aside
 
 
-cdef struct Node:
+cdef struct Node:     # 48 bytes: what a forward (backward) search reads, 16 bytes in one line
     OutE* out
+    int32_t nout, nout_d    # out-edges, out-edges in D
     InE* inn
+    int32_t nin, nin_d
+    int32_t cout, cin       # capacities
+    int32_t alive, unused
+
+
+cdef struct Pos:      # apart from the nodes: a search checks every neighbour's, 4 a line
     int64_t ord     # position in the topological order of D
-    int64_t key     # the small int label this node is cached under, or -1
     int64_t seen    # search epoch that last visited it
-    int32_t nout, cout, nout_d   # out-edges, capacity, out-edges in D
-    int32_t nin, cin, nin_d
-    int32_t parent  # forward search: the node it was reached from
-    int32_t alive
 
 
 cdef struct OrdId:
@@ -84,26 +91,57 @@ cdef struct OrdId:
     int32_t id
 
 
-cdef int _by_ord(const void* a, const void* b) noexcept nogil:
-    cdef int64_t x = (<const OrdId*> a).ord
-    cdef int64_t y = (<const OrdId*> b).ord
-    return (x > y) - (x < y)
-
-
-cdef void _sort(OrdId* items, int32_t n) noexcept nogil:
-    """Sort by ``ord`` (distinct): insertion sort for the usual handful, qsort beyond."""
+cdef void _sort(OrdId* items, OrdId* tmp, int32_t n) noexcept nogil:
+    """Sort by ``ord`` (distinct; ``tmp`` holds ``n``): insertion sort for the usual handful,
+    beyond it an LSD radix sort of the offsets from the least, 8 bits a pass (qsort's
+    calls through a pointer were a third of a reordering's time)."""
     cdef int32_t i, j
     cdef OrdId item
-    if n > 24:
-        qsort(items, <size_t> n, sizeof(OrdId), _by_ord)
+    cdef OrdId* src = items
+    cdef OrdId* dst = tmp
+    cdef OrdId* swap
+    cdef int64_t low, high
+    cdef uint64_t span
+    cdef int shift = 0
+    cdef size_t count[256]
+    cdef size_t total, c
+    if n <= 24:
+        for i in range(1, n):
+            item = items[i]
+            j = i - 1
+            while j >= 0 and items[j].ord > item.ord:
+                items[j + 1] = items[j]
+                j -= 1
+            items[j + 1] = item
         return
+    low = high = items[0].ord
     for i in range(1, n):
-        item = items[i]
-        j = i - 1
-        while j >= 0 and items[j].ord > item.ord:
-            items[j + 1] = items[j]
-            j -= 1
-        items[j + 1] = item
+        if items[i].ord < low:
+            low = items[i].ord
+        elif items[i].ord > high:
+            high = items[i].ord
+    span = <uint64_t> (high - low)
+    while True:
+        memset(count, 0, sizeof(count))
+        for i in range(n):
+            count[((<uint64_t> (src[i].ord - low)) >> shift) & 255] += 1
+        total = 0
+        for j in range(256):
+            c = count[j]
+            count[j] = total
+            total += c
+        for i in range(n):
+            j = ((<uint64_t> (src[i].ord - low)) >> shift) & 255
+            dst[count[j]] = src[i]
+            count[j] += 1
+        swap = src
+        src = dst
+        dst = swap
+        shift += 8
+        if shift >= 64 or (span >> shift) == 0:
+            break
+    if src != items:
+        memcpy(items, src, <size_t> n * sizeof(OrdId))
 
 
 cdef int _resize(void** block, int32_t n, size_t size) noexcept nogil:
@@ -121,7 +159,7 @@ cdef int _grow(void** block, int32_t* cap, int32_t need, size_t size) noexcept n
     cdef void* grown
     if need <= cap[0]:
         return 0
-    new_cap = cap[0] * 2 if cap[0] >= 2 else 2
+    new_cap = cap[0] * 2 if cap[0] >= 4 else 4   # 4 out-edges: one cache line
     if new_cap < need:
         new_cap = need
     grown = realloc(block[0], <size_t> new_cap * size)
@@ -135,7 +173,11 @@ cdef int _grow(void** block, int32_t* cap, int32_t need, size_t size) noexcept n
 cdef class WaitCore:
     """The wait-for graph's state in C arrays (see the module docstring)."""
 
-    cdef Node* nodes
+    cdef Node* nodes          # 64-byte aligned inside ``nodes_block``
+    cdef void* nodes_block
+    cdef int64_t* keys        # the small int label a node is filed under in ``cache``, or -1
+    cdef Pos* pos             # each node's place in the order and search mark
+    cdef int32_t* parent      # forward search: the node each was reached from
     cdef int32_t cap          # nodes allocated
     cdef int32_t used         # ids handed out so far (free ones included)
     cdef int32_t nalive
@@ -148,9 +190,11 @@ cdef class WaitCore:
     cdef int32_t* fwd
     cdef int32_t* bwd
     cdef OrdId* sortbuf
+    cdef OrdId* sorttmp
     cdef int64_t* slots
     cdef int32_t* cyc
     cdef int32_t ncyc
+    cdef int32_t nf, nb             # the last search's region sizes
     # the aside edges, pairs (u, v) in the order they were set aside
     cdef int32_t* aside
     cdef int32_t naside, caside
@@ -176,21 +220,29 @@ cdef class WaitCore:
             for i in range(self.used):
                 free(self.nodes[i].out)
                 free(self.nodes[i].inn)
-        free(self.nodes)
+        free(self.nodes_block)
+        free(self.keys)
+        free(self.pos)
+        free(self.parent)
         free(self.free_ids)
         free(self.stack)
         free(self.fwd)
         free(self.bwd)
         free(self.sortbuf)
+        free(self.sorttmp)
         free(self.slots)
         free(self.cyc)
         free(self.aside)
         free(self.retry)
         free(self.cache)
         self.nodes = NULL
+        self.nodes_block = NULL
+        self.keys = NULL
+        self.pos = NULL
+        self.parent = NULL
         self.free_ids = self.stack = self.fwd = self.bwd = self.cyc = NULL
         self.aside = self.retry = self.cache = NULL
-        self.sortbuf = NULL
+        self.sortbuf = self.sorttmp = NULL
         self.slots = NULL
         self.cap = self.used = self.nalive = self.nfree = 0
         self.naside = self.caside = self.cretry = self.ncyc = 0
@@ -201,7 +253,7 @@ cdef class WaitCore:
     # --- nodes and labels ---------------------------------------------------------------------
 
     cdef int _reserve(self, int32_t need) except -1:
-        """Room for ``need`` nodes in the node array and every per-node scratch array."""
+        """Room for ``need`` nodes in the node array, every per-node array and ``_labels``."""
         cdef int32_t new_cap
         if need <= self.cap:
             return 0
@@ -210,16 +262,36 @@ cdef class WaitCore:
         new_cap = self.cap * 2 if self.cap >= 16 else 16
         if new_cap < need:
             new_cap = need
-        if (_resize(<void**> &self.nodes, new_cap, sizeof(Node)) < 0
+        if (self._resize_nodes(new_cap) < 0
+                or _resize(<void**> &self.keys, new_cap, sizeof(int64_t)) < 0
+                or _resize(<void**> &self.pos, new_cap, sizeof(Pos)) < 0
+                or _resize(<void**> &self.parent, new_cap, sizeof(int32_t)) < 0
                 or _resize(<void**> &self.free_ids, new_cap, sizeof(int32_t)) < 0
                 or _resize(<void**> &self.stack, new_cap, sizeof(int32_t)) < 0
                 or _resize(<void**> &self.fwd, new_cap, sizeof(int32_t)) < 0
                 or _resize(<void**> &self.bwd, new_cap, sizeof(int32_t)) < 0
                 or _resize(<void**> &self.sortbuf, new_cap, sizeof(OrdId)) < 0
+                or _resize(<void**> &self.sorttmp, new_cap, sizeof(OrdId)) < 0
                 or _resize(<void**> &self.slots, new_cap, sizeof(int64_t)) < 0
                 or _resize(<void**> &self.cyc, new_cap + 1, sizeof(int32_t)) < 0):
             raise MemoryError(f"no memory for {new_cap:,} processes")
+        self._labels.extend([None] * (new_cap - len(self._labels)))
         self.cap = new_cap
+        return 0
+
+    cdef int _resize_nodes(self, int32_t new_cap) noexcept nogil:
+        """Move the nodes to a block of ``new_cap`` aligned to 64 bytes: with 48-byte nodes
+        the 16 bytes a forward (or backward) search reads of a node lie in one cache line."""
+        cdef void* block = malloc(<size_t> new_cap * sizeof(Node) + 64)
+        cdef Node* nodes
+        if block == NULL:
+            return -1
+        nodes = <Node*> ((<size_t> block + 63) & ~(<size_t> 63))
+        if self.used:
+            memcpy(nodes, self.nodes, <size_t> self.used * sizeof(Node))
+        free(self.nodes_block)
+        self.nodes_block = block
+        self.nodes = nodes
         return 0
 
     cdef int _cache_room(self, long long k) except -1:
@@ -300,14 +372,14 @@ cdef class WaitCore:
             i = <int32_t> found
             if k >= 0:
                 self.cache[k] = i
-                self.nodes[i].key = k
+                self.keys[i] = k
             return i
         if not create:
             return -1
         return self._new(label, k)
 
-    cdef int32_t _new(self, object label, long long k) except -2:
-        """A new process: in the table under ``k`` (>= 0), else in the dict."""
+    cdef int32_t _new_id(self) except -2:
+        """A new process without a label yet: a freed id, else the next one."""
         cdef int32_t i
         cdef Node* node
         if self.nfree:
@@ -320,25 +392,60 @@ cdef class WaitCore:
             self.nodes[i].out = NULL
             self.nodes[i].inn = NULL
             self.nodes[i].cout = self.nodes[i].cin = 0
-            self._labels.append(None)
         node = &self.nodes[i]
         node.nout = node.nout_d = node.nin = node.nin_d = 0
         self.hi += 1
-        node.ord = self.hi
-        node.seen = 0
-        node.parent = -1
+        self.pos[i].ord = self.hi
+        self.pos[i].seen = 0
+        self.parent[i] = -1
         node.alive = 1
+        self.keys[i] = -1
         self.nalive += 1
-        self._labels[i] = label
+        return i
+
+    cdef int32_t _new(self, object label, long long k) except -2:
+        """A new process: in the table under ``k`` (>= 0), else in the dict.
+
+        An exact int in the table keeps no Python object (``_label`` makes it when asked);
+        other labels are kept as first seen (``1.0``, ``True``, strings...).
+        """
+        cdef int32_t i = self._new_id()
         if k >= 0:
             self.cache[k] = i
-            node.key = k
+            self.keys[i] = k
+            if not PyLong_CheckExact(label):
+                self._labels[i] = label
         else:
-            node.key = -1
+            self._labels[i] = label
             self._ids[label] = i
             if PyLong_CheckExact(label) or self._int_like(label):
                 self.dict_ints += 1
         return i
+
+    cdef int32_t _int_id(self, int64_t a) except -2:
+        """The id of the int label ``a`` (a new process if unknown), in C when the table
+        covers ``a``: ``add_waits`` makes no Python object for such labels."""
+        cdef int32_t i
+        if a >= 0:
+            if a >= self.ncache:
+                self._cache_room(a)
+            if a < self.ncache:
+                i = self.cache[a]
+                if i >= 0:
+                    return i
+                if self.dict_ints == 0:
+                    i = self._new_id()
+                    self.cache[a] = i
+                    self.keys[i] = a
+                    return i
+        return self._id(a, True, "pairs")
+
+    cdef object _label(self, int32_t i):
+        """The label of process ``i``."""
+        label = self._labels[i]
+        if label is None and self.keys[i] >= 0:
+            return self.keys[i]
+        return label
 
     cdef bint _int_like(self, object label):
         """Is ``label`` equal to some int (one the table may cover later)?"""
@@ -434,11 +541,8 @@ cdef class WaitCore:
         On 1, ``cyc[:ncyc]`` is the cycle ``u, v, ..., x`` (``x -> u`` closes it).
         """
         cdef Node* N = self.nodes
-        cdef int64_t ub = N[u].ord, lb = N[v].ord, ep
-        cdef int32_t sp = 0, nf = 0, nb = 0, x, w, k, i, j, n
-        cdef OutE* out
-        cdef InE* inn
-        cdef OrdId* buf
+        cdef Pos* P = self.pos
+        cdef int64_t ub = P[u].ord, lb = P[v].ord
         if u == v:
             self.cyc[0] = u
             self.ncyc = 1
@@ -447,118 +551,144 @@ cdef class WaitCore:
             return 0
         if N[v].nout_d == 0:           # v waits for nobody in D: the new last
             self.hi += 1
-            N[v].ord = self.hi
+            P[v].ord = self.hi
             return 0
         if N[u].nin_d == 0:            # nobody waits for u in D: the new first
             self.lo -= 1
-            N[u].ord = self.lo
+            P[u].ord = self.lo
             return 0
+        if self._search(u, v, lb, ub):
+            return 1
+        self._reorder(self.nb, self.nf)
+        return 0
+
+    cdef int _search(self, int32_t u, int32_t v, int64_t lb, int64_t ub) noexcept nogil:
+        """Pearce-Kelly's two searches, one node of each in turn: forward from ``v`` over the
+        nodes of D placed before ``u`` (into ``fwd``, marked ``epoch``), backward from ``u``
+        over those placed after ``v`` (into ``bwd``, marked ``-epoch``). An edge from a
+        forward node to a backward one closes a cycle: 1, the cycle in ``cyc``. Such a path
+        lies in both regions, so taking turns finds it without first exhausting the forward
+        region; with no cycle both regions are walked whole (``nf``, ``nb``) as in the paper.
+        The forward stack grows from ``stack``'s start, the backward one from its end (a node
+        is pushed once, by one side). One-blocker chains (the common case in a lock manager)
+        are followed without the stack.
+        """
+        cdef Node* N = self.nodes
+        cdef Pos* P = self.pos
+        cdef int32_t* parent = self.parent   # forward: the predecessor; backward: the successor
+        cdef int32_t* stack = self.stack
+        cdef int32_t top = self.cap - 1
+        cdef int64_t ep
+        cdef int32_t fsp = 1, bsp = 1, nf = 1, nb = 1, x, w, k, n
+        cdef OutE* out
+        cdef InE* inn
         self.epoch += 1
         ep = self.epoch
-        N[v].seen = ep
-        N[v].parent = -1
-        self.fwd[nf] = v
-        nf += 1
-        self.stack[sp] = v
-        sp += 1
-        while sp > 0:
-            sp -= 1
-            x = self.stack[sp]
-            while True:
-                out = N[x].out
-                n = N[x].nout
-                if n == 1 and out[0].aside == 0:
-                    # one blocker: follow the chain without the stack
-                    w = out[0].to
-                    if w == u:
-                        return self._cycle_from(u, x)
-                    if N[w].seen == ep or N[w].ord >= ub:
-                        break
-                    N[w].seen = ep
-                    N[w].parent = x
-                    self.fwd[nf] = w
-                    nf += 1
-                    x = w
-                    continue
-                for k in range(n):
-                    if out[k].aside:
-                        continue
-                    w = out[k].to
-                    if w == u:
-                        return self._cycle_from(u, x)
-                    if N[w].seen != ep and N[w].ord < ub:
-                        N[w].seen = ep
-                        N[w].parent = x
+        P[v].seen = ep
+        P[u].seen = -ep
+        parent[v] = parent[u] = -1
+        self.fwd[0] = stack[0] = v
+        self.bwd[0] = stack[top] = u
+        while fsp or bsp:
+            if fsp:
+                fsp -= 1
+                x = stack[fsp]
+                while True:
+                    out = N[x].out
+                    n = N[x].nout
+                    if n == 1 and out[0].aside == 0:   # follow the chain
+                        w = out[0].to
+                        if P[w].seen == -ep:
+                            return self._meet(u, x, w, nf + nb)
+                        if P[w].seen == ep or P[w].ord >= ub:
+                            break
+                        P[w].seen = ep
+                        parent[w] = x
                         self.fwd[nf] = w
                         nf += 1
-                        self.stack[sp] = w
-                        sp += 1
-                break
-        N[u].seen = ep
-        self.bwd[nb] = u
-        nb += 1
-        self.stack[sp] = u
-        sp += 1
-        while sp > 0:
-            sp -= 1
-            x = self.stack[sp]
-            inn = N[x].inn
-            for k in range(N[x].nin):
-                if inn[k].aside:
-                    continue
-                w = inn[k].frm
-                if N[w].seen != ep and N[w].ord > lb:
-                    N[w].seen = ep
-                    self.bwd[nb] = w
-                    nb += 1
-                    self.stack[sp] = w
-                    sp += 1
-        # B before F, in the positions the two held
-        self.work += nb + nf
-        buf = self.sortbuf
+                        x = w
+                        continue
+                    for k in range(n):
+                        if out[k].aside:
+                            continue
+                        w = out[k].to
+                        if P[w].seen == -ep:
+                            return self._meet(u, x, w, nf + nb)
+                        if P[w].seen != ep and P[w].ord < ub:
+                            P[w].seen = ep
+                            parent[w] = x
+                            self.fwd[nf] = w
+                            nf += 1
+                            stack[fsp] = w
+                            fsp += 1
+                    break
+            if bsp:
+                bsp -= 1
+                x = stack[top - bsp]
+                inn = N[x].inn
+                for k in range(N[x].nin):
+                    if inn[k].aside:
+                        continue
+                    w = inn[k].frm
+                    if P[w].seen == ep:
+                        return self._meet(u, w, x, nf + nb)
+                    if P[w].seen != -ep and P[w].ord > lb:
+                        P[w].seen = -ep
+                        parent[w] = x
+                        self.bwd[nb] = w
+                        nb += 1
+                        stack[top - bsp] = w
+                        bsp += 1
+        self.nf = nf
+        self.nb = nb
+        self.work += nf + nb
+        return 0
+
+    cdef void _reorder(self, int32_t nb, int32_t nf) noexcept nogil:
+        """Give B (``bwd``) then F (``fwd``), each in its own order, the positions the two
+        sets held, sorted: D's order holds again with ``u -> v`` in it."""
+        cdef Pos* P = self.pos
+        cdef OrdId* buf = self.sortbuf
+        cdef int32_t i, j = nb, k = 0
         for i in range(nb):
-            buf[i].ord = N[self.bwd[i]].ord
+            buf[i].ord = P[self.bwd[i]].ord
             buf[i].id = self.bwd[i]
         for i in range(nf):
-            buf[nb + i].ord = N[self.fwd[i]].ord
+            buf[nb + i].ord = P[self.fwd[i]].ord
             buf[nb + i].id = self.fwd[i]
-        _sort(buf, nb)
-        _sort(buf + nb, nf)
+        _sort(buf, self.sorttmp, nb)
+        _sort(buf + nb, self.sorttmp, nf)
         i = 0
-        j = nb
-        k = 0
-        while i < nb and j < nb + nf:
-            if buf[i].ord < buf[j].ord:
+        while i < nb or j < nb + nf:   # merge the two sorted runs of positions
+            if j == nb + nf or (i < nb and buf[i].ord < buf[j].ord):
                 self.slots[k] = buf[i].ord
                 i += 1
             else:
                 self.slots[k] = buf[j].ord
                 j += 1
             k += 1
-        while i < nb:
-            self.slots[k] = buf[i].ord
-            i += 1
-            k += 1
-        while j < nb + nf:
-            self.slots[k] = buf[j].ord
-            j += 1
-            k += 1
         for i in range(nb + nf):
-            N[buf[i].id].ord = self.slots[i]
-        return 0
+            P[buf[i].id].ord = self.slots[i]
 
-    cdef int _cycle_from(self, int32_t u, int32_t x) noexcept nogil:
-        """The cycle ``u, v, ..., x`` found by the forward search (u = the waiter)."""
-        cdef Node* N = self.nodes
-        cdef int32_t n = 0, y = x, i
-        while y != -1:
+    cdef int _meet(self, int32_t u, int32_t a, int32_t b, int32_t visited) noexcept nogil:
+        """The cycle ``u, v, ..., a, b, ..., x`` through the edge ``a -> b`` where the two
+        searches met (``a`` forward, ``b`` backward: ``x -> u`` closes it); returns 1."""
+        cdef int32_t n = 0, y = a, i
+        self.work += visited
+        while y != -1:                  # a, ..., v (the search is over: its stack is free)
             self.stack[n] = y
             n += 1
-            y = N[y].parent
+            y = self.parent[y]
         self.cyc[0] = u
         for i in range(n):
             self.cyc[1 + i] = self.stack[n - 1 - i]
-        self.ncyc = n + 1
+        n += 1
+        y = b
+        while y != u:                   # b, ..., the node before u
+            self.cyc[n] = y
+            n += 1
+            y = self.parent[y]
+        self.ncyc = n
         return 1
 
     cdef int _add(self, int32_t u, int32_t v) noexcept nogil:
@@ -599,7 +729,7 @@ cdef class WaitCore:
         for t in range(self.naside):
             x = self.aside[2 * t]
             y = self.aside[2 * t + 1]
-            if self.nodes[y].ord <= low and high <= self.nodes[x].ord:
+            if self.pos[y].ord <= low and high <= self.pos[x].ord:
                 self.retry[2 * n] = x
                 self.retry[2 * n + 1] = y
                 n += 1
@@ -609,8 +739,7 @@ cdef class WaitCore:
 
     cdef list _cycle_labels(self):
         cdef int32_t i
-        labels = self._labels
-        return [labels[self.cyc[i]] for i in range(self.ncyc)]
+        return [self._label(self.cyc[i]) for i in range(self.ncyc)]
 
     def add_wait(self, waiter, holder):
         """Record that ``waiter`` waits for ``holder``; the cycle this closes, or None."""
@@ -652,14 +781,8 @@ cdef class WaitCore:
         for e in range(m):
             a = p[e, 0]
             b = p[e, 1]
-            if 0 <= a < self.ncache and self.cache[a] >= 0:
-                u = self.cache[a]
-            else:
-                u = self._id(int(a), True, "pairs")
-            if 0 <= b < self.ncache and self.cache[b] >= 0:
-                v = self.cache[b]
-            else:
-                v = self._id(int(b), True, "pairs")
+            u = self._int_id(a)
+            v = self._int_id(b)
             r = self._add(u, v)
             if r == 1:
                 closed[nclosed] = e
@@ -685,7 +808,7 @@ cdef class WaitCore:
             raise ValueError(f"{waiter!r} does not wait for {holder!r}: no such wait to remove")
         in_d = self.nodes[u].out[k].aside == 0
         if in_d and self.naside:
-            n = self._candidates(self.nodes[u].ord, self.nodes[v].ord)
+            n = self._candidates(self.pos[u].ord, self.pos[v].ord)
             if n < 0:
                 raise MemoryError("no memory to retry the waits set aside")
         self._unlink(u, k)
@@ -697,7 +820,7 @@ cdef class WaitCore:
         cdef int32_t p = self._known(process, "process")
         cdef Node* N = self.nodes
         cdef int32_t n = 0
-        cdef int64_t at = N[p].ord
+        cdef int64_t at = self.pos[p].ord
         if self.naside and (N[p].nout_d or N[p].nin_d):
             n = self._candidates(at, at)
             if n < 0:
@@ -709,10 +832,10 @@ cdef class WaitCore:
         if n:
             self._retry(n)
         N[p].alive = 0
-        if N[p].key >= 0:
-            self.cache[N[p].key] = -1
-        label = self._labels[p]
-        self._ids.pop(label, None)
+        if self.keys[p] < 0 or self.dict_ints:
+            self._ids.pop(self._label(p), None)
+        if self.keys[p] >= 0:
+            self.cache[self.keys[p]] = -1
         self._labels[p] = None
         self.free_ids[self.nfree] = p
         self.nfree += 1
@@ -723,8 +846,7 @@ cdef class WaitCore:
         cdef int32_t p = self._known(process, "process")
         cdef int32_t k
         cdef Node* node = &self.nodes[p]
-        labels = self._labels
-        return [labels[node.out[k].to] for k in range(node.nout)]
+        return [self._label(node.out[k].to) for k in range(node.nout)]
 
     def __contains__(self, label):
         try:
@@ -736,9 +858,7 @@ cdef class WaitCore:
         return self.nalive
 
     def __iter__(self):
-        cdef int32_t i
-        labels = self._labels
-        return iter([labels[i] for i in range(self.used) if self.nodes[i].alive])
+        return iter(self._label_list(alive=True))
 
     @property
     def _work(self):
@@ -753,7 +873,7 @@ cdef class WaitCore:
         """Every wait as a ``(waiter, holder)`` pair of labels."""
         cdef int32_t i, k
         cdef Node* node
-        labels = self._labels
+        labels = self._label_list()
         out = []
         for i in range(self.used):
             node = &self.nodes[i]
@@ -801,12 +921,15 @@ cdef class WaitCore:
 
     def _aside_edges(self):
         """The waits set aside (each closed a cycle when added), in the order set aside."""
-        labels = self._labels
-        return [(labels[self.aside[2 * t]], labels[self.aside[2 * t + 1]])
+        return [(self._label(self.aside[2 * t]), self._label(self.aside[2 * t + 1]))
                 for t in range(self.naside)]
 
-    def _label_list(self):
-        return self._labels
+    def _label_list(self, bint alive=False):
+        """Every id's label (None for a free id), or with ``alive`` the live processes'."""
+        cdef int32_t i
+        if alive:
+            return [self._label(i) for i in range(self.used) if self.nodes[i].alive]
+        return [self._label(i) for i in range(self.used)]
 
     def _copy_into(self, WaitCore other):
         """Make ``other`` (a fresh graph) an independent copy of this one."""
@@ -816,6 +939,9 @@ cdef class WaitCore:
         other._free_all()
         other._reserve(self.cap if self.cap else 1)
         memcpy(other.nodes, self.nodes, <size_t> self.used * sizeof(Node))
+        memcpy(other.keys, self.keys, <size_t> self.used * sizeof(int64_t))
+        memcpy(other.pos, self.pos, <size_t> self.used * sizeof(Pos))
+        memcpy(other.parent, self.parent, <size_t> self.used * sizeof(int32_t))
         for i in range(self.used):
             a = &self.nodes[i]
             b = &other.nodes[i]
@@ -849,7 +975,8 @@ cdef class WaitCore:
             memcpy(other.cache, self.cache, <size_t> self.ncache * sizeof(int32_t))
         other.ncache = self.ncache
         other.dict_ints = self.dict_ints
-        other._labels = list(self._labels)
+        other._labels = self._labels[:other.cap]
+        other._labels.extend([None] * (other.cap - len(other._labels)))
         other._ids = dict(self._ids)
 
 

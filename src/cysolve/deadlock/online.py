@@ -29,8 +29,10 @@ class WaitForGraph(_online.WaitCore):
     """A wait-for graph that changes one event at a time: ``P -> Q`` means P waits for Q.
 
     Processes are any hashable labels, mapped to ids once (labels equal as dict keys are one
-    process, as in ``detect_graph``); small non-negative ints take a direct table. A process
-    exists from its first wait until ``remove``. Not thread-safe: one graph, one thread.
+    process, as in ``detect_graph``); small non-negative ints take a direct table in C, and
+    those that ``add_waits`` brings keep no Python object (their labels are made when asked:
+    cycles, ``edges()``, victims). A process exists from its first wait until ``remove``.
+    Not thread-safe: one graph, one thread.
 
     Methods
     -------
@@ -39,7 +41,8 @@ class WaitForGraph(_online.WaitCore):
         ``waiter, holder``) or None. A repeated wait changes nothing and returns None. The
         wait stays even when it closes a cycle: call ``victims()`` and ``remove`` them.
     add_waits(pairs)
-        An ``(E, 2)`` integer array of waits in one call (labels: the integers); returns the
+        An ``(E, 2)`` integer array of waits in one call (labels: the integers), the fast
+        path for high volume: the same answers as ``add_wait`` in a loop; returns the
         indices of the rows that closed a cycle.
     remove_wait(waiter, holder), remove(process)
         A wait ends (the lock was granted or given up); a process finishes or is aborted and
@@ -51,11 +54,15 @@ class WaitForGraph(_online.WaitCore):
     victims(weight=None), resolve(weight=None)
         Processes whose removal leaves no cycle (``resolve`` also removes them).
 
-    Which waits report a cycle: a wait that closes a cycle is kept aside; while it stays in
-    the graph (its deadlock unresolved), a later wait whose only cycles pass through such a
-    kept-aside wait joins that deadlock and returns None. ``detect()`` and ``victims()`` see
-    every cycle; once the deadlock is resolved, each new cycle is reported by the wait that
-    closes it.
+    Which waits report a cycle (decided, not an accident): a wait that closes a cycle is
+    reported and kept aside as the deadlock's closing wait. While that deadlock is pending
+    (reported, not yet resolved), a later wait whose *only* cycles pass through a pending
+    closing wait joins that deadlock and returns None; ``detect()`` and ``victims()`` see it
+    and ``victims()`` covers it. So: resolve each reported deadlock before going on
+    (``resolve()``, or ``remove`` the victims, as a lock manager aborts one at once), and
+    ``add_wait`` is exact: None if and only if the wait lies on no cycle. Telling a join
+    apart would cost every wait a search of the pending deadlock's region for as long as it
+    stays, which is what this class exists to avoid.
 
     Examples
     --------
