@@ -42,8 +42,11 @@ cdef extern from *:
        a random read of an array of a few MiB in 4 KiB pages misses the TLB almost every
        time, and on this kind of (virtual) machine each of those misses costs about as
        much as the read itself. Below 2 MiB plain malloc (a huge page would be zeroed
-       whole on first touch). Free with free(). */
+       whole on first touch). Windows: plain malloc. Free with free(). */
     static void *cysolve_huge_alloc(size_t size) {
+    #if defined(_WIN32)
+        return malloc(size);  /* no posix_memalign; _aligned_malloc's blocks need _aligned_free */
+    #else
         void *p = NULL;
         size_t big = (size_t)1 << 21;
         if (size < big) return malloc(size);
@@ -54,6 +57,7 @@ cdef extern from *:
         madvise(p, size, MADV_HUGEPAGE);
     #endif
         return p;
+    #endif
     }
     """
     void* huge_alloc "cysolve_huge_alloc"(size_t size) noexcept nogil
