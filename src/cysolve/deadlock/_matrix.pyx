@@ -64,7 +64,8 @@ and at most ``m * max(L / 4, 64)`` buckets of 12 bytes plus one bit each.
 from cython.parallel cimport prange, threadid
 from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
+
 
 import numpy as _np
 
@@ -104,6 +105,7 @@ cdef enum:
     AUTO = 0
     HEAPS = 1
     BUCKETS = 2
+    HOLT = 3
 
 
 cdef struct Entry:
@@ -646,6 +648,197 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
     return done
 
 
+# --- Holt's static per-type lists -------------------------------------------------------------
+
+cdef struct Ent:
+    # One unmet (process, type) entry: its key less its type's base, and the process.
+    int32_t key
+    int32_t proc
+
+
+cdef struct Holt:
+    Ent* ents       # m * nlive: type j's entries at ents[j * nlive : j * nlive + cnt[j]]
+    Ent* tmp        # nlive: the counting sort's output for one type
+    int32_t* hist   # nlive + 2
+    int32_t* unmet  # n: how many types each process still waits on
+    int64_t* base   # m, and the four m-arrays after it in one block
+    int64_t* span
+    int64_t* cnt
+    int64_t* shift
+    int64_t* ptr
+
+
+cdef void holt_free(Holt* h) noexcept nogil:
+    free(h.ents)
+    free(h.tmp)
+    free(h.hist)
+    free(h.unmet)
+    free(h.base)
+
+
+cdef inline void prefetch_crow(const int64_t* crow, Py_ssize_t m) noexcept nogil:
+    """Prefetch every cache line of a ready process's ``C`` row, for its turn."""
+    cdef Py_ssize_t k
+    for k in range(0, m, 8):
+        prefetch(crow + k)
+
+
+cdef inline Py_ssize_t holt_walk(Holt* h, const int64_t* C, Py_ssize_t nlive, Py_ssize_t m,
+                                 Py_ssize_t j, int64_t a, int64_t* thr, int64_t* ready,
+                                 Py_ssize_t top) noexcept nogil:
+    """Release type ``j``'s entries with keys at most ``a``; set ``thr[j]`` to a lower bound of
+    the smallest key left. Entries are sorted by bucket (key >> shift), unsorted inside one:
+    the bucket ``a`` falls inside is partitioned, and its smallest key left found exactly."""
+    cdef Ent* E = h.ents + j * nlive
+    cdef Py_ssize_t p = h.ptr[j], c = h.cnt[j], q
+    cdef int64_t s = h.shift[j], rel = a - h.base[j], low
+    cdef int32_t proc, b
+    cdef Ent e
+    while p < c and E[p].key <= rel:
+        proc = E[p].proc
+        h.unmet[proc] -= 1
+        if h.unmet[proc] == 0:
+            prefetch_crow(C + <Py_ssize_t>proc * m, m)
+            ready[top] = proc
+            top += 1
+        p += 1
+    if p == c:
+        thr[j] = INT64_MAX
+    else:
+        b = <int32_t>(E[p].key >> s)
+        if b == (rel >> s):
+            low = E[p].key
+            q = p + 1
+            while q < c and (E[q].key >> s) == b:
+                if E[q].key <= rel:
+                    e = E[q]
+                    E[q] = E[p]
+                    E[p] = e
+                    proc = e.proc
+                    h.unmet[proc] -= 1
+                    if h.unmet[proc] == 0:
+                        prefetch_crow(C + <Py_ssize_t>proc * m, m)
+                        ready[top] = proc
+                        top += 1
+                    p += 1
+                elif E[q].key < low:
+                    low = E[q].key
+                q += 1
+            thr[j] = h.base[j] + low
+        else:
+            thr[j] = h.base[j] + (<int64_t>b << s)
+    h.ptr[j] = p
+    return top
+
+
+cdef Py_ssize_t watch_holt(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t n,
+                           Py_ssize_t m, int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
+                           Work* w) noexcept nogil:
+    """Phase 2 with Holt's static lists; returns the total finished, -1 when out of memory,
+    -2 when some type's keys span 2^31 units or more."""
+    cdef Holt h
+    cdef int64_t* live = w.live
+    cdef int64_t* ready = w.ready
+    cdef int64_t* thr
+    cdef Py_ssize_t i, j, t, top = 0, c, nbk
+    cdef int64_t k, u, s, a, hit, sp
+    cdef const int64_t* row
+    cdef const int64_t* crow
+    cdef Ent* E
+    cdef Ent* cur
+    cdef int32_t* hist
+    h.ents = <Ent*>malloc(<size_t>m * <size_t>nlive * sizeof(Ent) + PAD)
+    h.tmp = <Ent*>malloc(<size_t>nlive * sizeof(Ent) + PAD)
+    h.hist = <int32_t*>malloc(<size_t>(nlive + 2) * sizeof(int32_t) + PAD)
+    h.unmet = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
+    h.base = <int64_t*>malloc(6 * <size_t>m * sizeof(int64_t) + PAD)
+    if (h.ents == NULL or h.tmp == NULL or h.hist == NULL or h.unmet == NULL
+            or h.base == NULL):
+        holt_free(&h)
+        return -1
+    h.span = h.base + m
+    h.cnt = h.span + m
+    h.shift = h.cnt + m
+    h.ptr = h.shift + m
+    thr = h.ptr + m
+    hist = h.hist
+    for j in range(m):
+        h.base[j] = A[j] + 1
+        h.span[j] = 0
+        h.cnt[j] = 0
+        h.ptr[j] = 0
+    for t in range(nlive):
+        crow = C + live[t] * m
+        for j in range(m):
+            h.span[j] += crow[j]
+    for j in range(m):
+        if h.span[j] > 2147483647:
+            holt_free(&h)
+            return -2
+    # One row-wise pass: every unmet entry that can ever be met goes to its type's list.
+    for t in range(nlive):
+        i = live[t]
+        row = R + i * m
+        u = 0
+        for j in range(m):
+            k = row[j] - h.base[j]
+            if k >= 0:
+                u += 1
+                if k < h.span[j]:
+                    cur = h.ents + j * nlive + h.cnt[j]
+                    cur.key = <int32_t>k
+                    cur.proc = <int32_t>i
+                    h.cnt[j] += 1
+        h.unmet[i] = <int32_t>u
+        if u == 0:
+            ready[top] = i
+            top += 1
+    # Counting sort of each type by bucket (key >> shift), at most cnt + 1 buckets.
+    for j in range(m):
+        c = h.cnt[j]
+        thr[j] = INT64_MAX
+        if c == 0:
+            h.shift[j] = 0
+            continue
+        sp = h.span[j]
+        s = 0
+        while (sp >> s) > c:
+            s += 1
+        h.shift[j] = s
+        nbk = ((sp - 1) >> s) + 1
+        memset(hist, 0, <size_t>(nbk + 1) * sizeof(int32_t))
+        E = h.ents + j * nlive
+        for t in range(c):
+            hist[(E[t].key >> s) + 1] += 1
+        for t in range(nbk):
+            hist[t + 1] += hist[t]
+        for t in range(c):
+            k = E[t].key >> s
+            h.tmp[hist[k]] = E[t]
+            hist[k] += 1
+        memcpy(E, h.tmp, <size_t>c * sizeof(Ent))
+        thr[j] = h.base[j] + ((<int64_t>E[0].key >> s) << s)
+
+    while top > 0:
+        top -= 1
+        i = ready[top]
+        crow = C + i * m
+        hit = 0
+        for j in range(m):
+            a = A[j] + crow[j]
+            A[j] = a
+            hit |= thr[j] - 1 - a
+        order[done] = i
+        done += 1
+        if hit < 0:
+            for j in range(m):
+                if A[j] >= thr[j]:
+                    top = holt_walk(&h, C, nlive, m, j, A[j], thr, ready, top)
+
+    holt_free(&h)
+    return done
+
+
 cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
                       Py_ssize_t n, Py_ssize_t m, int64_t* order, Work* w,
                       int strategy) noexcept nogil:
@@ -667,6 +860,10 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
     done = sweep(C, R, A, n, m, order, w, &nlive)
     if nlive == 0:
         return done
+    if strategy == HOLT:
+        widest = watch_holt(C, R, A, n, m, order, done, nlive, w)
+        if widest != -2:
+            return widest
     if strategy != HEAPS and nlive < 2147483647:
         widest = bucket_plan(&w.b, C, A, m, w.live, nlive)
         if widest < 0:
