@@ -53,8 +53,10 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
      entries, whatever the order in which types become satisfied, but E is every unmet
      entry while the watches only see W of them (W ~ n (ln m + 0.6) on random systems).
 
-   **Shape rule**: Holt's lists when ``m <= 5`` and every type's bucket is at most
-   ``2^4`` units wide (its keys span at most 16 per entry) - measured against the watches
+   **Shape rule**: Holt's lists when ``m <= 5``, ``L >= 1024`` processes wait after the
+   sweeps (smaller systems do not repay their scratch: a 20 x 5 system took 600 ns more) and
+   every type's bucket is at most ``2^4`` units wide (its keys span at most 16 per entry) -
+   measured against the watches
    (CPU medians, 100,000 processes): 0.47-0.86x on chains and hidden orders with m = 2..5,
    0.58x on the staircase; at m = 6 0.94x, at m = 10 1.10x on hidden orders (but 0.75x on the
    staircase), at m = 100 1.3-3.3x: with many types E = nm outweighs W. Otherwise the bucket
@@ -117,8 +119,11 @@ cdef enum:
     # ``bucket_plan``'s answer when some type's keys span 2^31 units or more: a node's key,
     # stored relative to its type's base in 32 bits, would not fit (the heaps then).
     TOO_WIDE = 63
-    # Holt's static lists when there are at most this many resource types (the shape rule).
+    # Holt's static lists when there are at most this many resource types and at least this
+    # many processes wait after the sweeps (below, their five mallocs cost more than they
+    # save: +600 ns on a 20 x 5 system) - the shape rule.
     HOLT_MAX_M = 5
+    HOLT_MIN_WAITING = 1024
 
 # Which watch structure ``solve`` uses after the sweeps (``detect``'s ``strategy``).
 cdef enum:
@@ -909,7 +914,8 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
     done = sweep(C, R, A, n, m, order, w, &nlive)
     if nlive == 0:
         return done
-    if (strategy == HOLT or (strategy == AUTO and m <= HOLT_MAX_M)) and n < 2147483647:
+    if (strategy == HOLT or (strategy == AUTO and m <= HOLT_MAX_M
+                             and nlive >= HOLT_MIN_WAITING)) and n < 2147483647:
         widest = watch_holt(C, R, A, n, m, order, done, nlive, w, strategy == AUTO)
         if widest != -2:
             return widest
@@ -975,7 +981,7 @@ def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
         status = work_init(&w, n, m, 0, 0) if order != NULL else -1
         if status == 0:
             sweep(&allocation[0, 0], &request[0, 0], &available[0], n, m, order, &w, &nlive)
-            if nlive > 0 and m <= HOLT_MAX_M and n < 2147483647:
+            if nlive >= HOLT_MIN_WAITING and m <= HOLT_MAX_M and n < 2147483647:
                 holt = holt_build(&h, &allocation[0, 0], &request[0, 0], &available[0], n, m,
                                   w.live, nlive, w.ready, &top)
                 holt_free(&h)
