@@ -136,6 +136,17 @@ def test_staircase_and_chain_orders(strategy):
     np.testing.assert_array_equal(replay(C, R, A, order), final)
 
 
+def test_holt_lists_and_their_fallback_agree_with_numpy():
+    # At most 5 types and many waiting: Holt's lists, or (keys too wide for them) the lists
+    # built, dropped, and the buckets or heaps run instead on the same state.
+    for hold, structure in ((1, "holt"), (5, "holt"), (40, None), (10**6, "heaps")):
+        C, R, A = _inputs.matrix_system(*inputs.hidden_order_system(2000, 5, seed=3,
+                                                                     max_hold=hold))
+        R[::97, 0] += 1  # some deadlock
+        assert structure is None or _plan(C, R, A)[0] == structure
+        check_all_agree(C, R, A)
+
+
 def test_holt_releases_the_met_keys_of_an_unsorted_bucket():
     # One type, Holt forced. The sweep finishes only 8 (A = 1; the four hopeless processes 4-7
     # make one finish too few to sweep again), so Holt's lists get keys R - 2 of 1, 2, 3: 2 (p1), 0
