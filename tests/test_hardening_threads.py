@@ -197,7 +197,8 @@ def test_best_scores_releases_the_gil():
 
 
 def test_detect_releases_the_gil():
-    n = 400_000  # a shuffled chain: the process of rank k needs k + 1 units, holds 1
+    n = 1_000_000  # a shuffled chain: the process of rank k needs k + 1 units, holds 1 (long
+    # enough, some 60 ms, that the GIL-holding control is measured without much noise)
     C = np.ones((n, 1), dtype=np.int64)
     R = np.random.default_rng(0).permutation(n).reshape(n, 1) + 1
     _assert_releases_gil(lambda: deadlock.detect(C, R, available=[1]))

@@ -19,7 +19,7 @@ from cysolve.errors import InstanceError
 from strategies import chain_systems, hidden_order_systems, matrix_systems
 
 SETTINGS = settings(max_examples=60, deadline=None)
-STRATEGIES = {"auto": 0, "heaps": 1, "buckets": 2}
+STRATEGIES = {"auto": 0, "heaps": 1, "buckets": 2, "holt": 3}
 
 
 def run_kernel(C, R, A, strategy):
@@ -103,8 +103,19 @@ def _plan(C, R, A):
 def test_shape_rule_picks_every_class():
     # Everything finishes in the sweeps.
     assert _plan(*inputs.uniform_system(200, 5))[0] == "sweeps"
-    # Chains and small counts: exact buckets; counts that grow: wider buckets, then heaps.
-    assert _plan(*inputs.chain_system(40, 3, seed=1)[:3]) == ("buckets", 0)
+    # At most 5 types and 1024 processes waiting: Holt's lists while a type's keys span at
+    # most 16 units per entry; beyond, the buckets or heaps as for more types.
+    assert _plan(*inputs.chain_system(3000, 3, seed=1)[:3]) == ("holt", 1)
+    assert _plan(*inputs.chain_system(1000, 3, seed=1)[:3])[0] == "buckets"
+    holt = {}
+    for hold in (1, 5, 40, 10**6):
+        name, shift = _plan(*inputs.hidden_order_system(2000, 5, seed=3, max_hold=hold))
+        holt[hold] = name
+        assert name == "holt" and shift <= 4 or name in ("buckets", "heaps")
+    assert holt[1] == "holt" and holt[10**6] == "heaps"
+    assert _plan(*inputs.staircase_system(300, 6, seed=1))[0] != "holt"
+    # More types: exact buckets on a chain; counts that grow: wider buckets, then heaps.
+    assert _plan(*inputs.chain_system(40, 6, seed=1)[:3]) == ("buckets", 0)
     seen = {}
     for hold in (1, 2, 3, 5, 8, 12, 40, 10**6):
         name, shift = _plan(*inputs.hidden_order_system(2000, 6, seed=3, max_hold=hold))
@@ -123,6 +134,38 @@ def test_staircase_and_chain_orders(strategy):
     order, final = run_kernel(C, R, A, strategy)
     assert order.size == 300
     np.testing.assert_array_equal(replay(C, R, A, order), final)
+
+
+def test_holt_lists_and_their_fallback_agree_with_numpy():
+    # At most 5 types and many waiting: Holt's lists, or (keys too wide for them) the lists
+    # built, dropped, and the buckets or heaps run instead on the same state.
+    for hold, structure in ((1, "holt"), (5, "holt"), (40, None), (10**6, "heaps")):
+        C, R, A = _inputs.matrix_system(*inputs.hidden_order_system(2000, 5, seed=3,
+                                                                     max_hold=hold))
+        R[::97, 0] += 1  # some deadlock
+        assert structure is None or _plan(C, R, A)[0] == structure
+        check_all_agree(C, R, A)
+
+
+def test_holt_releases_the_met_keys_of_an_unsorted_bucket():
+    # One type, Holt forced. The sweep finishes only 8 (A = 1; the four hopeless processes 4-7
+    # make one finish too few to sweep again), so Holt's lists get keys R - 2 of 1, 2, 3: 2 (p1), 0
+    # (p2), 5 (p3) for a span of 6 units (what 0-3 hold) over 3 entries: buckets 2 units
+    # wide, p1 before p2 in bucket 1 (row order). 0 fits now and frees 3 (A = 4, key 2): the
+    # walk stops at p1's key 3 and must find p2 behind it in the same bucket.
+    C = np.array([[3], [1], [1], [1], [0], [0], [0], [0], [1]], dtype=np.int64)
+    R = np.array([[1], [5], [4], [7], [99], [99], [99], [99], [0]], dtype=np.int64)
+    C, R, A = _inputs.matrix_system(C, R, np.zeros(1, dtype=np.int64))
+    for strategy in STRATEGIES:
+        order, final = run_kernel(C, R, A, strategy)
+        if strategy == "holt":
+            assert order.tolist() == [8, 0, 2, 1], strategy
+        assert sorted(order.tolist()) == [0, 1, 2, 8] and final.tolist() == [6], strategy
+    R[3, 0] = 6  # what is free once 0, 1 and 2 finished: 3 finishes too
+    for strategy in STRATEGIES:
+        order, final = run_kernel(C, R, A, strategy)
+        assert sorted(order.tolist()) == [0, 1, 2, 3, 8] and final.tolist() == [7], strategy
+        np.testing.assert_array_equal(replay(C, R, A, order), final)
 
 
 def test_staircase_is_drained_only_type_by_type():
@@ -311,6 +354,8 @@ def test_c_ceiling_runs_the_same_algorithm():
     for C, R, A in systems:
         C, R, A = _inputs.matrix_system(C, R, np.maximum(A, 0))
         order, final = c_detect(C, R, A)
-        want_order, want_final = run_kernel(C, R, A, "auto")
+        # The C ceiling has no Holt's lists: at most 5 types, its choice is the bucket queues.
+        structure = "auto" if _matrix.plan(C, R, A.copy())[0] != "holt" else "buckets"
+        want_order, want_final = run_kernel(C, R, A, structure)
         np.testing.assert_array_equal(final, want_final)
         np.testing.assert_array_equal(order, want_order)
