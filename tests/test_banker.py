@@ -127,7 +127,7 @@ def test_errors_change_nothing():
         Banker([[1]])
     with pytest.raises(ValueError, match="must agree"):
         Banker([[1]], available=[1], existing=[2])
-    with pytest.raises(ValueError, match="exceeds existing"):
+    with pytest.raises(ValueError, match="more than existing"):
         Banker([[2]], allocation=[[2]], existing=[1])
     assert b.available.tolist() == [3, 3] and b.allocation.tolist() == [[0, 0], [0, 0]]
     b.finish(0)

@@ -374,7 +374,7 @@ def _surely_small(matrix: np.ndarray, extra: np.ndarray | None = None) -> bool:
     return bound < (1 << 62)
 
 
-def _resource_vector(obj, name: str, m: int, lead: tuple[int, ...] = ()) -> np.ndarray:
+def resource_vector(obj, name: str, m: int, lead: tuple[int, ...] = ()) -> np.ndarray:
     arr = int_array(obj, name, ndim=len(lead) + 1, batch=bool(lead))
     if arr.shape != lead + (m,):
         raise ValueError(
@@ -471,12 +471,21 @@ def matrix_system(allocation, request, available=None, existing=None):
     """
     C, R = _process_matrices(allocation, request, ("allocation", "request"), 2,
                              counts=(available, existing))
-    m = C.shape[1]
     if available is None and existing is None:
         raise TypeError("give available= (free units per resource type) or existing=")
-    sums = None
+    return C, R, free_units(C, available, existing)
+
+
+def free_units(C: np.ndarray, available, existing) -> np.ndarray:
+    """The free units ``A`` (fresh int64, shape (m,)) of checked allocations ``C`` (n, m).
+
+    From ``available``, or ``existing - C.sum(0)``; when both are given they must agree.
+    Column sums of ``C`` never exceed ``existing``, and ``A + C.sum(0)`` fits in int64 (when
+    ``existing`` is given it is that sum), so a kernel can add what finishes without checks.
+    """
+    m = C.shape[1]
     if existing is not None:
-        E = _resource_vector(existing, "existing", m)
+        E = resource_vector(existing, "existing", m)
         sums = _column_sums(C)
         over = np.array(sums > E, dtype=bool)
         if over.any():
@@ -486,21 +495,20 @@ def matrix_system(allocation, request, available=None, existing=None):
                 f"existing[{j}] = {E[j]}: processes cannot hold more units than exist"
             )
         from_existing = np.array(E - sums, dtype=np.int64).reshape(m)  # 0 <= E - sums <= E
-    if available is not None:
-        A = _resource_vector(available, "available", m)
-        if existing is not None:
-            differ = A != from_existing
-            if differ.any():
-                j = int(np.argmax(differ))
-                raise ValueError(
-                    f"resource {j}: available[{j}] = {A[j]} but existing[{j}] - "
-                    f"allocation[:, {j}].sum() = {from_existing[j]}: the two must agree"
-                )
-    else:
-        A = from_existing
-    if sums is None:
+        if available is None:
+            return from_existing
+    A = resource_vector(available, "available", m)
+    if existing is None:
         _check_release_fits(A, C, "available")
-    return C, R, A
+        return A
+    differ = A != from_existing
+    if differ.any():
+        j = int(np.argmax(differ))
+        raise ValueError(
+            f"resource {j}: available[{j}] = {A[j]} but existing[{j}] - "
+            f"allocation[:, {j}].sum() = {from_existing[j]}: the two must agree"
+        )
+    return A
 
 
 def matrix_batch(allocation, request, available):
@@ -511,7 +519,7 @@ def matrix_batch(allocation, request, available):
     C, R = _process_matrices(allocation, request, ("allocation", "request"), 3,
                              counts=(available,))
     k, _, m = C.shape
-    A = _resource_vector(available, "available", m, (k,))
+    A = resource_vector(available, "available", m, (k,))
     _check_release_fits(A, C, "available")
     return C, R, A
 
@@ -524,7 +532,7 @@ def banker_state(available, allocation, max_claim):
     # Copies: request_ok grants a request by writing into C (never into the caller's array).
     C, M = _process_matrices(allocation, max_claim, ("allocation", "max_claim"), 2, copy=True,
                              counts=(available,))
-    A = _resource_vector(available, "available", C.shape[1])
+    A = resource_vector(available, "available", C.shape[1])
     above = C > M
     if above.any():
         i, j = first_index(above)
@@ -558,14 +566,14 @@ def banker_batch(available, allocation, max_claim, existing):
     if available is None and existing is None:
         raise TypeError("give available= (free units per system and resource type) or existing=")
     if existing is not None:
-        E = _resource_vector(existing, "existing", m, (k,))
+        E = resource_vector(existing, "existing", m, (k,))
         sums = _column_sums(C)
         _refuse_first(np.array(sums > E, dtype=bool), "existing", lambda s, j: (
             f"existing[{s}, {j}] = {E[s, j]}: the processes hold {sums[s, j]} units of "
             f"resource {j}, more: processes cannot hold more units than exist"))
         from_existing = np.array(E - sums, dtype=np.int64).reshape(k, m)
     if available is not None:
-        A = _resource_vector(available, "available", m, (k,))
+        A = resource_vector(available, "available", m, (k,))
         if existing is not None:
             _refuse_first(A != from_existing, "available", lambda s, j: (
                 f"available[{s}, {j}] = {A[s, j]} but existing minus what the processes "
@@ -585,7 +593,7 @@ def banker_batch_request(process, request, need: np.ndarray) -> tuple[np.ndarray
         raise ValueError(f"process has shape {procs.shape}: it must be ({k},), one per system")
     _refuse_first((procs < 0) | (procs >= n), "process", lambda s: (
         f"process[{s}] = {procs[s]}: must be a process index in range({n})"))
-    req = _resource_vector(request, "request", m, (k,))
+    req = resource_vector(request, "request", m, (k,))
     rows = np.arange(k)
     above = req > need[rows, procs] if n else np.zeros((k, m), dtype=bool)
     _refuse_first(above, "request", lambda s, j: (
@@ -606,7 +614,7 @@ def process_index(value, n: int, name: str = "process") -> int:
 
 def banker_request(request, need: np.ndarray, process: int, name: str = "request") -> np.ndarray:
     """Checked request vector (m) of ``process``: never more than the process still needs."""
-    req = _resource_vector(request, name, need.shape[1])
+    req = resource_vector(request, name, need.shape[1])
     above = req > need[process]
     if above.any():
         j = int(np.argmax(above))

@@ -79,24 +79,7 @@ class Banker(_online.BankerCore):
                 f"allocation has shape {C.shape} but max_claim has shape {M.shape}: "
                 "they must agree (processes x resource types)"
             )
-        if existing is not None:
-            E = _inputs._resource_vector(existing, "existing", M.shape[1])
-            free = E - C.sum(axis=0)
-            if (free < 0).any():
-                j = int(np.argmax(free < 0))
-                raise ValueError(
-                    f"resource {j}: allocation[:, {j}].sum() = {C[:, j].sum()} exceeds "
-                    f"existing[{j}] = {E[j]}"
-                )
-            if available is not None:
-                A = _inputs._resource_vector(available, "available", M.shape[1])
-                if not np.array_equal(A, free):
-                    j = int(np.argmax(A != free))
-                    raise ValueError(
-                        f"resource {j}: available[{j}] = {A[j]} but existing[{j}] - "
-                        f"allocation[:, {j}].sum() = {free[j]}: the two must agree"
-                    )
-            available = free
+        available = _inputs.free_units(C, available, existing)  # the matrix rules, one place
         A, C, need = _inputs.banker_state(available, C, M)
         self._load(
             np.array(A, dtype=np.int64, order="C"),
@@ -160,7 +143,7 @@ class Banker(_online.BankerCore):
         return i
 
     def _vector(self, values, name: str) -> np.ndarray:
-        return _inputs._resource_vector(values, name, self.m)
+        return _inputs.resource_vector(values, name, self.m)
 
     def request(self, process: int, request: ArrayLike) -> bool:
         """Grant ``request`` to ``process`` if the state stays safe (True); else False.
