@@ -626,6 +626,22 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
     return nrel
 
 
+cdef inline int64_t release(int64_t* A, const int64_t* crow, const int64_t* thr,
+                            Py_ssize_t m) noexcept nogil:
+    """``A += crow`` for a finished process; negative iff some type now meets ``thr[j]``.
+
+    Branch-free and vectorisable: ``thr[j] - 1 - A[j] < 0`` iff ``A[j] >= thr[j]`` (thr >= 1),
+    so the watches (buckets and Holt's lists) walk their queues only when a gate opens.
+    """
+    cdef Py_ssize_t j
+    cdef int64_t a, hit = 0
+    for j in range(m):
+        a = A[j] + crow[j]
+        A[j] = a
+        hit |= thr[j] - 1 - a
+    return hit
+
+
 cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t m,
                               int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
                               Work* w) noexcept nogil:
@@ -642,9 +658,8 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
     cdef int64_t* ready = w.ready
     cdef int64_t* thr = b.thr
     cdef Py_ssize_t i, j, t, r, top = 0, nrel
-    cdef int64_t a, hit
+    cdef int64_t hit
     cdef int32_t p
-    cdef const int64_t* crow
 
     for t in range(nlive):
         i = live[t]
@@ -653,13 +668,7 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
     while top > 0:
         top -= 1
         i = ready[top]
-        crow = C + i * m
-        hit = 0
-        for j in range(m):
-            # Branch-free and vectorisable: hit < 0 iff some A[j] >= thr[j] (thr >= 1).
-            a = A[j] + crow[j]
-            A[j] = a
-            hit |= thr[j] - 1 - a
+        hit = release(A, C + i * m, thr, m)
         order[done] = i
         done += 1
         if hit < 0:
@@ -863,8 +872,7 @@ cdef Py_ssize_t watch_holt(const int64_t* C, const int64_t* R, int64_t* A, Py_ss
     cdef int64_t* ready = w.ready
     cdef int64_t* thr
     cdef Py_ssize_t i, j, top = 0
-    cdef int64_t a, hit
-    cdef const int64_t* crow
+    cdef int64_t hit
     cdef int widest = holt_build(&h, C, R, A, n, m, w.live, nlive, ready, &top)
     if widest < 0 or widest == TOO_WIDE or (strict and widest > MAX_SHIFT):
         holt_free(&h)
@@ -875,12 +883,7 @@ cdef Py_ssize_t watch_holt(const int64_t* C, const int64_t* R, int64_t* A, Py_ss
     while top > 0:
         top -= 1
         i = ready[top]
-        crow = C + i * m
-        hit = 0
-        for j in range(m):
-            a = A[j] + crow[j]
-            A[j] = a
-            hit |= thr[j] - 1 - a
+        hit = release(A, C + i * m, thr, m)
         order[done] = i
         done += 1
         if hit < 0:
