@@ -412,6 +412,18 @@ cdef int _scan(const index_t* indptr, const index_t* indices, node_t n, record_t
     return OK
 
 
+cdef inline bint _open_row(const index_t* indptr, const index_t* indices, uint8_t** blocks,
+                           node_t v, node_t n, index_t m, index_t* e, index_t* end) noexcept nogil:
+    """``_first_cycle`` entering ``v``: its row ``[e, end)``, checked (False: a bad row), and
+    the colours of its first targets prefetched."""
+    e[0] = indptr[v]
+    end[0] = indptr[v + 1]
+    if not (0 <= e[0] <= end[0] <= m):
+        return False
+    _prefetch_colors(indptr, indices, blocks, e[0], end[0], n)
+    return True
+
+
 cdef int _first_cycle(const index_t* indptr, const index_t* indices, node_t n,
                       uint8_t** blocks, node_t* path, index_t* pnext, index_t* pend,
                       node_t** cycle, node_t* cycle_len, index_t* bad) noexcept nogil:
@@ -438,12 +450,9 @@ cdef int _first_cycle(const index_t* indptr, const index_t* indices, node_t n,
         if cv[0] != 0:
             continue
         v = s
-        e = indptr[v]
-        end = indptr[v + 1]
-        if not (0 <= e <= end <= m):
+        if not _open_row(indptr, indices, blocks, v, n, m, &e, &end):
             bad[0] = v
             return BAD_ROW
-        _prefetch_colors(indptr, indices, blocks, e, end, n)
         top = 0
         path[0] = v
         cv[0] = 1
@@ -462,12 +471,9 @@ cdef int _first_cycle(const index_t* indptr, const index_t* indices, node_t n,
                     pnext[top] = e
                     pend[top] = end
                     v = w
-                    e = indptr[v]
-                    end = indptr[v + 1]
-                    if not (0 <= e <= end <= m):
+                    if not _open_row(indptr, indices, blocks, v, n, m, &e, &end):
                         bad[0] = v
                         return BAD_ROW
-                    _prefetch_colors(indptr, indices, blocks, e, end, n)
                     top += 1
                     path[top] = v
                     cw[0] = 1
