@@ -82,6 +82,7 @@ and at most ``m * max(L / 4, 64)`` buckets of 12 bytes plus one bit each; Holt's
 """
 
 from cython.parallel cimport prange, threadid
+from libc.math cimport INFINITY
 from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
@@ -112,10 +113,11 @@ cdef enum:
     # (malloc puts them side by side) never share a cache line: no false sharing in batches.
     PAD = 128
     # Bucket queues: at most max(L >> CAP_SHIFT, MIN_BUCKETS) buckets a type, each at most
-    # 2^MAX_SHIFT units wide under the shape rule.
+    # 2^MAX_SHIFT units wide under the shape rule (Holt's lists: 2^HOLT_MAX_SHIFT).
     CAP_SHIFT = 2
     MIN_BUCKETS = 64
-    MAX_SHIFT = 4
+    MAX_SHIFT = 5
+    HOLT_MAX_SHIFT = 4
     # ``bucket_plan``'s answer when some type's keys span 2^31 units or more: a node's key,
     # stored relative to its type's base in 32 bits, would not fit (the heaps then).
     TOO_WIDE = 63
@@ -163,9 +165,8 @@ cdef struct Buckets:
     Py_ssize_t head_cap
     Py_ssize_t bits_cap
     Node* node        # n
-    int32_t* rel      # n: processes released by one finish, and the type each waited on
-    int32_t* relj     # n
-    int64_t* base     # m, and the six m-arrays after it in one block
+    int32_t* rel      # n: processes released by one finish
+    int64_t* base     # m, and the seven m-arrays after it in one block
     int64_t* last
     int64_t* off
     int64_t* woff
@@ -173,6 +174,7 @@ cdef struct Buckets:
     int64_t* shift
     int64_t* thr
     int64_t* count    # m: how many processes wait on type j
+    double* inv       # m: 1 / what the waiting processes hold of j (inf: nothing), for ``latest_short``
 
 
 cdef struct Work:
@@ -205,7 +207,6 @@ cdef void work_clear(Work* w) noexcept nogil:
     w.b.bits_cap = 0
     w.b.node = NULL
     w.b.rel = NULL
-    w.b.relj = NULL
     w.b.base = NULL
 
 
@@ -253,10 +254,9 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     w.ready = <int64_t*>malloc(cells)
     w.b.node = <Node*>malloc(<size_t>n * sizeof(Node) + PAD)
     w.b.rel = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
-    w.b.relj = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
-    w.b.base = <int64_t*>malloc(8 * <size_t>m * sizeof(int64_t) + PAD)
+    w.b.base = <int64_t*>malloc(9 * <size_t>m * sizeof(int64_t) + PAD)
     if (w.live == NULL or w.pos == NULL or w.ready == NULL or w.b.node == NULL
-            or w.b.rel == NULL or w.b.relj == NULL or w.b.base == NULL):
+            or w.b.rel == NULL or w.b.base == NULL):
         return -1
     w.b.last = w.b.base + m
     w.b.off = w.b.last + m
@@ -265,6 +265,7 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     w.b.shift = w.b.nb + m
     w.b.thr = w.b.shift + m
     w.b.count = w.b.thr + m
+    w.b.inv = <double*>(w.b.count + m)
     if head_cap > 0 and (buckets_reserve(&w.b, head_cap) != 0
                          or bits_reserve(&w.b, (head_cap >> 6) + m) != 0):
         return -1
@@ -299,7 +300,6 @@ cdef void work_free(Work* w) noexcept nogil:
     free(w.b.bits)
     free(w.b.node)
     free(w.b.rel)
-    free(w.b.relj)
     free(w.b.base)
     work_clear(w)
 
@@ -364,6 +364,50 @@ cdef inline Py_ssize_t first_short(const int64_t* row, const int64_t* A, Py_ssiz
     return j
 
 
+cdef inline Py_ssize_t latest_short(const int64_t* row, const int64_t* A, const double* inv,
+                                    Py_ssize_t j, Py_ssize_t m) noexcept nogil:
+    """The type a waiting process watches: of the types at or after ``j`` that ``row`` asks
+    more of than ``A`` has, the one whose shortfall ``row[k] - A[k]`` is the largest share of
+    what the waiting processes held of k when the watches began, ``inv[k]`` (m: none, ready).
+
+    The type met last is the one worth watching: a process watching the first unmet type
+    moves once per type on the staircase. Under steady releases type k is met after about
+    ``(row[k] - A[k]) * inv[k]`` of the finishes; any unmet type is a correct watch, so the
+    guess needs no exactness. ``inv[k] = inf`` (nothing of k can come) wins at once for an
+    unmet k, and ``0 * inf`` (NaN) never wins.
+    """
+    cdef Py_ssize_t best
+    cdef double top = 0.0, share
+    # Most rescans find the process ready (its last-met type was watched): a plain compare
+    # loop finds that at about a cycle a type; the weighing runs only past an unmet type.
+    j = first_short(row, A, j, m)
+    best = j
+    while j < m:
+        share = <double>(row[j] - A[j]) * inv[j]
+        if share > top:
+            top = share
+            best = j
+        j += 1
+    return best
+
+
+cdef void watch_weights(Buckets* b, const int64_t* C, const int64_t* A, Py_ssize_t m,
+                        const int64_t* live, Py_ssize_t nlive) noexcept nogil:
+    """``last[j]``: ``A[j]`` plus every unit the ``nlive`` waiting processes hold, the most
+    type j can ever have free; ``inv[j]``: 1 / those units (inf: none), ``latest_short``'s
+    weights."""
+    cdef Py_ssize_t t, j
+    cdef const int64_t* crow
+    for j in range(m):
+        b.last[j] = A[j]
+    for t in range(nlive):
+        crow = C + live[t] * m
+        for j in range(m):
+            b.last[j] += crow[j]
+    for j in range(m):
+        b.inv[j] = 1.0 / <double>(b.last[j] - A[j]) if b.last[j] > A[j] else INFINITY
+
+
 cdef Py_ssize_t sweep(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t n,
                       Py_ssize_t m, int64_t* order, Work* w, Py_ssize_t* nlive) noexcept nogil:
     """Phase 1: sweeps while they pay. Returns how many finished; ``w.live[:nlive]`` wait,
@@ -403,7 +447,9 @@ cdef Py_ssize_t sweep(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t
 cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t m,
                             int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
                             Work* w) noexcept nogil:
-    """Phase 2 with binary heaps; returns the total finished, or -1 when out of memory."""
+    """Phase 2 with binary heaps (weighed by ``watch_weights``); returns the total finished,
+    or -1 when out of memory."""
+    cdef const double* inv = w.b.inv
     cdef int64_t* live = w.live
     cdef int64_t* pos = w.pos
     cdef int64_t* ready = w.ready
@@ -417,7 +463,7 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
     for t in range(nlive):
         i = live[t]
         row = R + i * m
-        j = first_short(row, A, pos[i], m)
+        j = latest_short(row, A, inv, pos[i], m)
         if j == m:
             ready[top] = i
             top += 1
@@ -439,7 +485,7 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
             while heaps[j].size > 0 and heaps[j].data[0].key <= A[j]:
                 p = heap_pop(&heaps[j])
                 row = R + p * m
-                t = first_short(row, A, j + 1, m)
+                t = latest_short(row, A, inv, 0, m)
                 if t == m:
                     ready[top] = p
                     top += 1
@@ -449,7 +495,8 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
 
 
 cdef inline void prefetch_row(const int64_t* row, Py_ssize_t j, Py_ssize_t m) noexcept nogil:
-    """Prefetch ``row[j:m]`` (at most four cache lines): a released process scans it next."""
+    """Prefetch ``row[j:m]`` (at most four cache lines; the hardware prefetcher follows): a
+    released process scans it next."""
     cdef Py_ssize_t end = min(m, j + 32)
     while j < end:
         prefetch(row + j)
@@ -477,13 +524,13 @@ cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, co
                             Py_ssize_t j, Py_ssize_t m, int32_t p, int64_t* ready,
                             Py_ssize_t top) noexcept nogil:
     """Scan ``p``'s request ``row`` from type ``j``: ready (pushed on ``ready``, its ``C`` row
-    prefetched for its turn), waiting in the bucket of its first unsatisfied type, or hopeless
-    (dropped: deadlocked). Returns the new ready count."""
+    prefetched for its turn), waiting in a bucket of the type ``latest_short`` picks, or
+    hopeless (dropped: deadlocked). Returns the new ready count."""
     cdef int64_t k, t
     cdef uint64_t* word
     cdef uint64_t bit
     cdef const int64_t* crow
-    j = first_short(row, A, j, m)
+    j = latest_short(row, A, b.inv, j, m)
     if j == m:
         crow = C + <Py_ssize_t>p * m
         for k in range(0, m, 8):  # every cache line of its C row, for its turn
@@ -512,24 +559,16 @@ cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, co
     return top
 
 
-cdef int bucket_plan(Buckets* b, const int64_t* C, const int64_t* A, Py_ssize_t m,
-                     const int64_t* live, Py_ssize_t nlive) noexcept nogil:
-    """Size the bucket queues for the ``nlive`` waiting processes; return the largest shift
-    (-1: out of memory).
+cdef int bucket_plan(Buckets* b, const int64_t* A, Py_ssize_t m,
+                     Py_ssize_t nlive) noexcept nogil:
+    """Size the bucket queues for the ``nlive`` waiting processes (``last`` set by
+    ``watch_weights``); return the largest shift (-1: out of memory).
 
-    ``last[j]``: ``A[j]`` plus every unit the waiting processes hold, the most type j can
-    ever have free. Keys ``base[j] = A[j] + 1 .. last[j]`` get buckets of width
-    ``2^shift[j]``, at most ``bucket_cap(nlive)`` of them.
+    Keys ``base[j] = A[j] + 1 .. last[j]`` get buckets of width ``2^shift[j]``, at most
+    ``bucket_cap(nlive)`` of them.
     """
-    cdef Py_ssize_t t, j, cap = bucket_cap(nlive)
+    cdef Py_ssize_t j, cap = bucket_cap(nlive)
     cdef int64_t span, s, widest = 0, total = 0, words = 0
-    cdef const int64_t* crow
-    for j in range(m):
-        b.last[j] = A[j]
-    for t in range(nlive):
-        crow = C + live[t] * m
-        for j in range(m):
-            b.last[j] += crow[j]
     for j in range(m):
         b.base[j] = A[j] + 1
         b.thr[j] = INT64_MAX
@@ -578,10 +617,9 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
         p = head[t]
         bits[t >> 6] &= ~(<uint64_t>1 << (t & 63))
         while p >= 0:
-            prefetch_row(R + <Py_ssize_t>p * m, j + 1, m)
+            prefetch_row(R + <Py_ssize_t>p * m, 0, m)
             prefetch(C + <Py_ssize_t>p * m)  # in case it is ready: it often is
             b.rel[nrel] = p
-            b.relj[nrel] = <int32_t>j
             nrel += 1
             waiting -= 1
             p = node[p].link
@@ -597,10 +635,9 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
         while p >= 0:
             q = node[p].link
             if node[p].key <= met:
-                prefetch_row(R + <Py_ssize_t>p * m, j + 1, m)
+                prefetch_row(R + <Py_ssize_t>p * m, 0, m)
                 prefetch(C + <Py_ssize_t>p * m)
                 b.rel[nrel] = p
-                b.relj[nrel] = <int32_t>j
                 nrel += 1
                 waiting -= 1
             else:
@@ -678,7 +715,8 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
                     nrel = drain(b, C, R, m, j, A[j], nrel)
             for r in range(nrel):
                 p = b.rel[r]
-                top = seat(b, C, R + <Py_ssize_t>p * m, A, b.relj[r] + 1, m, p, ready, top)
+                # Any type may be short again, not only those after the one it watched.
+                top = seat(b, C, R + <Py_ssize_t>p * m, A, 0, m, p, ready, top)
     return done
 
 
@@ -867,14 +905,14 @@ cdef Py_ssize_t watch_holt(const int64_t* C, const int64_t* R, int64_t* A, Py_ss
                            Work* w, bint strict) noexcept nogil:
     """Phase 2 with Holt's static lists; returns the total finished, -1 when out of memory,
     -2 (nothing changed) when some type's keys span 2^31 units or more, or, when ``strict``,
-    when some bucket is wider than 2^MAX_SHIFT units (the shape rule)."""
+    when some bucket is wider than 2^HOLT_MAX_SHIFT units (the shape rule)."""
     cdef Holt h
     cdef int64_t* ready = w.ready
     cdef int64_t* thr
     cdef Py_ssize_t i, j, top = 0
     cdef int64_t hit
     cdef int widest = holt_build(&h, C, R, A, n, m, w.live, nlive, ready, &top)
-    if widest < 0 or widest == TOO_WIDE or (strict and widest > MAX_SHIFT):
+    if widest < 0 or widest == TOO_WIDE or (strict and widest > HOLT_MAX_SHIFT):
         holt_free(&h)
         return -1 if widest < 0 else -2
     holt_sort(&h, m, nlive)
@@ -922,8 +960,9 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
         widest = watch_holt(C, R, A, n, m, order, done, nlive, w, strategy == AUTO)
         if widest != -2:
             return widest
+    watch_weights(&w.b, C, A, m, w.live, nlive)
     if strategy != HEAPS and nlive < 2147483647:
-        widest = bucket_plan(&w.b, C, A, m, w.live, nlive)
+        widest = bucket_plan(&w.b, A, m, nlive)
         if widest < 0:
             return -1
         if widest < TOO_WIDE and (strategy == BUCKETS or widest <= MAX_SHIFT):
@@ -991,14 +1030,15 @@ def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
                 if holt < 0:
                     status = -1
             if nlive > 0 and status == 0:
-                widest = bucket_plan(&w.b, &allocation[0, 0], &available[0], m, w.live, nlive)
+                watch_weights(&w.b, &allocation[0, 0], &available[0], m, w.live, nlive)
+                widest = bucket_plan(&w.b, &available[0], m, nlive)
         work_free(&w)
     free(order)
     if status != 0 or widest < 0:
         raise MemoryError(f"out of memory for the matrix algorithm scratch (n = {n}, m = {m})")
     if nlive == 0:
         return "sweeps", 0
-    if 0 <= holt <= MAX_SHIFT:
+    if 0 <= holt <= HOLT_MAX_SHIFT:
         return "holt", holt
     return ("buckets" if widest <= MAX_SHIFT else "heaps"), widest
 
