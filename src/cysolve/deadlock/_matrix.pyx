@@ -118,6 +118,9 @@ cdef enum:
     MIN_BUCKETS = 64
     MAX_SHIFT = 5
     HOLT_MAX_SHIFT = 4
+    # ``watch_type``: how many times a process's watch is chosen by weighing its whole row
+    # before it falls back to its first unmet type; ``pos`` keeps the count above bit 32.
+    GUESSES = 2
     # ``bucket_plan``'s answer when some type's keys span 2^31 units or more: a node's key,
     # stored relative to its type's base in 32 bits, would not fit (the heaps then).
     TOO_WIDE = 63
@@ -174,7 +177,8 @@ cdef struct Buckets:
     int64_t* shift
     int64_t* thr
     int64_t* count    # m: how many processes wait on type j
-    double* inv       # m: 1 / what the waiting processes hold of j (inf: nothing), for ``latest_short``
+    double* inv       # m: 1 / what the waiting processes hold of j (inf: none): the weights
+    int64_t* pos      # Work.pos (n), read by ``watch_type``
 
 
 cdef struct Work:
@@ -207,6 +211,7 @@ cdef void work_clear(Work* w) noexcept nogil:
     w.b.bits_cap = 0
     w.b.node = NULL
     w.b.rel = NULL
+    w.b.pos = NULL
     w.b.base = NULL
 
 
@@ -266,6 +271,7 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     w.b.thr = w.b.shift + m
     w.b.count = w.b.thr + m
     w.b.inv = <double*>(w.b.count + m)
+    w.b.pos = w.pos
     if head_cap > 0 and (buckets_reserve(&w.b, head_cap) != 0
                          or bits_reserve(&w.b, (head_cap >> 6) + m) != 0):
         return -1
@@ -366,22 +372,17 @@ cdef inline Py_ssize_t first_short(const int64_t* row, const int64_t* A, Py_ssiz
 
 cdef inline Py_ssize_t latest_short(const int64_t* row, const int64_t* A, const double* inv,
                                     Py_ssize_t j, Py_ssize_t m) noexcept nogil:
-    """The type a waiting process watches: of the types at or after ``j`` that ``row`` asks
-    more of than ``A`` has, the one whose shortfall ``row[k] - A[k]`` is the largest share of
-    what the waiting processes held of k when the watches began, ``inv[k]`` (m: none, ready).
+    """Of the types at or after ``j`` (which ``row`` asks more of than ``A`` has), the first
+    whose shortfall ``row[k] - A[k]`` is the largest share of what the waiting processes
+    held of k when the watches began, ``inv[k]``: the type likely met last.
 
-    The type met last is the one worth watching: a process watching the first unmet type
-    moves once per type on the staircase. Under steady releases type k is met after about
-    ``(row[k] - A[k]) * inv[k]`` of the finishes; any unmet type is a correct watch, so the
-    guess needs no exactness. ``inv[k] = inf`` (nothing of k can come) wins at once for an
-    unmet k, and ``0 * inf`` (NaN) never wins.
+    Under steady releases type k is met after about ``(row[k] - A[k]) * inv[k]`` of the
+    finishes; any unmet type is a correct watch, so the guess needs no exactness.
+    ``inv[k] = inf`` (nothing of k can come) wins at once for an unmet k, and ``0 * inf``
+    (NaN) never wins.
     """
-    cdef Py_ssize_t best
+    cdef Py_ssize_t best = j
     cdef double top = 0.0, share
-    # Most rescans find the process ready (its last-met type was watched): a plain compare
-    # loop finds that at about a cycle a type; the weighing runs only past an unmet type.
-    j = first_short(row, A, j, m)
-    best = j
     while j < m:
         share = <double>(row[j] - A[j]) * inv[j]
         if share > top:
@@ -389,6 +390,29 @@ cdef inline Py_ssize_t latest_short(const int64_t* row, const int64_t* A, const 
             best = j
         j += 1
     return best
+
+
+cdef inline Py_ssize_t watch_type(const int64_t* row, const int64_t* A, const double* inv,
+                                  int64_t* pos, Py_ssize_t p, Py_ssize_t m) noexcept nogil:
+    """The type process ``p`` watches next (m: none is short, it is ready).
+
+    ``pos[p]``: its first unmet type when last scanned (types before it stay met: ``A`` only
+    grows) in the low 32 bits, how many watches were guessed above them. Watching the type
+    likely met last (``latest_short``) moves a process about once instead of once per type
+    (the staircase), but each guess weighs the rest of its row; a process whose guesses
+    keep failing (the weights can lie: ``hoarder_staircase_system``) watches its first unmet
+    type from then on, so its scans resume where they stopped, O(m) in all, as they did
+    before the guesses. (``m < 2^32``: a row of 2^32 int64 would be 32 GiB.)
+    """
+    cdef int64_t state = pos[p], guessed = state >> 32
+    cdef Py_ssize_t j = first_short(row, A, state & ((<int64_t>1 << 32) - 1), m)
+    if j == m:
+        return m
+    if guessed < GUESSES:
+        pos[p] = j | ((guessed + 1) << 32)
+        return latest_short(row, A, inv, j, m)
+    pos[p] = j | (guessed << 32)
+    return j
 
 
 cdef void watch_weights(Buckets* b, const int64_t* C, const int64_t* A, Py_ssize_t m,
@@ -463,7 +487,7 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
     for t in range(nlive):
         i = live[t]
         row = R + i * m
-        j = latest_short(row, A, inv, pos[i], m)
+        j = watch_type(row, A, inv, pos, i, m)
         if j == m:
             ready[top] = i
             top += 1
@@ -485,7 +509,7 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
             while heaps[j].size > 0 and heaps[j].data[0].key <= A[j]:
                 p = heap_pop(&heaps[j])
                 row = R + p * m
-                t = latest_short(row, A, inv, 0, m)
+                t = watch_type(row, A, inv, pos, p, m)
                 if t == m:
                     ready[top] = p
                     top += 1
@@ -521,16 +545,16 @@ cdef inline Py_ssize_t next_bucket(const uint64_t* bits, Py_ssize_t t,
 
 
 cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, const int64_t* A,
-                            Py_ssize_t j, Py_ssize_t m, int32_t p, int64_t* ready,
+                            Py_ssize_t m, int32_t p, int64_t* ready,
                             Py_ssize_t top) noexcept nogil:
-    """Scan ``p``'s request ``row`` from type ``j``: ready (pushed on ``ready``, its ``C`` row
-    prefetched for its turn), waiting in a bucket of the type ``latest_short`` picks, or
+    """Scan ``p``'s request ``row`` from ``pos[p]``: ready (pushed on ``ready``, its ``C`` row
+    prefetched for its turn), waiting in a bucket of the type ``watch_type`` picks, or
     hopeless (dropped: deadlocked). Returns the new ready count."""
     cdef int64_t k, t
     cdef uint64_t* word
     cdef uint64_t bit
     cdef const int64_t* crow
-    j = latest_short(row, A, b.inv, j, m)
+    cdef Py_ssize_t j = watch_type(row, A, b.inv, b.pos, p, m)
     if j == m:
         crow = C + <Py_ssize_t>p * m
         for k in range(0, m, 8):  # every cache line of its C row, for its turn
@@ -619,6 +643,7 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
         while p >= 0:
             prefetch_row(R + <Py_ssize_t>p * m, 0, m)
             prefetch(C + <Py_ssize_t>p * m)  # in case it is ready: it often is
+            prefetch(b.pos + p)
             b.rel[nrel] = p
             nrel += 1
             waiting -= 1
@@ -637,6 +662,7 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
             if node[p].key <= met:
                 prefetch_row(R + <Py_ssize_t>p * m, 0, m)
                 prefetch(C + <Py_ssize_t>p * m)
+                prefetch(b.pos + p)
                 b.rel[nrel] = p
                 nrel += 1
                 waiting -= 1
@@ -691,7 +717,6 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
     """
     cdef Buckets* b = &w.b
     cdef int64_t* live = w.live
-    cdef int64_t* pos = w.pos
     cdef int64_t* ready = w.ready
     cdef int64_t* thr = b.thr
     cdef Py_ssize_t i, j, t, r, top = 0, nrel
@@ -700,7 +725,7 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
 
     for t in range(nlive):
         i = live[t]
-        top = seat(b, C, R + i * m, A, pos[i], m, <int32_t>i, ready, top)
+        top = seat(b, C, R + i * m, A, m, <int32_t>i, ready, top)
 
     while top > 0:
         top -= 1
@@ -715,8 +740,7 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
                     nrel = drain(b, C, R, m, j, A[j], nrel)
             for r in range(nrel):
                 p = b.rel[r]
-                # Any type may be short again, not only those after the one it watched.
-                top = seat(b, C, R + <Py_ssize_t>p * m, A, 0, m, p, ready, top)
+                top = seat(b, C, R + <Py_ssize_t>p * m, A, m, p, ready, top)
     return done
 
 

@@ -26,6 +26,8 @@
 #define MIN_BUCKETS 64
 #define MAX_SHIFT 5
 #define TOO_WIDE 63
+/* Watches chosen by weighing a process's row before it watches its first unmet type. */
+#define GUESSES 2
 
 typedef struct { int64_t key, proc; } entry;
 typedef struct { entry *data; int64_t size, cap; } heap;
@@ -35,6 +37,7 @@ typedef struct {
     node *node; int32_t *rel;
     int64_t *base, *last, *off, *woff, *nb, *shift, *thr, *count;  /* m each, one block */
     double *inv;  /* m, in the same block: latest_short's weights */
+    int64_t *pos;  /* work.pos, for watch_type */
 } buckets;
 typedef struct { int64_t *live, *pos, *ready; heap *heaps; buckets b; int64_t m; } work;
 
@@ -86,6 +89,7 @@ static int work_init(work *w, int64_t n, int64_t m, int64_t heap_cap, int64_t he
     b->last = b->base + m; b->off = b->last + m; b->woff = b->off + m; b->nb = b->woff + m;
     b->shift = b->nb + m; b->thr = b->shift + m; b->count = b->thr + m;
     b->inv = (double *)(b->count + m);
+    b->pos = w->pos;
     if (head_cap > 0 && buckets_reserve(b, head_cap, (head_cap >> 6) + m)) return -1;
     w->heaps = malloc((size_t)m * sizeof(heap) + PAD);
     if (!w->heaps) return -1;
@@ -138,18 +142,31 @@ static inline int64_t first_short(const int64_t *row, const int64_t *A, int64_t 
     return j;
 }
 
-/* The type to watch: of the unsatisfied types from j, the first with the largest share
- * (row[k] - A[k]) * inv[k]; m when none is unsatisfied. */
+/* Of the types from j (unsatisfied), the first with the largest share (row[k] - A[k]) * inv[k]. */
 static inline int64_t latest_short(const int64_t *row, const int64_t *A, const double *inv,
                                    int64_t j, int64_t m) {
     double top = 0.0;
-    j = first_short(row, A, j, m);
     int64_t best = j;
     for (; j < m; j++) {
         double share = (double)(row[j] - A[j]) * inv[j];
         if (share > top) { top = share; best = j; }
     }
     return best;
+}
+
+/* The type p watches next (m: ready). pos[p]: its first unmet type in the low 32 bits, how
+ * many watches were guessed above them; after GUESSES it watches its first unmet type. */
+static inline int64_t watch_type(const int64_t *row, const int64_t *A, const double *inv,
+                                 int64_t *pos, int64_t p, int64_t m) {
+    int64_t state = pos[p], guessed = state >> 32;
+    int64_t j = first_short(row, A, state & 0xFFFFFFFF, m);
+    if (j == m) return m;
+    if (guessed < GUESSES) {
+        pos[p] = j | ((guessed + 1) << 32);
+        return latest_short(row, A, inv, j, m);
+    }
+    pos[p] = j | (guessed << 32);
+    return j;
 }
 
 /* last[j]: A[j] plus what the waiting processes hold of j; inv[j]: 1 / that hold (inf: none). */
@@ -199,7 +216,7 @@ static int64_t watch_heaps(const int64_t *C, const int64_t *R, int64_t *A, int64
     for (int64_t t = 0; t < nlive; t++) {
         int64_t i = live[t];
         const int64_t *row = R + i * m;
-        int64_t j = latest_short(row, A, inv, pos[i], m);
+        int64_t j = watch_type(row, A, inv, pos, i, m);
         if (j == m) ready[top++] = i;
         else if (heap_push(&heaps[j], row[j], i) < 0) return -1;
     }
@@ -213,7 +230,7 @@ static int64_t watch_heaps(const int64_t *C, const int64_t *R, int64_t *A, int64
             while (heaps[j].size > 0 && heaps[j].data[0].key <= A[j]) {
                 int64_t p = heap_pop(&heaps[j]);
                 const int64_t *row = R + p * m;
-                int64_t t = latest_short(row, A, inv, 0, m);
+                int64_t t = watch_type(row, A, inv, pos, p, m);
                 if (t == m) ready[top++] = p;
                 else if (heap_push(&heaps[t], row[t], p) < 0) return -1;
             }
@@ -240,10 +257,10 @@ static inline int64_t next_bucket(const uint64_t *bits, int64_t t, int64_t nb) {
     return t < nb ? t : nb;
 }
 
-/* Scan p's request row from type j: ready, waiting in a bucket, or hopeless (dropped). */
+/* Scan p's request row from pos[p]: ready, waiting in a bucket, or hopeless (dropped). */
 static inline int64_t seat(buckets *b, const int64_t *C, const int64_t *row, const int64_t *A,
-                           int64_t j, int64_t m, int32_t p, int64_t *ready, int64_t top) {
-    j = latest_short(row, A, b->inv, j, m);
+                           int64_t m, int32_t p, int64_t *ready, int64_t top) {
+    int64_t j = watch_type(row, A, b->inv, b->pos, p, m);
     if (j == m) {
         const int64_t *crow = C + (int64_t)p * m;
         for (int64_t k = 0; k < m; k += 8) __builtin_prefetch(crow + k);
@@ -311,6 +328,7 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
         while (p >= 0) {
             prefetch_row(R + (int64_t)p * m, 0, m);
             __builtin_prefetch(C + (int64_t)p * m);
+            __builtin_prefetch(b->pos + p);
             b->rel[nrel++] = p;
             waiting--;
             p = nd[p].link;
@@ -326,6 +344,7 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
             if (nd[p].key <= met) {
                 prefetch_row(R + (int64_t)p * m, 0, m);
                 __builtin_prefetch(C + (int64_t)p * m);
+                __builtin_prefetch(b->pos + p);
                 b->rel[nrel++] = p;
                 waiting--;
             } else {
@@ -349,10 +368,10 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
 static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int64_t m,
                              int64_t *order, int64_t done, int64_t nlive, work *w) {
     buckets *b = &w->b;
-    int64_t *live = w->live, *pos = w->pos, *ready = w->ready, *thr = b->thr, top = 0;
+    int64_t *live = w->live, *ready = w->ready, *thr = b->thr, top = 0;
     for (int64_t t = 0; t < nlive; t++) {
         int64_t i = live[t];
-        top = seat(b, C, R + i * m, A, pos[i], m, (int32_t)i, ready, top);
+        top = seat(b, C, R + i * m, A, m, (int32_t)i, ready, top);
     }
     while (top > 0) {
         int64_t i = ready[--top], hit = 0;
@@ -369,7 +388,7 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
                 if (A[j] >= thr[j]) nrel = drain(b, C, R, m, j, A[j], nrel);
             for (int64_t r = 0; r < nrel; r++) {
                 int32_t p = b->rel[r];
-                top = seat(b, C, R + (int64_t)p * m, A, 0, m, p, ready, top);
+                top = seat(b, C, R + (int64_t)p * m, A, m, p, ready, top);
             }
         }
     }
