@@ -125,15 +125,17 @@ def random_edges(n: int, m: int, seed: int = 0, dag: bool = False):
 
 def hoarder_staircase_system(n: int, m: int, seed: int = 0, hoarders: int = 4,
                              max_hold: int = 12):
-    """The watch rule's worst case: a staircase whose type weights are lies.
+    """The matrix kernel's watch rule at its worst: a staircase whose type weights lie.
 
     ``staircase_system`` of ``n - hoarders`` processes (types met in order 0, 1, ... m - 1),
-    plus ``hoarders`` deadlocked processes that hold ``4^j`` times as much of type j as all
-    the others together and ask for more than can ever be free. A waiting process watches the
-    type whose shortfall is the largest share of what the waiting processes hold of it; the
-    hoarders' units (never released) shrink the shares of the high types the most, so the
-    first unmet type always looks furthest away and is met first: every process moves once
-    per type (``W = nm``), each move re-weighing the rest of its row. Returns ``(C, R, A)``.
+    plus ``hoarders`` deadlocked processes that hold ``4^j`` times (``4^20`` from j = 20 on)
+    as much of type j as all the others together and ask for more than can ever be free.
+    A waiting process watches the type whose shortfall is the largest share of what the
+    waiting processes hold of it; the hoarders' units (never released) shrink the shares of
+    the high types the most, so the first unmet type always looks furthest away and is met
+    first: every guess fails, and a process would move once per type (``W = nm``), weighing
+    the rest of its row each time. The counts are huge, so the heaps hold the watches.
+    Returns ``(C, R, A)``, int64.
     """
     C, R, A = staircase_system(n - hoarders, m, seed=seed, max_hold=max_hold)
     held = C.sum(axis=0)
