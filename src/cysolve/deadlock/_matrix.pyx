@@ -16,16 +16,22 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    stay satisfied because ``A`` only grows, so a scan resumes there. Sweeping continues
    while a sweep still finishes at least a quarter of the live processes (cheap on easy
    inputs; the work is geometric).
-2. *Watches*: every live process waits for its first unsatisfied type ``j``, keyed by
+2. *Watches*: every live process waits for one unsatisfied type ``j``, keyed by
    ``R[i][j]``. When a process finishes, each type ``j`` it returns units of releases every
-   watcher whose key is now at most ``A[j]``; a released process resumes its scan at
-   ``j + 1`` and either becomes ready or watches its next unsatisfied type. Every ``R``
-   entry is read about once, every ``C`` row once or twice. A process watches at most m
-   types in turn, and on random inputs about ``ln m + 0.6`` of them (the record values of
-   the order in which its types become satisfied), so there are ``W <= nm`` watches
-   (the staircase systems of ``cysolve.bench.inputs`` reach ``W = nm``). The watchers of a
-   type wait in one of two monotone priority queues (``A[j]`` only grows, so a queue only
-   ever releases its smallest keys):
+   watcher whose key is now at most ``A[j]``; a released process rescans its row from its
+   first unsatisfied type and either becomes ready or watches again. *Which type*
+   (``watch_type``): the one likely met last, i.e. whose shortfall ``R[i][j] - A[j]`` is the
+   largest share of what the waiting processes held of j when the watches began (under
+   steady releases, the share says how many finishes away j is). Watching the first
+   unsatisfied type instead moves a process about ``ln m + 0.6`` times on random systems
+   (the record values of the order in which its types are met) and m times on the
+   staircase of ``cysolve.bench.inputs``; weighed, 1.6 and 2.4 times (simulated, hidden
+   order and staircase 10,000 x 100). A guess weighs the rest of the row, so a process
+   gets ``GUESSES = 2`` of them and then watches its first unsatisfied type, its scans
+   resuming where they stopped (deadlocked hoarders make every guess fail:
+   ``hoarder_staircase_system``): O(nm) row reading in all, ``W <= nm`` watches. The
+   watchers of a type wait in one of two monotone priority queues (``A[j]`` only grows,
+   so a queue only ever releases its smallest keys):
 
    - *bucket queues* (Holt's per-type lists, bucketed instead of sorted): a key ``k`` of
      type ``j`` goes to bucket ``(k - A[j] - 1) >> s_j`` of an array covering the units
@@ -59,16 +65,17 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    measured against the watches
    (CPU medians, 100,000 processes): 0.47-0.86x on chains and hidden orders with m = 2..5,
    0.58x on the staircase; at m = 6 0.94x, at m = 10 1.10x on hidden orders (but 0.75x on the
-   staircase), at m = 100 1.3-3.3x: with many types E = nm outweighs W. Otherwise the bucket
-   queues whenever every type's shift ``s_j <= 4`` (buckets at
-   most 16 units wide: a bucket is scanned at most 16 times while ``A[j]`` crosses it,
-   whatever the keys), i.e. when ``sum(C[live, j]) < 16 * max(L / 4, 64)`` for every
-   ``j`` - allocations averaging up to about 4 units per waiting process and type - and
-   L < 2^31 and ``sum(C[live, j]) < 2^31`` (a waiting key is stored in 32 bits, relative to
-   its type's base); otherwise (huge counts, where buckets would be wide and a cluster of
-   keys in one of them rescanned again and again) the heaps. Measured: the buckets take 0.5-0.7x the
-   heaps' time on hidden-order systems, 0.3-0.5x on chains; on the staircase (W = nm, one
-   waiter a type) they take 1.1-2x, the price of their bookkeeping per watch.
+   staircase), at m = 100 1.3-3.3x: with many types E = nm outweighs W (measured before
+   the weighed watches). Otherwise the bucket queues whenever every type's shift
+   ``s_j <= 5`` (buckets at most 32 units wide: a bucket is scanned at most 32 times while
+   ``A[j]`` crosses it, whatever the keys), i.e. when ``sum(C[live, j]) < 32 * max(L / 4,
+   64)`` for every ``j`` - allocations averaging up to about 8 units per waiting process
+   and type - and L < 2^31 and ``sum(C[live, j]) < 2^31`` (a waiting key is stored in 32
+   bits, relative to its type's base); otherwise (huge counts, where buckets would be wide
+   and a cluster of keys in one of them rescanned again and again) the heaps. Measured
+   (thread CPU, weighed watches): the buckets take 0.55-0.7x the heaps' time on hidden-order
+   systems, 0.6x on chains, 0.55-0.85x on the staircase (32-unit buckets there; with 16
+   the rule picked the heaps).
 
 The deadlocked set is unique (finishing only ever grows ``A``); the finishing order is one of
 many valid ones: each process's request fits in ``A`` at the moment it was found ready, and
@@ -76,7 +83,7 @@ many valid ones: each process's request fits in ``A`` at the moment it was found
 ``bench/c/matrix.c`` has the sweeps, buckets and heaps, not Holt's lists).
 
 Storage: the live list, ``pos`` and a ready stack (3n int64); the heaps hold at most n
-entries in all at any time; the bucket queues 4n int32, 8m int64,
+entries in all at any time; the bucket queues 3n int32, 8m int64, m double,
 and at most ``m * max(L / 4, 64)`` buckets of 12 bytes plus one bit each; Holt's lists
 ``m L + L`` entries of 8 bytes, ``n + L + 2`` int32 and 6m int64.
 """
