@@ -479,13 +479,18 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
                             int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
                             Work* w) noexcept nogil:
     """Phase 2 with binary heaps (weighed by ``watch_weights``); returns the total finished,
-    or -1 when out of memory."""
+    or -1 when out of memory.
+
+    As with the buckets, the processes a finish wakes are popped first (their ``pos`` and
+    request rows prefetched, into ``live``, free once every process is seated) and
+    re-seated after: the misses overlap instead of queueing.
+    """
     cdef const double* inv = w.b.inv
     cdef int64_t* live = w.live
     cdef int64_t* pos = w.pos
     cdef int64_t* ready = w.ready
     cdef Heap* heaps = w.heaps
-    cdef Py_ssize_t i, j, t, p, top = 0
+    cdef Py_ssize_t i, j, t, p, r, nrel, top = 0
     cdef const int64_t* row
     cdef const int64_t* crow
 
@@ -509,19 +514,27 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
             A[j] += crow[j]
         order[done] = i
         done += 1
+        nrel = 0
         for j in range(m):
             if crow[j] == 0:
                 continue
             # A[j] grew: wake every process waiting for no more than A[j] units of j.
             while heaps[j].size > 0 and heaps[j].data[0].key <= A[j]:
                 p = heap_pop(&heaps[j])
-                row = R + p * m
-                t = watch_type(row, A, inv, pos, p, m)
-                if t == m:
-                    ready[top] = p
-                    top += 1
-                elif heap_push(&heaps[t], row[t], p) < 0:
-                    return -1
+                prefetch(pos + p)
+                prefetch_row(R + p * m, 0, m)
+                live[nrel] = p
+                nrel += 1
+        for r in range(nrel):
+            p = live[r]
+            row = R + p * m
+            t = watch_type(row, A, inv, pos, p, m)
+            if t == m:
+                prefetch_crow(C + p * m, m)
+                ready[top] = p
+                top += 1
+            elif heap_push(&heaps[t], row[t], p) < 0:
+                return -1
     return done
 
 

@@ -181,6 +181,11 @@ static void watch_weights(buckets *b, const int64_t *C, const int64_t *A, int64_
         b->inv[j] = b->last[j] > A[j] ? 1.0 / (double)(b->last[j] - A[j]) : INFINITY;
 }
 
+static inline void prefetch_row(const int64_t *row, int64_t j, int64_t m) {
+    int64_t end = m < j + 32 ? m : j + 32;
+    for (; j < end; j += 8) __builtin_prefetch(row + j);
+}
+
 /* Sweeps while they pay; live[:*nlive] wait (0: nobody ever will). Returns how many finished. */
 static int64_t sweep(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, int64_t m,
                      int64_t *order, work *w, int64_t *nlive) {
@@ -225,24 +230,29 @@ static int64_t watch_heaps(const int64_t *C, const int64_t *R, int64_t *A, int64
         const int64_t *crow = C + i * m;
         for (int64_t j = 0; j < m; j++) A[j] += crow[j];
         order[done++] = i;
+        int64_t nrel = 0;  /* wake first (prefetched, into live), re-seat after */
         for (int64_t j = 0; j < m; j++) {
             if (crow[j] == 0) continue;
             while (heaps[j].size > 0 && heaps[j].data[0].key <= A[j]) {
                 int64_t p = heap_pop(&heaps[j]);
-                const int64_t *row = R + p * m;
-                int64_t t = watch_type(row, A, inv, pos, p, m);
-                if (t == m) ready[top++] = p;
-                else if (heap_push(&heaps[t], row[t], p) < 0) return -1;
+                __builtin_prefetch(pos + p);
+                prefetch_row(R + p * m, 0, m);
+                live[nrel++] = p;
             }
+        }
+        for (int64_t r = 0; r < nrel; r++) {
+            int64_t p = live[r];
+            const int64_t *row = R + p * m;
+            int64_t t = watch_type(row, A, inv, pos, p, m);
+            if (t == m) {
+                for (int64_t k = 0; k < m; k += 8) __builtin_prefetch(C + p * m + k);
+                ready[top++] = p;
+            } else if (heap_push(&heaps[t], row[t], p) < 0) return -1;
         }
     }
     return done;
 }
 
-static inline void prefetch_row(const int64_t *row, int64_t j, int64_t m) {
-    int64_t end = m < j + 32 ? m : j + 32;
-    for (; j < end; j += 8) __builtin_prefetch(row + j);
-}
 
 static inline int64_t next_bucket(const uint64_t *bits, int64_t t, int64_t nb) {
     if (t >= nb) return nb;
