@@ -3,7 +3,12 @@
 import numpy as np
 from hypothesis import strategies as st
 
-from cysolve.bench.inputs import chain_system, hidden_order_system
+from cysolve.bench.inputs import (
+    chain_system,
+    hidden_order_system,
+    hoarder_staircase_system,
+    staircase_system,
+)
 
 # --- xscore -----------------------------------------------------------------------------------
 
@@ -55,6 +60,27 @@ def hidden_order_systems(draw, max_n: int = 30, max_m: int = 5):
     n = draw(st.integers(0, max_n))
     m = draw(st.integers(0, max_m))
     return hidden_order_system(n, m, draw(st.integers(0, 2**32 - 1)))
+
+
+@st.composite
+def staircase_systems(draw, max_n: int = 300, max_m: int = 12):
+    """Staircases (each process's types met one after another), with deadlocked hoarders that
+    make the matrix kernel's watch weights lie, lags, scaled counts and some raised requests."""
+    m = draw(st.integers(1, max_m))
+    hoarders = draw(st.sampled_from([0, 0, 1, 3]))
+    n = draw(st.integers(hoarders + 1, max_n))
+    seed = draw(st.integers(0, 2**32 - 1))
+    lag = draw(st.sampled_from([1, 2, 7]))
+    if hoarders:
+        C, R, A = hoarder_staircase_system(n, m, seed=seed, hoarders=hoarders)
+    else:
+        C, R, A = staircase_system(n, m, seed=seed, lag=lag)
+    scale = draw(st.sampled_from([1, 1, 3] + ([] if hoarders else [10**9])))  # sums fit
+    rng = np.random.default_rng(seed)
+    raised = rng.random(n) < draw(st.sampled_from([0.0, 0.02]))
+    R = R * scale
+    R[raised, rng.integers(0, m)] += 1  # just out of reach, or met a step later
+    return C * scale, R, A * scale
 
 
 @st.composite

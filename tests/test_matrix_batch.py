@@ -1,7 +1,7 @@
 """The matrix kernel's watch structures (bucket queues, heaps) and Banker's batch APIs.
 
 The kernel picks its structure by the shape rule in ``cysolve.deadlock._matrix``; every class
-the rule can pick (the sweeps alone, bucket queues of every width up to 16 units, heaps) is
+the rule can pick (the sweeps alone, bucket queues of every width up to 32 units, heaps) is
 drawn here, and each forced structure is checked on every input too: kernel == NumPy loop ==
 reference, and every order is a valid finishing order. The batch Banker calls equal the
 single calls one by one.
@@ -16,7 +16,7 @@ from cysolve import deadlock
 from cysolve.bench import inputs
 from cysolve.deadlock import _inputs, _matrix, _numpy_loop, reference
 from cysolve.errors import InstanceError
-from strategies import chain_systems, hidden_order_systems, matrix_systems
+from strategies import chain_systems, hidden_order_systems, matrix_systems, staircase_systems
 
 SETTINGS = settings(max_examples=60, deadline=None)
 STRATEGIES = {"auto": 0, "heaps": 1, "buckets": 2, "holt": 3}
@@ -114,13 +114,14 @@ def test_shape_rule_picks_every_class():
         assert name == "holt" and shift <= 4 or name in ("buckets", "heaps")
     assert holt[1] == "holt" and holt[10**6] == "heaps"
     assert _plan(*inputs.staircase_system(300, 6, seed=1))[0] != "holt"
-    # More types: exact buckets on a chain; counts that grow: wider buckets, then heaps.
+    # More types: exact buckets on a chain; counts that grow: wider buckets (up to 32 units),
+    # then heaps.
     assert _plan(*inputs.chain_system(40, 6, seed=1)[:3]) == ("buckets", 0)
     seen = {}
     for hold in (1, 2, 3, 5, 8, 12, 40, 10**6):
         name, shift = _plan(*inputs.hidden_order_system(2000, 6, seed=3, max_hold=hold))
         seen[shift] = name
-        assert name == ("buckets" if shift <= 4 else "heaps")
+        assert name == ("buckets" if shift <= 5 else "heaps")
     assert {"buckets", "heaps"} <= set(seen.values())
     assert len([s for s, name in seen.items() if name == "buckets"]) >= 3
 
@@ -166,6 +167,52 @@ def test_holt_releases_the_met_keys_of_an_unsorted_bucket():
         order, final = run_kernel(C, R, A, strategy)
         assert sorted(order.tolist()) == [0, 1, 2, 3, 8] and final.tolist() == [7], strategy
         np.testing.assert_array_equal(replay(C, R, A, order), final)
+
+
+@SETTINGS
+@given(staircase_systems())
+def test_staircases_and_lying_weights_agree_for_every_structure(system):
+    # The watches guess the type met last; on staircases (hoarders: the guesses fail and the
+    # processes fall back to their first unmet type) every structure must still agree.
+    C, R, A = system
+    stuck, final = check_all_agree(C, R, A)
+    expected, _, ref_final = reference.detect(C.tolist(), R.tolist(), A.tolist())
+    assert stuck == expected
+    assert final.tolist() == ref_final
+
+
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+def test_a_met_type_is_never_watched(strategy):
+    # A chain keeps 400 processes waiting after the sweeps. Y, the only holder of type 2,
+    # finishes in the first sweep; X has type 0 and type 2 met (A[2] = 1 = its request), and
+    # waits for all of type 1. Nothing of type 2 can come any more (its weight is inf): were
+    # X to watch it (0 * inf must not win), no release would ever wake X, and a heap would
+    # report it deadlocked (a bucket would index below its type's first).
+    C, R, A, _ = inputs.chain_system(400, 2, seed=1)
+    C = np.hstack([C, np.zeros((400, 1), dtype=np.int64)])
+    R = np.hstack([R, np.zeros((400, 1), dtype=np.int64)])
+    x = [[0, 0, 0]], [[0, int(C[:, 1].sum()), 1]]
+    y = [[0, 0, 1]], [[0, 0, 0]]
+    C = np.vstack([C, x[0], y[0]])
+    R = np.vstack([R, x[1], y[1]])
+    A = np.zeros(3, dtype=np.int64)
+    order, final = run_kernel(C, R, A, strategy)
+    assert order.size == 402 and final.tolist() == [200, 200, 1]
+    np.testing.assert_array_equal(replay(C, R, A, order), final)
+    assert _plan(C, R, A)[0] == "buckets"
+
+
+def test_hoarders_make_the_weights_lie():
+    # The hoarders hold 4^j times the others' units of type j and never finish: every
+    # waiting process's first unmet type has the largest weighed shortfall.
+    C, R, A = inputs.hoarder_staircase_system(300, 6, seed=2, hoarders=2)
+    assert (R[-2:] > A + C.sum(axis=0)).any(axis=1).all()  # the hoarders never finish
+    stuck, _ = check_all_agree(C, R, A)
+    assert stuck == [298, 299]
+    live = C[:-2].sum(axis=0) + C[-2:].sum(axis=0)
+    short = (R[:-2] - A) / live
+    first = (R[:-2] > A).argmax(axis=1)
+    assert (short.argmax(axis=1) == first).mean() > 0.9
 
 
 def test_staircase_is_drained_only_type_by_type():

@@ -269,6 +269,15 @@ def matrix_cases(profile: str) -> list[Case]:
              f"staircase n={stairs_tall[0]} m={stairs_tall[1]}", stairs_tall[0],
              checked(lambda: inputs.staircase_system(*stairs_tall, seed=1)),
              no_loops, same=_same_final_state),
+        Case("deadlock-matrix", "hoarder staircase",
+             f"hoarder staircase n={stairs[0]} m={stairs[1]}", stairs[0],
+             checked(lambda: inputs.hoarder_staircase_system(*stairs, seed=1)),
+             no_loops, same=_same_final_state,
+             notes={"why": "deadlocked hoarders make the watch weights lie: m moves a process"}),
+        Case("deadlock-matrix", "hoarder staircase tall",
+             f"hoarder staircase n={stairs_tall[0]} m={stairs_tall[1]}", stairs_tall[0],
+             checked(lambda: inputs.hoarder_staircase_system(*stairs_tall, seed=1)),
+             no_loops, same=_same_final_state),
     ]
     growth = {"kernel (no checks)": _ready(_matrix_raw), "read floor": _ready(_read_floor)}
     cases += [

@@ -121,3 +121,27 @@ def random_edges(n: int, m: int, seed: int = 0, dag: bool = False):
         keep = src != dst
         src, dst = src[keep], dst[keep]
     return src, dst
+
+
+def hoarder_staircase_system(n: int, m: int, seed: int = 0, hoarders: int = 4,
+                             max_hold: int = 12):
+    """The matrix kernel's watch rule at its worst: a staircase whose type weights lie.
+
+    ``staircase_system`` of ``n - hoarders`` processes (types met in order 0, 1, ... m - 1),
+    plus ``hoarders`` deadlocked processes that hold ``4^j`` times (``4^20`` from j = 20 on)
+    as much of type j as all the others together and ask for more than can ever be free.
+    A waiting process watches the type whose shortfall is the largest share of what the
+    waiting processes hold of it; the hoarders' units (never released) shrink the shares of
+    the high types the most, so the first unmet type always looks furthest away and is met
+    first: every guess fails, and a process would move once per type (``W = nm``), weighing
+    the rest of its row each time. The counts are huge, so the heaps hold the watches.
+    Returns ``(C, R, A)``, int64.
+    """
+    C, R, A = staircase_system(n - hoarders, m, seed=seed, max_hold=max_hold)
+    held = C.sum(axis=0)
+    scale = 4 ** np.minimum(np.arange(m), 20)
+    extra = np.maximum(1, (held * scale) // max(hoarders, 1))
+    HC = np.tile(extra, (hoarders, 1)).astype(np.int64)
+    HR = np.zeros((hoarders, m), dtype=np.int64)
+    HR[:, 0] = A[0] + held[0] + extra[0] * hoarders + 1  # more than can ever be free
+    return np.vstack([C, HC]), np.vstack([R, HR]), A

@@ -16,16 +16,22 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    stay satisfied because ``A`` only grows, so a scan resumes there. Sweeping continues
    while a sweep still finishes at least a quarter of the live processes (cheap on easy
    inputs; the work is geometric).
-2. *Watches*: every live process waits for its first unsatisfied type ``j``, keyed by
+2. *Watches*: every live process waits for one unsatisfied type ``j``, keyed by
    ``R[i][j]``. When a process finishes, each type ``j`` it returns units of releases every
-   watcher whose key is now at most ``A[j]``; a released process resumes its scan at
-   ``j + 1`` and either becomes ready or watches its next unsatisfied type. Every ``R``
-   entry is read about once, every ``C`` row once or twice. A process watches at most m
-   types in turn, and on random inputs about ``ln m + 0.6`` of them (the record values of
-   the order in which its types become satisfied), so there are ``W <= nm`` watches
-   (the staircase systems of ``cysolve.bench.inputs`` reach ``W = nm``). The watchers of a
-   type wait in one of two monotone priority queues (``A[j]`` only grows, so a queue only
-   ever releases its smallest keys):
+   watcher whose key is now at most ``A[j]``; a released process rescans its row from its
+   first unsatisfied type and either becomes ready or watches again. *Which type*
+   (``watch_type``): the one likely met last, i.e. whose shortfall ``R[i][j] - A[j]`` is the
+   largest share of what the waiting processes held of j when the watches began (under
+   steady releases, the share says how many finishes away j is). Watching the first
+   unsatisfied type instead moves a process about ``ln m + 0.6`` times on random systems
+   (the record values of the order in which its types are met) and m times on the
+   staircase of ``cysolve.bench.inputs``; weighed, 1.6 and 2.4 times (simulated, hidden
+   order and staircase 10,000 x 100). A guess weighs the rest of the row, so a process
+   gets ``GUESSES = 2`` of them and then watches its first unsatisfied type, its scans
+   resuming where they stopped (deadlocked hoarders make every guess fail:
+   ``hoarder_staircase_system``): O(nm) row reading in all, ``W <= nm`` watches. The
+   watchers of a type wait in one of two monotone priority queues (``A[j]`` only grows,
+   so a queue only ever releases its smallest keys):
 
    - *bucket queues* (Holt's per-type lists, bucketed instead of sorted): a key ``k`` of
      type ``j`` goes to bucket ``(k - A[j] - 1) >> s_j`` of an array covering the units
@@ -59,16 +65,17 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    measured against the watches
    (CPU medians, 100,000 processes): 0.47-0.86x on chains and hidden orders with m = 2..5,
    0.58x on the staircase; at m = 6 0.94x, at m = 10 1.10x on hidden orders (but 0.75x on the
-   staircase), at m = 100 1.3-3.3x: with many types E = nm outweighs W. Otherwise the bucket
-   queues whenever every type's shift ``s_j <= 4`` (buckets at
-   most 16 units wide: a bucket is scanned at most 16 times while ``A[j]`` crosses it,
-   whatever the keys), i.e. when ``sum(C[live, j]) < 16 * max(L / 4, 64)`` for every
-   ``j`` - allocations averaging up to about 4 units per waiting process and type - and
-   L < 2^31 and ``sum(C[live, j]) < 2^31`` (a waiting key is stored in 32 bits, relative to
-   its type's base); otherwise (huge counts, where buckets would be wide and a cluster of
-   keys in one of them rescanned again and again) the heaps. Measured: the buckets take 0.5-0.7x the
-   heaps' time on hidden-order systems, 0.3-0.5x on chains; on the staircase (W = nm, one
-   waiter a type) they take 1.1-2x, the price of their bookkeeping per watch.
+   staircase), at m = 100 1.3-3.3x: with many types E = nm outweighs W (measured before
+   the weighed watches). Otherwise the bucket queues whenever every type's shift
+   ``s_j <= 5`` (buckets at most 32 units wide: a bucket is scanned at most 32 times while
+   ``A[j]`` crosses it, whatever the keys), i.e. when ``sum(C[live, j]) < 32 * max(L / 4,
+   64)`` for every ``j`` - allocations averaging up to about 8 units per waiting process
+   and type - and L < 2^31 and ``sum(C[live, j]) < 2^31`` (a waiting key is stored in 32
+   bits, relative to its type's base); otherwise (huge counts, where buckets would be wide
+   and a cluster of keys in one of them rescanned again and again) the heaps. Measured
+   (thread CPU, weighed watches): the buckets take 0.55-0.7x the heaps' time on hidden-order
+   systems, 0.6x on chains, 0.55-0.85x on the staircase (32-unit buckets there; with 16
+   the rule picked the heaps).
 
 The deadlocked set is unique (finishing only ever grows ``A``); the finishing order is one of
 many valid ones: each process's request fits in ``A`` at the moment it was found ready, and
@@ -76,12 +83,13 @@ many valid ones: each process's request fits in ``A`` at the moment it was found
 ``bench/c/matrix.c`` has the sweeps, buckets and heaps, not Holt's lists).
 
 Storage: the live list, ``pos`` and a ready stack (3n int64); the heaps hold at most n
-entries in all at any time; the bucket queues 4n int32, 8m int64,
+entries in all at any time; the bucket queues 3n int32, 8m int64, m double,
 and at most ``m * max(L / 4, 64)`` buckets of 12 bytes plus one bit each; Holt's lists
 ``m L + L`` entries of 8 bytes, ``n + L + 2`` int32 and 6m int64.
 """
 
 from cython.parallel cimport prange, threadid
+from libc.math cimport INFINITY
 from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
@@ -112,10 +120,14 @@ cdef enum:
     # (malloc puts them side by side) never share a cache line: no false sharing in batches.
     PAD = 128
     # Bucket queues: at most max(L >> CAP_SHIFT, MIN_BUCKETS) buckets a type, each at most
-    # 2^MAX_SHIFT units wide under the shape rule.
+    # 2^MAX_SHIFT units wide under the shape rule (Holt's lists: 2^HOLT_MAX_SHIFT).
     CAP_SHIFT = 2
     MIN_BUCKETS = 64
-    MAX_SHIFT = 4
+    MAX_SHIFT = 5
+    HOLT_MAX_SHIFT = 4
+    # ``watch_type``: how many times a process's watch is chosen by weighing its whole row
+    # before it falls back to its first unmet type; ``pos`` keeps the count above bit 32.
+    GUESSES = 2
     # ``bucket_plan``'s answer when some type's keys span 2^31 units or more: a node's key,
     # stored relative to its type's base in 32 bits, would not fit (the heaps then).
     TOO_WIDE = 63
@@ -163,9 +175,8 @@ cdef struct Buckets:
     Py_ssize_t head_cap
     Py_ssize_t bits_cap
     Node* node        # n
-    int32_t* rel      # n: processes released by one finish, and the type each waited on
-    int32_t* relj     # n
-    int64_t* base     # m, and the six m-arrays after it in one block
+    int32_t* rel      # n: processes released by one finish
+    int64_t* base     # m, and the seven m-arrays after it in one block
     int64_t* last
     int64_t* off
     int64_t* woff
@@ -173,6 +184,8 @@ cdef struct Buckets:
     int64_t* shift
     int64_t* thr
     int64_t* count    # m: how many processes wait on type j
+    double* inv       # m: 1 / what the waiting processes hold of j (inf: none): the weights
+    int64_t* pos      # Work.pos (n), read by ``watch_type``
 
 
 cdef struct Work:
@@ -205,7 +218,7 @@ cdef void work_clear(Work* w) noexcept nogil:
     w.b.bits_cap = 0
     w.b.node = NULL
     w.b.rel = NULL
-    w.b.relj = NULL
+    w.b.pos = NULL
     w.b.base = NULL
 
 
@@ -253,10 +266,9 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     w.ready = <int64_t*>malloc(cells)
     w.b.node = <Node*>malloc(<size_t>n * sizeof(Node) + PAD)
     w.b.rel = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
-    w.b.relj = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
-    w.b.base = <int64_t*>malloc(8 * <size_t>m * sizeof(int64_t) + PAD)
+    w.b.base = <int64_t*>malloc(9 * <size_t>m * sizeof(int64_t) + PAD)
     if (w.live == NULL or w.pos == NULL or w.ready == NULL or w.b.node == NULL
-            or w.b.rel == NULL or w.b.relj == NULL or w.b.base == NULL):
+            or w.b.rel == NULL or w.b.base == NULL):
         return -1
     w.b.last = w.b.base + m
     w.b.off = w.b.last + m
@@ -265,6 +277,8 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     w.b.shift = w.b.nb + m
     w.b.thr = w.b.shift + m
     w.b.count = w.b.thr + m
+    w.b.inv = <double*>(w.b.count + m)
+    w.b.pos = w.pos
     if head_cap > 0 and (buckets_reserve(&w.b, head_cap) != 0
                          or bits_reserve(&w.b, (head_cap >> 6) + m) != 0):
         return -1
@@ -299,7 +313,6 @@ cdef void work_free(Work* w) noexcept nogil:
     free(w.b.bits)
     free(w.b.node)
     free(w.b.rel)
-    free(w.b.relj)
     free(w.b.base)
     work_clear(w)
 
@@ -364,6 +377,68 @@ cdef inline Py_ssize_t first_short(const int64_t* row, const int64_t* A, Py_ssiz
     return j
 
 
+cdef inline Py_ssize_t latest_short(const int64_t* row, const int64_t* A, const double* inv,
+                                    Py_ssize_t j, Py_ssize_t m) noexcept nogil:
+    """Of the types at or after ``j`` (which ``row`` asks more of than ``A`` has), the first
+    whose shortfall ``row[k] - A[k]`` is the largest share of what the waiting processes
+    held of k when the watches began, ``inv[k]``: the type likely met last.
+
+    Under steady releases type k is met after about ``(row[k] - A[k]) * inv[k]`` of the
+    finishes; any unmet type is a correct watch, so the guess needs no exactness.
+    ``inv[k] = inf`` (nothing of k can come) wins at once for an unmet k, and ``0 * inf``
+    (NaN) never wins.
+    """
+    cdef Py_ssize_t best = j
+    cdef double top = 0.0, share
+    while j < m:
+        share = <double>(row[j] - A[j]) * inv[j]
+        if share > top:
+            top = share
+            best = j
+        j += 1
+    return best
+
+
+cdef inline Py_ssize_t watch_type(const int64_t* row, const int64_t* A, const double* inv,
+                                  int64_t* pos, Py_ssize_t p, Py_ssize_t m) noexcept nogil:
+    """The type process ``p`` watches next (m: none is short, it is ready).
+
+    ``pos[p]``: its first unmet type when last scanned (types before it stay met: ``A`` only
+    grows) in the low 32 bits, how many watches were guessed above them. Watching the type
+    likely met last (``latest_short``) moves a process about once instead of once per type
+    (the staircase), but each guess weighs the rest of its row; a process whose guesses
+    keep failing (the weights can lie: ``hoarder_staircase_system``) watches its first unmet
+    type from then on, so its scans resume where they stopped, O(m) in all, as they did
+    before the guesses. (``m < 2^32``: a row of 2^32 int64 would be 32 GiB.)
+    """
+    cdef int64_t state = pos[p], guessed = state >> 32
+    cdef Py_ssize_t j = first_short(row, A, state & ((<int64_t>1 << 32) - 1), m)
+    if j == m:
+        return m
+    if guessed < GUESSES:
+        pos[p] = j | ((guessed + 1) << 32)
+        return latest_short(row, A, inv, j, m)
+    pos[p] = j | (guessed << 32)
+    return j
+
+
+cdef void watch_weights(Buckets* b, const int64_t* C, const int64_t* A, Py_ssize_t m,
+                        const int64_t* live, Py_ssize_t nlive) noexcept nogil:
+    """``last[j]``: ``A[j]`` plus every unit the ``nlive`` waiting processes hold, the most
+    type j can ever have free; ``inv[j]``: 1 / those units (inf: none), ``latest_short``'s
+    weights."""
+    cdef Py_ssize_t t, j
+    cdef const int64_t* crow
+    for j in range(m):
+        b.last[j] = A[j]
+    for t in range(nlive):
+        crow = C + live[t] * m
+        for j in range(m):
+            b.last[j] += crow[j]
+    for j in range(m):
+        b.inv[j] = 1.0 / <double>(b.last[j] - A[j]) if b.last[j] > A[j] else INFINITY
+
+
 cdef Py_ssize_t sweep(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t n,
                       Py_ssize_t m, int64_t* order, Work* w, Py_ssize_t* nlive) noexcept nogil:
     """Phase 1: sweeps while they pay. Returns how many finished; ``w.live[:nlive]`` wait,
@@ -403,12 +478,19 @@ cdef Py_ssize_t sweep(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t
 cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t m,
                             int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
                             Work* w) noexcept nogil:
-    """Phase 2 with binary heaps; returns the total finished, or -1 when out of memory."""
+    """Phase 2 with binary heaps (weighed by ``watch_weights``); returns the total finished,
+    or -1 when out of memory.
+
+    As with the buckets, the processes a finish wakes are popped first (their ``pos`` and
+    request rows prefetched, into ``live``, free once every process is seated) and
+    re-seated after: the misses overlap instead of queueing.
+    """
+    cdef const double* inv = w.b.inv
     cdef int64_t* live = w.live
     cdef int64_t* pos = w.pos
     cdef int64_t* ready = w.ready
     cdef Heap* heaps = w.heaps
-    cdef Py_ssize_t i, j, t, p, top = 0
+    cdef Py_ssize_t i, j, t, p, r, nrel, top = 0
     cdef const int64_t* row
     cdef const int64_t* crow
 
@@ -417,7 +499,7 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
     for t in range(nlive):
         i = live[t]
         row = R + i * m
-        j = first_short(row, A, pos[i], m)
+        j = watch_type(row, A, inv, pos, i, m)
         if j == m:
             ready[top] = i
             top += 1
@@ -432,24 +514,33 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
             A[j] += crow[j]
         order[done] = i
         done += 1
+        nrel = 0
         for j in range(m):
             if crow[j] == 0:
                 continue
             # A[j] grew: wake every process waiting for no more than A[j] units of j.
             while heaps[j].size > 0 and heaps[j].data[0].key <= A[j]:
                 p = heap_pop(&heaps[j])
-                row = R + p * m
-                t = first_short(row, A, j + 1, m)
-                if t == m:
-                    ready[top] = p
-                    top += 1
-                elif heap_push(&heaps[t], row[t], p) < 0:
-                    return -1
+                prefetch(pos + p)
+                prefetch_row(R + p * m, 0, m)
+                live[nrel] = p
+                nrel += 1
+        for r in range(nrel):
+            p = live[r]
+            row = R + p * m
+            t = watch_type(row, A, inv, pos, p, m)
+            if t == m:
+                prefetch_crow(C + p * m, m)
+                ready[top] = p
+                top += 1
+            elif heap_push(&heaps[t], row[t], p) < 0:
+                return -1
     return done
 
 
 cdef inline void prefetch_row(const int64_t* row, Py_ssize_t j, Py_ssize_t m) noexcept nogil:
-    """Prefetch ``row[j:m]`` (at most four cache lines): a released process scans it next."""
+    """Prefetch ``row[j:m]`` (at most four cache lines; the hardware prefetcher follows): a
+    released process scans it next."""
     cdef Py_ssize_t end = min(m, j + 32)
     while j < end:
         prefetch(row + j)
@@ -474,16 +565,16 @@ cdef inline Py_ssize_t next_bucket(const uint64_t* bits, Py_ssize_t t,
 
 
 cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, const int64_t* A,
-                            Py_ssize_t j, Py_ssize_t m, int32_t p, int64_t* ready,
+                            Py_ssize_t m, int32_t p, int64_t* ready,
                             Py_ssize_t top) noexcept nogil:
-    """Scan ``p``'s request ``row`` from type ``j``: ready (pushed on ``ready``, its ``C`` row
-    prefetched for its turn), waiting in the bucket of its first unsatisfied type, or hopeless
-    (dropped: deadlocked). Returns the new ready count."""
+    """Scan ``p``'s request ``row`` from ``pos[p]``: ready (pushed on ``ready``, its ``C`` row
+    prefetched for its turn), waiting in a bucket of the type ``watch_type`` picks, or
+    hopeless (dropped: deadlocked). Returns the new ready count."""
     cdef int64_t k, t
     cdef uint64_t* word
     cdef uint64_t bit
     cdef const int64_t* crow
-    j = first_short(row, A, j, m)
+    cdef Py_ssize_t j = watch_type(row, A, b.inv, b.pos, p, m)
     if j == m:
         crow = C + <Py_ssize_t>p * m
         for k in range(0, m, 8):  # every cache line of its C row, for its turn
@@ -512,24 +603,16 @@ cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, co
     return top
 
 
-cdef int bucket_plan(Buckets* b, const int64_t* C, const int64_t* A, Py_ssize_t m,
-                     const int64_t* live, Py_ssize_t nlive) noexcept nogil:
-    """Size the bucket queues for the ``nlive`` waiting processes; return the largest shift
-    (-1: out of memory).
+cdef int bucket_plan(Buckets* b, const int64_t* A, Py_ssize_t m,
+                     Py_ssize_t nlive) noexcept nogil:
+    """Size the bucket queues for the ``nlive`` waiting processes (``last`` set by
+    ``watch_weights``); return the largest shift (-1: out of memory).
 
-    ``last[j]``: ``A[j]`` plus every unit the waiting processes hold, the most type j can
-    ever have free. Keys ``base[j] = A[j] + 1 .. last[j]`` get buckets of width
-    ``2^shift[j]``, at most ``bucket_cap(nlive)`` of them.
+    Keys ``base[j] = A[j] + 1 .. last[j]`` get buckets of width ``2^shift[j]``, at most
+    ``bucket_cap(nlive)`` of them.
     """
-    cdef Py_ssize_t t, j, cap = bucket_cap(nlive)
+    cdef Py_ssize_t j, cap = bucket_cap(nlive)
     cdef int64_t span, s, widest = 0, total = 0, words = 0
-    cdef const int64_t* crow
-    for j in range(m):
-        b.last[j] = A[j]
-    for t in range(nlive):
-        crow = C + live[t] * m
-        for j in range(m):
-            b.last[j] += crow[j]
     for j in range(m):
         b.base[j] = A[j] + 1
         b.thr[j] = INT64_MAX
@@ -578,10 +661,10 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
         p = head[t]
         bits[t >> 6] &= ~(<uint64_t>1 << (t & 63))
         while p >= 0:
-            prefetch_row(R + <Py_ssize_t>p * m, j + 1, m)
+            prefetch_row(R + <Py_ssize_t>p * m, 0, m)
             prefetch(C + <Py_ssize_t>p * m)  # in case it is ready: it often is
+            prefetch(b.pos + p)
             b.rel[nrel] = p
-            b.relj[nrel] = <int32_t>j
             nrel += 1
             waiting -= 1
             p = node[p].link
@@ -597,10 +680,10 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
         while p >= 0:
             q = node[p].link
             if node[p].key <= met:
-                prefetch_row(R + <Py_ssize_t>p * m, j + 1, m)
+                prefetch_row(R + <Py_ssize_t>p * m, 0, m)
                 prefetch(C + <Py_ssize_t>p * m)
+                prefetch(b.pos + p)
                 b.rel[nrel] = p
-                b.relj[nrel] = <int32_t>j
                 nrel += 1
                 waiting -= 1
             else:
@@ -654,7 +737,6 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
     """
     cdef Buckets* b = &w.b
     cdef int64_t* live = w.live
-    cdef int64_t* pos = w.pos
     cdef int64_t* ready = w.ready
     cdef int64_t* thr = b.thr
     cdef Py_ssize_t i, j, t, r, top = 0, nrel
@@ -663,7 +745,7 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
 
     for t in range(nlive):
         i = live[t]
-        top = seat(b, C, R + i * m, A, pos[i], m, <int32_t>i, ready, top)
+        top = seat(b, C, R + i * m, A, m, <int32_t>i, ready, top)
 
     while top > 0:
         top -= 1
@@ -678,7 +760,7 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
                     nrel = drain(b, C, R, m, j, A[j], nrel)
             for r in range(nrel):
                 p = b.rel[r]
-                top = seat(b, C, R + <Py_ssize_t>p * m, A, b.relj[r] + 1, m, p, ready, top)
+                top = seat(b, C, R + <Py_ssize_t>p * m, A, m, p, ready, top)
     return done
 
 
@@ -867,14 +949,14 @@ cdef Py_ssize_t watch_holt(const int64_t* C, const int64_t* R, int64_t* A, Py_ss
                            Work* w, bint strict) noexcept nogil:
     """Phase 2 with Holt's static lists; returns the total finished, -1 when out of memory,
     -2 (nothing changed) when some type's keys span 2^31 units or more, or, when ``strict``,
-    when some bucket is wider than 2^MAX_SHIFT units (the shape rule)."""
+    when some bucket is wider than 2^HOLT_MAX_SHIFT units (the shape rule)."""
     cdef Holt h
     cdef int64_t* ready = w.ready
     cdef int64_t* thr
     cdef Py_ssize_t i, j, top = 0
     cdef int64_t hit
     cdef int widest = holt_build(&h, C, R, A, n, m, w.live, nlive, ready, &top)
-    if widest < 0 or widest == TOO_WIDE or (strict and widest > MAX_SHIFT):
+    if widest < 0 or widest == TOO_WIDE or (strict and widest > HOLT_MAX_SHIFT):
         holt_free(&h)
         return -1 if widest < 0 else -2
     holt_sort(&h, m, nlive)
@@ -922,8 +1004,9 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
         widest = watch_holt(C, R, A, n, m, order, done, nlive, w, strategy == AUTO)
         if widest != -2:
             return widest
+    watch_weights(&w.b, C, A, m, w.live, nlive)
     if strategy != HEAPS and nlive < 2147483647:
-        widest = bucket_plan(&w.b, C, A, m, w.live, nlive)
+        widest = bucket_plan(&w.b, A, m, nlive)
         if widest < 0:
             return -1
         if widest < TOO_WIDE and (strategy == BUCKETS or widest <= MAX_SHIFT):
@@ -991,14 +1074,15 @@ def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
                 if holt < 0:
                     status = -1
             if nlive > 0 and status == 0:
-                widest = bucket_plan(&w.b, &allocation[0, 0], &available[0], m, w.live, nlive)
+                watch_weights(&w.b, &allocation[0, 0], &available[0], m, w.live, nlive)
+                widest = bucket_plan(&w.b, &available[0], m, nlive)
         work_free(&w)
     free(order)
     if status != 0 or widest < 0:
         raise MemoryError(f"out of memory for the matrix algorithm scratch (n = {n}, m = {m})")
     if nlive == 0:
         return "sweeps", 0
-    if 0 <= holt <= MAX_SHIFT:
+    if 0 <= holt <= HOLT_MAX_SHIFT:
         return "holt", holt
     return ("buckets" if widest <= MAX_SHIFT else "heaps"), widest
 

@@ -1,8 +1,9 @@
 /* The ceiling: the matrix algorithm's kernel written by hand in plain C.
  *
  * The same algorithm as cysolve/deadlock/_matrix.pyx: sweeps over the live list while a
- * sweep finishes at least a quarter of it, then every waiting process watches its first
- * unsatisfied type in per-type bucket queues (8-byte nodes with 32-bit keys relative to the
+ * sweep finishes at least a quarter of it, then every waiting process watches the unsatisfied
+ * type whose shortfall is the largest share of what the waiting processes hold of it (the one
+ * likely met last), in per-type bucket queues (8-byte nodes with 32-bit keys relative to the
  * type's base, a bitmap of non-empty buckets, a per-type threshold gating the drains) when
  * the shape rule of _matrix.pyx allows, or in one binary min-heap per type otherwise. The
  * benchmarks measure how close the Cython kernel comes to C. Compiled at benchmark time:
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -22,16 +24,20 @@
  * 2^MAX_SHIFT units wide; TOO_WIDE: some type's keys span 2^31 units or more. */
 #define CAP_SHIFT 2
 #define MIN_BUCKETS 64
-#define MAX_SHIFT 4
+#define MAX_SHIFT 5
 #define TOO_WIDE 63
+/* Watches chosen by weighing a process's row before it watches its first unmet type. */
+#define GUESSES 2
 
 typedef struct { int64_t key, proc; } entry;
 typedef struct { entry *data; int64_t size, cap; } heap;
 typedef struct { int32_t key, link; } node;
 typedef struct {
     int32_t *head; int64_t *low; uint64_t *bits; int64_t head_cap, bits_cap;
-    node *node; int32_t *rel, *relj;
+    node *node; int32_t *rel;
     int64_t *base, *last, *off, *woff, *nb, *shift, *thr, *count;  /* m each, one block */
+    double *inv;  /* m, in the same block: latest_short's weights */
+    int64_t *pos;  /* work.pos, for watch_type */
 } buckets;
 typedef struct { int64_t *live, *pos, *ready; heap *heaps; buckets b; int64_t m; } work;
 
@@ -64,7 +70,7 @@ static void work_free(work *w) {
     if (w->heaps) for (int64_t j = 0; j < w->m; j++) free(w->heaps[j].data);
     free(w->heaps); free(w->live); free(w->pos); free(w->ready);
     free(w->b.head); free(w->b.low); free(w->b.bits); free(w->b.node); free(w->b.rel);
-    free(w->b.relj); free(w->b.base);
+    free(w->b.base);
     memset(w, 0, sizeof(*w));
 }
 
@@ -76,13 +82,14 @@ static int work_init(work *w, int64_t n, int64_t m, int64_t heap_cap, int64_t he
     w->ready = malloc(cells);
     w->b.node = malloc((size_t)n * sizeof(node) + PAD);
     w->b.rel = malloc((size_t)n * sizeof(int32_t) + PAD);
-    w->b.relj = malloc((size_t)n * sizeof(int32_t) + PAD);
-    w->b.base = malloc(8 * (size_t)m * sizeof(int64_t) + PAD);
-    if (!w->live || !w->pos || !w->ready || !w->b.node || !w->b.rel || !w->b.relj || !w->b.base)
+    w->b.base = malloc(9 * (size_t)m * sizeof(int64_t) + PAD);
+    if (!w->live || !w->pos || !w->ready || !w->b.node || !w->b.rel || !w->b.base)
         return -1;
     buckets *b = &w->b;
     b->last = b->base + m; b->off = b->last + m; b->woff = b->off + m; b->nb = b->woff + m;
     b->shift = b->nb + m; b->thr = b->shift + m; b->count = b->thr + m;
+    b->inv = (double *)(b->count + m);
+    b->pos = w->pos;
     if (head_cap > 0 && buckets_reserve(b, head_cap, (head_cap >> 6) + m)) return -1;
     w->heaps = malloc((size_t)m * sizeof(heap) + PAD);
     if (!w->heaps) return -1;
@@ -135,6 +142,50 @@ static inline int64_t first_short(const int64_t *row, const int64_t *A, int64_t 
     return j;
 }
 
+/* Of the types from j (unsatisfied), the first with the largest share (row[k] - A[k]) * inv[k]. */
+static inline int64_t latest_short(const int64_t *row, const int64_t *A, const double *inv,
+                                   int64_t j, int64_t m) {
+    double top = 0.0;
+    int64_t best = j;
+    for (; j < m; j++) {
+        double share = (double)(row[j] - A[j]) * inv[j];
+        if (share > top) { top = share; best = j; }
+    }
+    return best;
+}
+
+/* The type p watches next (m: ready). pos[p]: its first unmet type in the low 32 bits, how
+ * many watches were guessed above them; after GUESSES it watches its first unmet type. */
+static inline int64_t watch_type(const int64_t *row, const int64_t *A, const double *inv,
+                                 int64_t *pos, int64_t p, int64_t m) {
+    int64_t state = pos[p], guessed = state >> 32;
+    int64_t j = first_short(row, A, state & 0xFFFFFFFF, m);
+    if (j == m) return m;
+    if (guessed < GUESSES) {
+        pos[p] = j | ((guessed + 1) << 32);
+        return latest_short(row, A, inv, j, m);
+    }
+    pos[p] = j | (guessed << 32);
+    return j;
+}
+
+/* last[j]: A[j] plus what the waiting processes hold of j; inv[j]: 1 / that hold (inf: none). */
+static void watch_weights(buckets *b, const int64_t *C, const int64_t *A, int64_t m,
+                          const int64_t *live, int64_t nlive) {
+    for (int64_t j = 0; j < m; j++) b->last[j] = A[j];
+    for (int64_t t = 0; t < nlive; t++) {
+        const int64_t *crow = C + live[t] * m;
+        for (int64_t j = 0; j < m; j++) b->last[j] += crow[j];
+    }
+    for (int64_t j = 0; j < m; j++)
+        b->inv[j] = b->last[j] > A[j] ? 1.0 / (double)(b->last[j] - A[j]) : INFINITY;
+}
+
+static inline void prefetch_row(const int64_t *row, int64_t j, int64_t m) {
+    int64_t end = m < j + 32 ? m : j + 32;
+    for (; j < end; j += 8) __builtin_prefetch(row + j);
+}
+
 /* Sweeps while they pay; live[:*nlive] wait (0: nobody ever will). Returns how many finished. */
 static int64_t sweep(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, int64_t m,
                      int64_t *order, work *w, int64_t *nlive) {
@@ -164,12 +215,13 @@ static int64_t sweep(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, 
 static int64_t watch_heaps(const int64_t *C, const int64_t *R, int64_t *A, int64_t m,
                            int64_t *order, int64_t done, int64_t nlive, work *w) {
     int64_t *live = w->live, *pos = w->pos, *ready = w->ready, top = 0;
+    const double *inv = w->b.inv;
     heap *heaps = w->heaps;
     for (int64_t j = 0; j < m; j++) heaps[j].size = 0;
     for (int64_t t = 0; t < nlive; t++) {
         int64_t i = live[t];
         const int64_t *row = R + i * m;
-        int64_t j = first_short(row, A, pos[i], m);
+        int64_t j = watch_type(row, A, inv, pos, i, m);
         if (j == m) ready[top++] = i;
         else if (heap_push(&heaps[j], row[j], i) < 0) return -1;
     }
@@ -178,24 +230,29 @@ static int64_t watch_heaps(const int64_t *C, const int64_t *R, int64_t *A, int64
         const int64_t *crow = C + i * m;
         for (int64_t j = 0; j < m; j++) A[j] += crow[j];
         order[done++] = i;
+        int64_t nrel = 0;  /* wake first (prefetched, into live), re-seat after */
         for (int64_t j = 0; j < m; j++) {
             if (crow[j] == 0) continue;
             while (heaps[j].size > 0 && heaps[j].data[0].key <= A[j]) {
                 int64_t p = heap_pop(&heaps[j]);
-                const int64_t *row = R + p * m;
-                int64_t t = first_short(row, A, j + 1, m);
-                if (t == m) ready[top++] = p;
-                else if (heap_push(&heaps[t], row[t], p) < 0) return -1;
+                __builtin_prefetch(pos + p);
+                prefetch_row(R + p * m, 0, m);
+                live[nrel++] = p;
             }
+        }
+        for (int64_t r = 0; r < nrel; r++) {
+            int64_t p = live[r];
+            const int64_t *row = R + p * m;
+            int64_t t = watch_type(row, A, inv, pos, p, m);
+            if (t == m) {
+                for (int64_t k = 0; k < m; k += 8) __builtin_prefetch(C + p * m + k);
+                ready[top++] = p;
+            } else if (heap_push(&heaps[t], row[t], p) < 0) return -1;
         }
     }
     return done;
 }
 
-static inline void prefetch_row(const int64_t *row, int64_t j, int64_t m) {
-    int64_t end = m < j + 32 ? m : j + 32;
-    for (; j < end; j += 8) __builtin_prefetch(row + j);
-}
 
 static inline int64_t next_bucket(const uint64_t *bits, int64_t t, int64_t nb) {
     if (t >= nb) return nb;
@@ -210,10 +267,10 @@ static inline int64_t next_bucket(const uint64_t *bits, int64_t t, int64_t nb) {
     return t < nb ? t : nb;
 }
 
-/* Scan p's request row from type j: ready, waiting in a bucket, or hopeless (dropped). */
+/* Scan p's request row from pos[p]: ready, waiting in a bucket, or hopeless (dropped). */
 static inline int64_t seat(buckets *b, const int64_t *C, const int64_t *row, const int64_t *A,
-                           int64_t j, int64_t m, int32_t p, int64_t *ready, int64_t top) {
-    j = first_short(row, A, j, m);
+                           int64_t m, int32_t p, int64_t *ready, int64_t top) {
+    int64_t j = watch_type(row, A, b->inv, b->pos, p, m);
     if (j == m) {
         const int64_t *crow = C + (int64_t)p * m;
         for (int64_t k = 0; k < m; k += 8) __builtin_prefetch(crow + k);
@@ -242,14 +299,8 @@ static inline int64_t seat(buckets *b, const int64_t *C, const int64_t *row, con
 }
 
 /* Size the bucket queues for the waiting processes; the widest shift, TOO_WIDE or -1. */
-static int bucket_plan(buckets *b, const int64_t *C, const int64_t *A, int64_t m,
-                       const int64_t *live, int64_t nlive) {
+static int bucket_plan(buckets *b, const int64_t *A, int64_t m, int64_t nlive) {
     int64_t cap = bucket_cap(nlive), widest = 0, total = 0, words = 0;
-    for (int64_t j = 0; j < m; j++) b->last[j] = A[j];
-    for (int64_t t = 0; t < nlive; t++) {
-        const int64_t *crow = C + live[t] * m;
-        for (int64_t j = 0; j < m; j++) b->last[j] += crow[j];
-    }
     for (int64_t j = 0; j < m; j++) {
         int64_t span = b->last[j] - A[j], s = 0;
         b->base[j] = A[j] + 1;
@@ -285,9 +336,10 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
         int32_t p = head[t];
         bits[t >> 6] &= ~((uint64_t)1 << (t & 63));
         while (p >= 0) {
-            prefetch_row(R + (int64_t)p * m, j + 1, m);
+            prefetch_row(R + (int64_t)p * m, 0, m);
             __builtin_prefetch(C + (int64_t)p * m);
-            b->rel[nrel] = p; b->relj[nrel] = (int32_t)j; nrel++;
+            __builtin_prefetch(b->pos + p);
+            b->rel[nrel++] = p;
             waiting--;
             p = nd[p].link;
         }
@@ -300,9 +352,10 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
         while (p >= 0) {
             int32_t q = nd[p].link;
             if (nd[p].key <= met) {
-                prefetch_row(R + (int64_t)p * m, j + 1, m);
+                prefetch_row(R + (int64_t)p * m, 0, m);
                 __builtin_prefetch(C + (int64_t)p * m);
-                b->rel[nrel] = p; b->relj[nrel] = (int32_t)j; nrel++;
+                __builtin_prefetch(b->pos + p);
+                b->rel[nrel++] = p;
                 waiting--;
             } else {
                 nd[p].link = keep;
@@ -325,10 +378,10 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
 static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int64_t m,
                              int64_t *order, int64_t done, int64_t nlive, work *w) {
     buckets *b = &w->b;
-    int64_t *live = w->live, *pos = w->pos, *ready = w->ready, *thr = b->thr, top = 0;
+    int64_t *live = w->live, *ready = w->ready, *thr = b->thr, top = 0;
     for (int64_t t = 0; t < nlive; t++) {
         int64_t i = live[t];
-        top = seat(b, C, R + i * m, A, pos[i], m, (int32_t)i, ready, top);
+        top = seat(b, C, R + i * m, A, m, (int32_t)i, ready, top);
     }
     while (top > 0) {
         int64_t i = ready[--top], hit = 0;
@@ -345,7 +398,7 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
                 if (A[j] >= thr[j]) nrel = drain(b, C, R, m, j, A[j], nrel);
             for (int64_t r = 0; r < nrel; r++) {
                 int32_t p = b->rel[r];
-                top = seat(b, C, R + (int64_t)p * m, A, b->relj[r] + 1, m, p, ready, top);
+                top = seat(b, C, R + (int64_t)p * m, A, m, p, ready, top);
             }
         }
     }
@@ -359,8 +412,9 @@ static int64_t solve(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, 
     if (m == 0) { for (int64_t i = 0; i < n; i++) order[i] = i; return n; }
     done = sweep(C, R, A, n, m, order, w, &nlive);
     if (nlive == 0) return done;
+    watch_weights(&w->b, C, A, m, w->live, nlive);
     if (nlive < INT32_MAX) {
-        int widest = bucket_plan(&w->b, C, A, m, w->live, nlive);
+        int widest = bucket_plan(&w->b, A, m, nlive);
         if (widest < 0) return -1;
         if (widest <= MAX_SHIFT) return watch_buckets(C, R, A, m, order, done, nlive, w);
     }
