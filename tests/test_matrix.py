@@ -528,3 +528,15 @@ def test_reports_share_one_size_limit():
     assert f"and {found.deadlocked.size - deadlock.REPORT_LIMIT} more" in text
     assert "in all" not in found.report(limit=None)
     assert len(found.report(limit=None).splitlines()) == found.deadlocked.size + 2
+
+
+@pytest.mark.parametrize("call", [
+    lambda C, R: deadlock.detect(C, R, available=[0]),
+    lambda C, R: deadlock.is_safe([0], C, R),
+    lambda C, R: deadlock.detect_batch(C[None], R[None], [[0]]),
+])
+def test_more_resource_types_than_the_kernels_index_is_refused(call):
+    # A zero-stride view: 2**32 columns without the 32 GiB; refused before any copy.
+    wide = np.broadcast_to(np.int64(0), (1, 2**32))
+    with pytest.raises(ValueError, match=r"4,294,967,296 resource types .*at most 2\*\*32 - 1"):
+        call(wide, wide)

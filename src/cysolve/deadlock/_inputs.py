@@ -403,7 +403,16 @@ def _process_matrices(
     return a, b
 
 
+# The matrix kernels keep a resource type's index in 32 bits (with a count beside it).
+MAX_TYPES = 2**32 - 1
+
+
 def _process_matrix(obj, name: str, ndim: int, copy: bool, counts) -> np.ndarray:
+    shape = getattr(obj, "shape", ())
+    if len(shape) == ndim and shape[-1] > MAX_TYPES:  # before any copy of such an array
+        raise ValueError(
+            f"{name} has {shape[-1]:,} resource types (columns): at most 2**32 - 1"
+        )
     lead = _no_processes(obj, ndim)
     if lead is not None:
         m = _columns(counts)
