@@ -89,7 +89,7 @@ ctypedef fused node_t:  # node ids and search state
     int32_t
     int64_t
 
-ctypedef fused target_t:  # the targets a breadth-first search reads: indices or the reverse's
+ctypedef fused target_t:  # a CSR a breadth-first search reads: the caller's or the reverse
     int32_t
     int64_t
 
@@ -305,14 +305,15 @@ cdef int _build_records(const index_t* indptr, const index_t* indices, node_t n,
     return OK
 
 
-cdef void _reverse(const index_t* indptr, const index_t* indices, node_t n, index_t* rptr,
+cdef void _reverse(const index_t* indptr, const index_t* indices, node_t n, node_t* rptr,
                    node_t* rindices) noexcept nogil:
     """The reverse graph as CSR: ``rindices[rptr[w]:rptr[w + 1]]`` are the sources of the
     edges into ``w``, in increasing order. A counting sort like ``csr_from_edges``; trusts
-    checked input. O(V + E)."""
+    checked input. Edge positions are ``node_t`` (``scan`` takes 64-bit ids when
+    ``len(indices)`` does not fit int32): int64 input then writes half the bytes. O(V + E)."""
     cdef index_t e, end, m = indptr[n]
     cdef node_t v, w
-    memset(rptr, 0, (<size_t> n + 1) * sizeof(index_t))
+    memset(rptr, 0, (<size_t> n + 1) * sizeof(node_t))
     for e in range(m):
         rptr[indices[e] + 1] += 1
     for v in range(n):
@@ -331,7 +332,7 @@ cdef void _reverse(const index_t* indptr, const index_t* indices, node_t n, inde
     rptr[0] = 0
 
 
-cdef node_t _reach(const index_t* ptr, const target_t* targets, node_t pivot, uint8_t* mark,
+cdef node_t _reach(const target_t* ptr, const target_t* targets, node_t pivot, uint8_t* mark,
                    uint8_t within, uint8_t bit, node_t* queue) noexcept nogil:
     """Breadth-first search from ``pivot`` through the nodes whose ``mark`` has the bits
     ``within``: sets ``bit`` on each node it reaches (pivot included); returns how many.
@@ -340,7 +341,7 @@ cdef node_t _reach(const index_t* ptr, const target_t* targets, node_t pivot, ui
     so their misses overlap where a depth-first search waits for one after another.
     """
     cdef node_t head = 0, tail = 1, v, w
-    cdef index_t e, end
+    cdef target_t e, end
     cdef uint8_t seen = within | bit
     queue[0] = pivot
     mark[pivot] |= bit
@@ -365,7 +366,7 @@ cdef node_t _reach(const index_t* ptr, const target_t* targets, node_t pivot, ui
 
 cdef void _mark_component(const index_t* indptr, const index_t* indices, node_t n,
                           record_t* rec, node_t pivot, uint8_t* mark, node_t* queue,
-                          index_t* rptr, node_t* rindices) noexcept nogil:
+                          node_t* rptr, node_t* rindices) noexcept nogil:
     """Complete the strong component of ``pivot`` before the DFS (forward-backward).
 
     Fleischer, Hendrickson and Pinar (2000): the nodes that ``pivot`` reaches and that reach
@@ -636,14 +637,14 @@ cdef object _scan_as(const index_t[::1] indptr, const index_t[::1] indices, node
     cdef record_t* rec = <record_t*> huge_alloc(nn * sizeof(record_t))
     cdef node_t* ids = <node_t*> huge_alloc(6 * nn * sizeof(node_t))
     cdef uint8_t* pflags = <uint8_t*> malloc(nn)
-    cdef index_t* rptr = NULL
+    cdef node_t* rptr = NULL
     cdef node_t* rindices = NULL
     cdef node_t pivot
     cdef node_t* cycle = NULL
     cdef node_t cycle_len = 0, peeled = -1
     cdef index_t bad = 0
     cdef int status = NO_MEMORY
-    cdef size_t reverse_need = nn * sizeof(index_t) + <size_t> indices.shape[0] * sizeof(node_t)
+    cdef size_t reverse_need = (nn + <size_t> indices.shape[0]) * sizeof(node_t)
     dead_arr = np.zeros(n, dtype=np.uint8)
     blocked_arr = np.zeros(n, dtype=np.uint8)
     cdef uint8_t[::1] dead = dead_arr
@@ -668,7 +669,7 @@ cdef object _scan_as(const index_t[::1] indptr, const index_t[::1] indices, node
             if found is None:  # acyclic (only without the peel)
                 return dead_arr.view(bool), blocked_arr.view(bool), found
             pivot = found[0]
-            rptr = <index_t*> huge_alloc(nn * sizeof(index_t))
+            rptr = <node_t*> huge_alloc(nn * sizeof(node_t))
             rindices = <node_t*> huge_alloc(<size_t> indices.shape[0] * sizeof(node_t) + 1)
             if rptr == NULL or rindices == NULL:
                 raise MemoryError(f"the cycle search needs {need + reverse_need:,} bytes")
