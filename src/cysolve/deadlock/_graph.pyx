@@ -305,21 +305,28 @@ cdef int _build_records(const index_t* indptr, const index_t* indices, node_t n,
     return OK
 
 
-cdef void _reverse(const index_t* indptr, const index_t* indices, node_t n, node_t* rptr,
-                   node_t* rindices) noexcept nogil:
-    """The reverse graph as CSR: ``rindices[rptr[w]:rptr[w + 1]]`` are the sources of the
-    edges into ``w``, in increasing order. A counting sort like ``csr_from_edges``; trusts
-    checked input. Edge positions are ``node_t`` (``scan`` takes 64-bit ids when
-    ``len(indices)`` does not fit int32): int64 input then writes half the bytes. O(V + E)."""
-    cdef index_t e, end, m = indptr[n]
+cdef void _reverse(const index_t* indptr, const index_t* indices, node_t n,
+                   const uint8_t* mark, node_t* rptr, node_t* rindices) noexcept nogil:
+    """The reverse of the edges out of the nodes whose ``mark`` is odd, as CSR:
+    ``rindices[rptr[w]:rptr[w + 1]]`` are the sources of those edges into ``w``, in
+    increasing order. A counting sort like ``csr_from_edges``; trusts checked input. Edge
+    positions are ``node_t`` (``scan`` takes 64-bit ids when ``len(indices)`` does not fit
+    int32): int64 input then writes half the bytes. O(V + E), and O(V) plus the marked
+    nodes' edges: a small forward reach costs no pass over every edge.
+    """
+    cdef index_t e, end
     cdef node_t v, w
     memset(rptr, 0, (<size_t> n + 1) * sizeof(node_t))
-    for e in range(m):
-        rptr[indices[e] + 1] += 1
+    for v in range(n):
+        if mark[v] & 1:
+            for e in range(indptr[v], indptr[v + 1]):
+                rptr[indices[e] + 1] += 1
     for v in range(n):
         rptr[v + 1] += rptr[v]
     # rptr[w] is the next free slot of w; after the fill it is the start of w + 1
     for v in range(n):
+        if mark[v] & 1 == 0:
+            continue
         e = indptr[v]
         end = indptr[v + 1]
         while e < end:
@@ -370,16 +377,19 @@ cdef void _mark_component(const index_t* indptr, const index_t* indices, node_t 
     """Complete the strong component of ``pivot`` before the DFS (forward-backward).
 
     Fleischer, Hendrickson and Pinar (2000): the nodes that ``pivot`` reaches and that reach
-    it form its component. Found by two breadth-first searches, forward over the graph and
-    backward over its reverse within what the first reached; each node of the component gets
-    the state ``done_cycle`` (``n + 3``) in ``rec``, so the DFS skips it and counts an edge
-    into it as an edge into a complete, deadlocked component. ``mark`` (``n`` bytes) must come
-    zeroed; ``queue`` holds ``n`` ids; ``rptr`` and ``rindices`` take the reverse graph
-    (``n + 1`` and ``len(indices)`` entries). Trusts checked input. O(V + E).
+    it form its component. Found by two breadth-first searches, forward over the graph, and
+    backward within what the first reached, over the reverse of the edges out of it (they
+    all end in it: the nodes reached from ``pivot`` are closed under edges); each node of
+    the component gets the state ``done_cycle`` (``n + 3``) in ``rec``, so the DFS skips it
+    and counts an edge into it as an edge into a complete, deadlocked component. ``mark``
+    (``n`` bytes) must come zeroed; ``queue`` holds ``n`` ids; ``rptr`` and ``rindices`` take
+    the reverse graph (``n + 1`` and ``len(indices)`` entries). Trusts checked input.
+    O(V + E); where the component is small but reaches most of the graph, the DFS still
+    walks the rest and the two searches are extra (about 1.2x the time without them).
     """
     cdef node_t v
     _reach(indptr, indices, pivot, mark, 0, 1, queue)
-    _reverse(indptr, indices, n, rptr, rindices)
+    _reverse(indptr, indices, n, mark, rptr, rindices)
     _reach(rptr, rindices, pivot, mark, 1, 2, queue)
     for v in range(n):
         if mark[v] == 3:
