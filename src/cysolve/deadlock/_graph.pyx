@@ -384,8 +384,9 @@ cdef void _mark_component(const index_t* indptr, const index_t* indices, node_t 
     and counts an edge into it as an edge into a complete, deadlocked component. ``mark``
     (``n`` bytes) must come zeroed; ``queue`` holds ``n`` ids; ``rptr`` and ``rindices`` take
     the reverse graph (``n + 1`` and ``len(indices)`` entries). Trusts checked input.
-    O(V + E); where the component is small but reaches most of the graph, the DFS still
-    walks the rest and the two searches are extra (about 1.2x the time without them).
+    O(V + E). Where the component is small the DFS still walks the rest and the searches
+    are extra: a 1M-node DAG with one self-loop at its first or its last node took 1.06-1.07x
+    the time without them.
     """
     cdef node_t v
     _reach(indptr, indices, pivot, mark, 0, 1, queue)
