@@ -7,6 +7,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.sparse.csgraph import connected_components
 
 from cysolve import deadlock
 from cysolve.deadlock import (
@@ -578,12 +579,13 @@ def test_bad_indptr_found_late_is_named_like_one_found_early():
 
 
 def scan_every_way(n, edges, dtype):
-    """``_graph.scan`` with and without the source peel, in 32- and 64-bit records."""
+    """``_graph.scan`` with and without the source peel, in 32- and 64-bit records, with and
+    without the forward-backward search for the first cycle's component."""
     src = np.array([u for u, _ in edges], dtype=dtype)
     dst = np.array([v for _, v in edges], dtype=dtype)
     indptr, indices = _graph.csr_from_edges(src, dst, n)
-    return [_graph.scan(indptr, indices, peel=peel, wide=wide)
-            for peel in (True, False) for wide in (False, True)]
+    return [_graph.scan(indptr, indices, peel=peel, wide=wide, split=split)
+            for peel in (True, False) for wide in (False, True) for split in (False, True)]
 
 
 @PROPERTY
@@ -612,6 +614,60 @@ def test_the_source_peel_by_hand():
                                                        np.array([1, 2, 3, 2, 4])))
         assert dead.tolist() == [False, False, True, True, False]
         assert blocked.tolist() == [True, True, True, True, False]
+
+
+@PROPERTY
+@given(digraphs(max_nodes=40), st.sampled_from([np.int32, np.int64]))
+def test_the_forward_backward_search_changes_no_answer_on_larger_graphs(graph, dtype):
+    # several components each, so the DFS after the split meets complete ones on both sides
+    n, edges = graph
+    g = nx_graph(n, edges)
+    cycle = find_cycle(g)
+    for dead, blocked, found in scan_every_way(n, edges, dtype):
+        assert set(np.flatnonzero(dead).tolist()) == nx_deadlocked(g)
+        assert set(np.flatnonzero(blocked).tolist()) == nx_blocked(g)
+        assert (found is None and cycle is None) or found.tolist() == cycle
+
+
+def test_the_forward_backward_search_by_hand():
+    # The first cycle is 1 <-> 2 (the DFS from 0 meets it first); its component is {1, 2, 3}
+    # (3 -> 1). 0 reaches it (backward only), 4 <-> 5 is reached from it (forward only) and
+    # is a cycle of its own, 6 only reaches 4, 7 is reached only, 8 has a self-loop, 9 is free.
+    edges = [(0, 1), (1, 2), (2, 1), (2, 3), (3, 1), (3, 4), (4, 5), (5, 4), (5, 7), (6, 4),
+             (8, 8), (9, 7)]
+    for dead, blocked, cycle in scan_every_way(10, edges, np.int32):
+        assert cycle.tolist() == [1, 2]
+        assert np.flatnonzero(dead).tolist() == [1, 2, 3, 4, 5, 8]
+        assert np.flatnonzero(blocked).tolist() == [0, 1, 2, 3, 4, 5, 6, 8]
+    # the first cycle is a self-loop: its component is that one node
+    for dead, blocked, cycle in scan_every_way(4, [(0, 0), (0, 1), (1, 2), (2, 1), (3, 0)],
+                                               np.int64):
+        assert cycle.tolist() == [0]
+        assert dead.tolist() == [True, True, True, False]
+        assert blocked.tolist() == [True, True, True, True]
+
+
+def test_large_graphs_take_the_forward_backward_search_and_agree_with_scipy():
+    # past SPLIT_MIN_NODES scan splits by default; a random graph with E = 3V, most of it one
+    # component, must give the same answer both ways and scipy's components
+    n = 300_000
+    rng = np.random.default_rng(16)
+    src = rng.integers(0, n, 3 * n).astype(np.int32)
+    dst = rng.integers(0, n, 3 * n).astype(np.int32)
+    indptr, indices = _graph.csr_from_edges(src, dst, n)
+    dead, blocked, cycle = _graph.scan(indptr, indices)
+    for other in (_graph.scan(indptr, indices, split=False),
+                  _graph.scan(indptr, indices, wide=True)):
+        assert (other[0] == dead).all() and (other[1] == blocked).all()
+        assert other[2].tolist() == cycle.tolist()
+    assert cycle.tolist() == find_cycle((indptr, indices))
+    matrix = sp.csr_matrix((np.ones(indices.size), indices, indptr), shape=(n, n))
+    _, labels = connected_components(matrix, directed=True, connection="strong")
+    sizes = np.bincount(labels)
+    loops = np.zeros(n, dtype=bool)
+    loops[src[src == dst]] = True
+    assert (dead == ((sizes[labels] > 1) | loops)).all()
+    assert 0.8 * n < dead.sum() < blocked.sum() < n
 
 
 def test_the_records_read_targets_past_those_they_hold():

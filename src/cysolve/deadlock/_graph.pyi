@@ -15,6 +15,7 @@ def scan(
     indices: npt.NDArray[_Index],
     peel: bool = True,
     wide: bool = False,
+    split: bool | None = None,
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.int64] | None]: ...
 def first_cycle(
     indptr: npt.NDArray[_Index], indices: npt.NDArray[_Index]

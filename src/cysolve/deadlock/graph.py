@@ -444,7 +444,9 @@ def detect_graph(graph: Any) -> GraphDetection:
     """Deadlock detection with one resource of each type: cycles in a directed graph.
 
     One iterative O(V + E) pass (Pearce's strongly connected components) finds every node on
-    a cycle (deadlocked), every node that can reach one (blocked) and one cycle.
+    a cycle (deadlocked), every node that can reach one (blocked) and one cycle. On graphs of
+    2**18 nodes or more, the first cycle's strong component is completed before that pass by
+    two breadth-first searches (forward-backward), which on random graphs is most of the work.
 
     Parameters
     ----------
