@@ -6,14 +6,19 @@ stops waiting, finishes or is aborted) and answers at once whether a new wait cl
 The algorithm
 -------------
 The edges are split in two: ``D``, an acyclic part kept in a dynamic topological order
-(``pos[node].ord``: distinct int64 positions, every edge of ``D`` goes from a lower to a higher
+(``hot[node].ord``: distinct int64 positions, every edge of ``D`` goes from a lower to a higher
 position), and the *aside* edges, each of which closed a cycle of ``D`` when it was added.
 A new wait ``u -> v``:
 
 1. goes into ``D`` at O(1) when it agrees with the order (``ord[u] < ord[v]``);
 2. the "ends" trick: when ``v`` has no out-edge in ``D`` it takes a new highest position,
    when ``u`` has no in-edge a new lowest one (O(1): this is what keeps chains inserted
-   against the order - waits arriving in reverse - linear instead of quadratic);
+   against the order - waits arriving in reverse - linear instead of quadratic).
+   Steps 1 and 2 read only ``hot[u]`` and ``hot[v]`` (position, degrees in D): the wait is
+   counted there and written to a pending log; the lists get it in bulk (``_flush``) when
+   something reads them - a search, a removal, ``edges()``, a copy - or the log is full.
+   A flush appends independent waits, so their cache misses overlap (prefetched ahead)
+   instead of each event paying its own in turn;
 3. otherwise Pearce and Kelly (2006), "A dynamic topological sort algorithm for directed
    acyclic graphs": a forward search from ``v`` over the nodes placed before ``u`` and a
    backward search from ``u`` over the nodes placed after ``v``, one node of each in turn.
@@ -30,14 +35,14 @@ in ``[ord[y], ord[x]]``; only aside edges whose interval holds the removed edge 
 So ``D`` plus the aside edges is always the whole graph, ``D`` is acyclic, and every aside
 edge still closes a cycle of ``D``.
 
-Storage: an array of nodes, each with malloc-ed out- and in-lists that grow by doubling
+Storage: an array of nodes, each with out- and in-lists that grow by doubling
 (every out-entry knows its position in the target's in-list and back, so a removal is O(out-
-degree)); no Python object per edge. What the searches read of every neighbour (position,
-mark) lives in an array of its own, four to a cache line: at 100,000 processes an event's
-cost is mostly waiting for memory (a repeated wait, two table lookups and one list scan,
-costs ~150-190 ns there and ~25 ns at 1,000 processes). Labels are mapped to ids once (a
-dict, plus a direct table for small non-negative ints, where an int from ``add_waits``
-keeps no Python object: ``_label`` makes it when asked); ids of removed processes are reused.
+degree)); no Python object per edge. What a wait that agrees with the order reads
+(position, degrees in D) lives in ``hot``, four nodes to a cache line, the search marks in
+an array of their own: at 100,000 processes an event's cost is mostly waiting for memory.
+Labels are mapped to ids once (a dict, plus a direct table for small non-negative ints,
+where an int from ``add_waits`` keeps no Python object: ``_label`` makes it when asked);
+ids of removed processes are reused.
 
 Contract: methods of ``WaitCore`` are called by ``online.WaitForGraph`` (the public face),
 which adds the results' Python forms. Nothing here is thread-safe: one graph, one thread.
@@ -58,6 +63,22 @@ from cysolve.deadlock import _matrix
 cdef extern from "Python.h":
     long long PyLong_AsLongLongAndOverflow(object obj, int* overflow) except? -1
 
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define CYSOLVE_PREFETCH(p) __builtin_prefetch((const void *)(p))
+    #else
+    #define CYSOLVE_PREFETCH(p) ((void)0)
+    #endif
+    """
+    void prefetch "CYSOLVE_PREFETCH"(const void* p) noexcept nogil
+
+cdef enum:
+    # Pending waits indexed at most this many at a time (the log stays in L1 and bounded).
+    LOG_MAX = 4096
+    # A flush prefetches the two nodes of the wait this far ahead, their lists half as far.
+    FLUSH_AHEAD = 8
+
 
 cdef struct OutE:
     int64_t stamp   # when the wait was added (the clock of the graph): the victims' rule
@@ -74,16 +95,16 @@ cdef struct InE:
 
 cdef struct Node:     # 48 bytes: what a forward (backward) search reads, 16 bytes in one line
     OutE* out
-    int32_t nout, nout_d    # out-edges, out-edges in D
+    int32_t nout, unused1   # out-edges
     InE* inn
-    int32_t nin, nin_d
+    int32_t nin, unused2
     int32_t cout, cin       # capacities
-    int32_t alive, unused
+    int32_t alive, unused3
 
 
-cdef struct Pos:      # apart from the nodes: a search checks every neighbour's, 4 a line
-    int64_t ord     # position in the topological order of D
-    int64_t seen    # search epoch that last visited it
+cdef struct Hot:      # all a wait that agrees with the order reads or writes: 4 a line
+    int64_t ord             # position in the topological order of D
+    int32_t nout_d, nin_d   # edges of D out of and into the node, pending ones included
 
 
 cdef struct OrdId:
@@ -176,7 +197,8 @@ cdef class WaitCore:
     cdef Node* nodes          # 64-byte aligned inside ``nodes_block``
     cdef void* nodes_block
     cdef int64_t* keys        # the small int label a node is filed under in ``cache``, or -1
-    cdef Pos* pos             # each node's place in the order and search mark
+    cdef Hot* hot             # each node's place in the order and its degrees in D
+    cdef int64_t* seen        # the search epoch that last visited each node
     cdef int32_t* parent      # forward search: the node each was reached from
     cdef int32_t cap          # nodes allocated
     cdef int32_t used         # ids handed out so far (free ones included)
@@ -200,6 +222,9 @@ cdef class WaitCore:
     cdef int32_t naside, caside
     cdef int32_t* retry
     cdef int32_t cretry
+    # waits of D not yet in the lists, pairs (u, v) in arrival order (``_flush``)
+    cdef int32_t* log
+    cdef int32_t nlog
     # small non-negative int labels -> id (-1: not cached)
     cdef int32_t* cache
     cdef int64_t ncache
@@ -222,7 +247,9 @@ cdef class WaitCore:
                 free(self.nodes[i].inn)
         free(self.nodes_block)
         free(self.keys)
-        free(self.pos)
+        free(self.hot)
+        free(self.seen)
+        free(self.log)
         free(self.parent)
         free(self.free_ids)
         free(self.stack)
@@ -238,7 +265,10 @@ cdef class WaitCore:
         self.nodes = NULL
         self.nodes_block = NULL
         self.keys = NULL
-        self.pos = NULL
+        self.hot = NULL
+        self.seen = NULL
+        self.log = NULL
+        self.nlog = 0
         self.parent = NULL
         self.free_ids = self.stack = self.fwd = self.bwd = self.cyc = NULL
         self.aside = self.retry = self.cache = NULL
@@ -264,7 +294,8 @@ cdef class WaitCore:
             new_cap = need
         if (self._resize_nodes(new_cap) < 0
                 or _resize(<void**> &self.keys, new_cap, sizeof(int64_t)) < 0
-                or _resize(<void**> &self.pos, new_cap, sizeof(Pos)) < 0
+                or _resize(<void**> &self.hot, new_cap, sizeof(Hot)) < 0
+                or _resize(<void**> &self.seen, new_cap, sizeof(int64_t)) < 0
                 or _resize(<void**> &self.parent, new_cap, sizeof(int32_t)) < 0
                 or _resize(<void**> &self.free_ids, new_cap, sizeof(int32_t)) < 0
                 or _resize(<void**> &self.stack, new_cap, sizeof(int32_t)) < 0
@@ -393,10 +424,11 @@ cdef class WaitCore:
             self.nodes[i].inn = NULL
             self.nodes[i].cout = self.nodes[i].cin = 0
         node = &self.nodes[i]
-        node.nout = node.nout_d = node.nin = node.nin_d = 0
+        node.nout = node.nin = 0
         self.hi += 1
-        self.pos[i].ord = self.hi
-        self.pos[i].seen = 0
+        self.hot[i].ord = self.hi
+        self.hot[i].nout_d = self.hot[i].nin_d = 0
+        self.seen[i] = 0
         self.parent[i] = -1
         node.alive = 1
         self.keys[i] = -1
@@ -468,7 +500,8 @@ cdef class WaitCore:
         return -1
 
     cdef int _link(self, int32_t u, int32_t v, int32_t aside) noexcept nogil:
-        """Append the edge ``u -> v`` to both lists; -1 when memory ran out."""
+        """Append the edge ``u -> v`` to both lists; -1 when memory ran out. An edge of D
+        was counted in ``hot`` when it was logged, so only the lists change here."""
         cdef Node* a = &self.nodes[u]
         cdef Node* b = &self.nodes[v]
         cdef int32_t k, ki
@@ -495,10 +528,64 @@ cdef class WaitCore:
             self.aside[2 * self.naside] = u
             self.aside[2 * self.naside + 1] = v
             self.naside += 1
-        else:
-            a.nout_d += 1
-            b.nin_d += 1
         self.nedges += 1
+        return 0
+
+    cdef int _log(self, int32_t u, int32_t v) noexcept nogil:
+        """Put ``u -> v`` (it agrees with the order) into D: counted at once in ``hot``,
+        which is all a later wait's check reads, and written to the pending log; the lists
+        get it at the next ``_flush``. -1 when memory ran out."""
+        if self.nlog == LOG_MAX and self._flush() < 0:
+            return -1
+        if self.log == NULL:
+            self.log = <int32_t*> malloc(2 * LOG_MAX * sizeof(int32_t))
+            if self.log == NULL:
+                return -1
+        self.log[2 * self.nlog] = u
+        self.log[2 * self.nlog + 1] = v
+        self.nlog += 1
+        self.hot[u].nout_d += 1
+        self.hot[v].nin_d += 1
+        return 0
+
+    cdef int _flush(self) noexcept nogil:
+        """Append the pending waits to the lists in arrival order, dropping a repeat of a
+        wait already there (its count in ``hot`` taken back): the same lists, stamps and
+        order as adding each at once. The waits are independent, so the nodes and list ends
+        of those ahead are prefetched and their misses overlap. -1 when memory ran out (the
+        waits not yet appended stay pending)."""
+        cdef int32_t* L = self.log
+        cdef int32_t n = self.nlog, e, u, v
+        cdef Node* N = self.nodes
+        cdef Node* a
+        for e in range(n):
+            if e + FLUSH_AHEAD < n:
+                prefetch(&N[L[2 * (e + FLUSH_AHEAD)]])
+                prefetch(&N[L[2 * (e + FLUSH_AHEAD) + 1]])
+            if e + FLUSH_AHEAD // 2 < n:
+                a = &N[L[2 * (e + FLUSH_AHEAD // 2)]]
+                if a.out != NULL:
+                    prefetch(a.out)
+                    prefetch(a.out + a.nout)
+                a = &N[L[2 * (e + FLUSH_AHEAD // 2) + 1]]
+                if a.inn != NULL:
+                    prefetch(a.inn + a.nin)
+            u = L[2 * e]
+            v = L[2 * e + 1]
+            if self._find(u, v) >= 0:
+                self.hot[u].nout_d -= 1
+                self.hot[v].nin_d -= 1
+            elif self._link(u, v, 0) < 0:
+                memmove(L, L + 2 * e, <size_t> (n - e) * 2 * sizeof(int32_t))
+                self.nlog = n - e
+                return -1
+        self.nlog = 0
+        return 0
+
+    cdef int _flushed(self) except -1:
+        """``_flush`` for the methods that read the lists (MemoryError when it fails)."""
+        if self.nlog and self._flush() < 0:
+            raise MemoryError("no memory for the pending waits")
         return 0
 
     cdef void _drop_aside(self, int32_t u, int32_t v) noexcept nogil:
@@ -529,19 +616,19 @@ cdef class WaitCore:
         if e.aside:
             self._drop_aside(u, v)
         else:
-            N[u].nout_d -= 1
-            N[v].nin_d -= 1
+            self.hot[u].nout_d -= 1
+            self.hot[v].nin_d -= 1
         self.nedges -= 1
 
     # --- the order ----------------------------------------------------------------------------
 
     cdef int _place(self, int32_t u, int32_t v) noexcept nogil:
-        """Make room for ``u -> v`` in D's order: 0, or 1 when it closes a cycle of D.
+        """Make room for ``u -> v`` in D's order: 0, or 1 when it closes a cycle of D
+        (-1: no memory to flush the pending waits, which the search must see).
 
         On 1, ``cyc[:ncyc]`` is the cycle ``u, v, ..., x`` (``x -> u`` closes it).
         """
-        cdef Node* N = self.nodes
-        cdef Pos* P = self.pos
+        cdef Hot* P = self.hot
         cdef int64_t ub = P[u].ord, lb = P[v].ord
         if u == v:
             self.cyc[0] = u
@@ -549,14 +636,16 @@ cdef class WaitCore:
             return 1
         if ub < lb:
             return 0
-        if N[v].nout_d == 0:           # v waits for nobody in D: the new last
+        if P[v].nout_d == 0:           # v waits for nobody in D: the new last
             self.hi += 1
             P[v].ord = self.hi
             return 0
-        if N[u].nin_d == 0:            # nobody waits for u in D: the new first
+        if P[u].nin_d == 0:            # nobody waits for u in D: the new first
             self.lo -= 1
             P[u].ord = self.lo
             return 0
+        if self.nlog and self._flush() < 0:
+            return -1
         if self._search(u, v, lb, ub):
             return 1
         self._reorder(self.nb, self.nf)
@@ -574,7 +663,8 @@ cdef class WaitCore:
         are followed without the stack.
         """
         cdef Node* N = self.nodes
-        cdef Pos* P = self.pos
+        cdef Hot* P = self.hot
+        cdef int64_t* S = self.seen
         cdef int32_t* parent = self.parent   # forward: the predecessor; backward: the successor
         cdef int32_t* stack = self.stack
         cdef int32_t top = self.cap - 1
@@ -584,8 +674,8 @@ cdef class WaitCore:
         cdef InE* inn
         self.epoch += 1
         ep = self.epoch
-        P[v].seen = ep
-        P[u].seen = -ep
+        S[v] = ep
+        S[u] = -ep
         parent[v] = parent[u] = -1
         self.fwd[0] = stack[0] = v
         self.bwd[0] = stack[top] = u
@@ -598,11 +688,11 @@ cdef class WaitCore:
                     n = N[x].nout
                     if n == 1 and out[0].aside == 0:   # follow the chain
                         w = out[0].to
-                        if P[w].seen == -ep:
+                        if S[w] == -ep:
                             return self._meet(u, x, w, nf + nb)
-                        if P[w].seen == ep or P[w].ord >= ub:
+                        if S[w] == ep or P[w].ord >= ub:
                             break
-                        P[w].seen = ep
+                        S[w] = ep
                         parent[w] = x
                         self.fwd[nf] = w
                         nf += 1
@@ -612,10 +702,10 @@ cdef class WaitCore:
                         if out[k].aside:
                             continue
                         w = out[k].to
-                        if P[w].seen == -ep:
+                        if S[w] == -ep:
                             return self._meet(u, x, w, nf + nb)
-                        if P[w].seen != ep and P[w].ord < ub:
-                            P[w].seen = ep
+                        if S[w] != ep and P[w].ord < ub:
+                            S[w] = ep
                             parent[w] = x
                             self.fwd[nf] = w
                             nf += 1
@@ -630,10 +720,10 @@ cdef class WaitCore:
                     if inn[k].aside:
                         continue
                     w = inn[k].frm
-                    if P[w].seen == ep:
+                    if S[w] == ep:
                         return self._meet(u, w, x, nf + nb)
-                    if P[w].seen != -ep and P[w].ord > lb:
-                        P[w].seen = -ep
+                    if S[w] != -ep and P[w].ord > lb:
+                        S[w] = -ep
                         parent[w] = x
                         self.bwd[nb] = w
                         nb += 1
@@ -647,7 +737,7 @@ cdef class WaitCore:
     cdef void _reorder(self, int32_t nb, int32_t nf) noexcept nogil:
         """Give B (``bwd``) then F (``fwd``), each in its own order, the positions the two
         sets held, sorted: D's order holds again with ``u -> v`` in it."""
-        cdef Pos* P = self.pos
+        cdef Hot* P = self.hot
         cdef OrdId* buf = self.sortbuf
         cdef int32_t i, j = nb, k = 0
         for i in range(nb):
@@ -692,14 +782,24 @@ cdef class WaitCore:
         return 1
 
     cdef int _add(self, int32_t u, int32_t v) noexcept nogil:
-        """Add the wait ``u -> v``: 0 (no cycle or already there), 1 (closes one), -1 (memory)."""
+        """Add the wait ``u -> v``: 0 (no cycle or already there), 1 (closes one), -1 (memory).
+
+        A wait that agrees with the order (most of them) reads only the two ``hot`` entries
+        and is logged; a repeat of a wait of D is dropped when the log is flushed. A wait
+        against the order cannot repeat a wait of D (those all agree with it), only an aside
+        one, and those are always in the lists.
+        """
         cdef int r
-        if self._find(u, v) >= 0:
+        if self.hot[u].ord < self.hot[v].ord:
+            return self._log(u, v)
+        if self.naside and self._find(u, v) >= 0:
             return 0
         r = self._place(u, v)
-        if self._link(u, v, r) < 0:
+        if r == 0:
+            return self._log(u, v)
+        if r < 0 or self.nlog and self._flush() < 0 or self._link(u, v, 1) < 0:
             return -1
-        return r
+        return 1
 
     cdef int _retry(self, int32_t ntry) noexcept nogil:
         """Retry the aside edges in ``retry[:2 * ntry]``: those closing no cycle now join D."""
@@ -716,8 +816,8 @@ cdef class WaitCore:
             N = self.nodes
             N[x].out[k].aside = 0
             N[y].inn[N[x].out[k].back].aside = 0
-            N[x].nout_d += 1
-            N[y].nin_d += 1
+            self.hot[x].nout_d += 1
+            self.hot[y].nin_d += 1
             self._drop_aside(x, y)
         return 0
 
@@ -729,7 +829,7 @@ cdef class WaitCore:
         for t in range(self.naside):
             x = self.aside[2 * t]
             y = self.aside[2 * t + 1]
-            if self.pos[y].ord <= low and high <= self.pos[x].ord:
+            if self.hot[y].ord <= low and high <= self.hot[x].ord:
                 self.retry[2 * n] = x
                 self.retry[2 * n + 1] = y
                 n += 1
@@ -801,14 +901,15 @@ cdef class WaitCore:
         """Forget that ``waiter`` waits for ``holder`` (it got the lock or gave up)."""
         cdef int32_t u = self._known(waiter, "waiter")
         cdef int32_t v = self._known(holder, "holder")
-        cdef int32_t k = self._find(u, v)
-        cdef int32_t n = 0
+        cdef int32_t k, n = 0
         cdef bint in_d
+        self._flushed()
+        k = self._find(u, v)
         if k < 0:
             raise ValueError(f"{waiter!r} does not wait for {holder!r}: no such wait to remove")
         in_d = self.nodes[u].out[k].aside == 0
         if in_d and self.naside:
-            n = self._candidates(self.pos[u].ord, self.pos[v].ord)
+            n = self._candidates(self.hot[u].ord, self.hot[v].ord)
             if n < 0:
                 raise MemoryError("no memory to retry the waits set aside")
         self._unlink(u, k)
@@ -820,8 +921,9 @@ cdef class WaitCore:
         cdef int32_t p = self._known(process, "process")
         cdef Node* N = self.nodes
         cdef int32_t n = 0
-        cdef int64_t at = self.pos[p].ord
-        if self.naside and (N[p].nout_d or N[p].nin_d):
+        cdef int64_t at = self.hot[p].ord
+        self._flushed()
+        if self.naside and (self.hot[p].nout_d or self.hot[p].nin_d):
             n = self._candidates(at, at)
             if n < 0:
                 raise MemoryError("no memory to retry the waits set aside")
@@ -846,6 +948,7 @@ cdef class WaitCore:
         cdef int32_t p = self._known(process, "process")
         cdef int32_t k
         cdef Node* node = &self.nodes[p]
+        self._flushed()
         return [self._label(node.out[k].to) for k in range(node.nout)]
 
     def __contains__(self, label):
@@ -867,12 +970,14 @@ cdef class WaitCore:
     @property
     def n_waits(self):
         """How many waits the graph holds."""
+        self._flushed()
         return self.nedges
 
     def edges(self):
         """Every wait as a ``(waiter, holder)`` pair of labels."""
         cdef int32_t i, k
         cdef Node* node
+        self._flushed()
         labels = self._label_list()
         out = []
         for i in range(self.used):
@@ -887,9 +992,11 @@ cdef class WaitCore:
         """``(src, dst, stamp)`` over ids, in ``edges()`` order; and ``first``: the ids in
         order of first appearance in ``src[0], dst[0], src[1], ...`` (``detect_graph``'s ids),
         with ``rank`` mapping an id to its position there (-1: no edge)."""
-        cdef int64_t m = self.nedges, e = 0
+        cdef int64_t m, e = 0
         cdef int32_t i, k, nfirst = 0
         cdef Node* node
+        self._flushed()
+        m = self.nedges
         src_a = np.empty(m, dtype=np.int32)
         dst_a = np.empty(m, dtype=np.int32)
         stamp_a = np.empty(m, dtype=np.int64)
@@ -936,11 +1043,13 @@ cdef class WaitCore:
         cdef int32_t i
         cdef Node* a
         cdef Node* b
+        self._flushed()
         other._free_all()
         other._reserve(self.cap if self.cap else 1)
         memcpy(other.nodes, self.nodes, <size_t> self.used * sizeof(Node))
         memcpy(other.keys, self.keys, <size_t> self.used * sizeof(int64_t))
-        memcpy(other.pos, self.pos, <size_t> self.used * sizeof(Pos))
+        memcpy(other.hot, self.hot, <size_t> self.used * sizeof(Hot))
+        memcpy(other.seen, self.seen, <size_t> self.used * sizeof(int64_t))
         memcpy(other.parent, self.parent, <size_t> self.used * sizeof(int32_t))
         for i in range(self.used):
             a = &self.nodes[i]
