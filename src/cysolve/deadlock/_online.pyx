@@ -50,7 +50,7 @@ which adds the results' Python forms. Nothing here is thread-safe: one graph, on
 
 from cpython.long cimport PyLong_CheckExact
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy, memmove, memset
 
 import numbers
@@ -171,6 +171,18 @@ cdef int _resize(void** block, int32_t n, size_t size) noexcept nogil:
     if grown == NULL:
         return -1
     block[0] = grown
+    return 0
+
+
+cdef int _renew(void** block, int32_t n, size_t size, bint zero) noexcept nogil:
+    """A new block of ``n`` items for scratch whose contents need not survive (zeroed with
+    ``zero``: fresh pages cost no copy); the old one is freed. -1 (old kept) when memory ran
+    out."""
+    cdef void* fresh = calloc(n, size) if zero else malloc(<size_t> n * size)
+    if fresh == NULL:
+        return -1
+    free(block[0])
+    block[0] = fresh
     return 0
 
 
@@ -377,16 +389,18 @@ cdef class WaitCore:
         if (self._resize_nodes(new_cap) < 0
                 or _resize(<void**> &self.keys, new_cap, sizeof(int64_t)) < 0
                 or _resize(<void**> &self.hot, new_cap, sizeof(Hot)) < 0
-                or _resize(<void**> &self.seen, new_cap, sizeof(int64_t)) < 0
-                or _resize(<void**> &self.parent, new_cap, sizeof(int32_t)) < 0
                 or _resize(<void**> &self.free_ids, new_cap, sizeof(int32_t)) < 0
-                or _resize(<void**> &self.stack, new_cap, sizeof(int32_t)) < 0
-                or _resize(<void**> &self.fwd, new_cap, sizeof(int32_t)) < 0
-                or _resize(<void**> &self.bwd, new_cap, sizeof(int32_t)) < 0
-                or _resize(<void**> &self.sortbuf, new_cap, sizeof(OrdId)) < 0
-                or _resize(<void**> &self.sorttmp, new_cap, sizeof(OrdId)) < 0
-                or _resize(<void**> &self.slots, new_cap, sizeof(int64_t)) < 0
-                or _resize(<void**> &self.cyc, new_cap + 1, sizeof(int32_t)) < 0):
+                # search marks start again from 0 (no search is under way); the rest is
+                # scratch of a search: nothing to copy
+                or _renew(<void**> &self.seen, new_cap, sizeof(int64_t), True) < 0
+                or _renew(<void**> &self.parent, new_cap, sizeof(int32_t), False) < 0
+                or _renew(<void**> &self.stack, new_cap, sizeof(int32_t), False) < 0
+                or _renew(<void**> &self.fwd, new_cap, sizeof(int32_t), False) < 0
+                or _renew(<void**> &self.bwd, new_cap, sizeof(int32_t), False) < 0
+                or _renew(<void**> &self.sortbuf, new_cap, sizeof(OrdId), False) < 0
+                or _renew(<void**> &self.sorttmp, new_cap, sizeof(OrdId), False) < 0
+                or _renew(<void**> &self.slots, new_cap, sizeof(int64_t), False) < 0
+                or _renew(<void**> &self.cyc, new_cap + 1, sizeof(int32_t), False) < 0):
             raise MemoryError(f"no memory for {new_cap:,} processes")
         self._labels.extend([None] * (new_cap - len(self._labels)))
         self.cap = new_cap
@@ -1132,7 +1146,6 @@ cdef class WaitCore:
         memcpy(other.keys, self.keys, <size_t> self.used * sizeof(int64_t))
         memcpy(other.hot, self.hot, <size_t> self.used * sizeof(Hot))
         memcpy(other.seen, self.seen, <size_t> self.used * sizeof(int64_t))
-        memcpy(other.parent, self.parent, <size_t> self.used * sizeof(int32_t))
         for i in range(self.used):
             a = &self.nodes[i]
             b = &other.nodes[i]
