@@ -1064,6 +1064,11 @@ cdef class WaitCore:
         return self.work
 
     @property
+    def _pending(self):
+        """Waits logged but not yet in the lists (for the tests of the deferred path)."""
+        return self.nlog
+
+    @property
     def n_waits(self):
         """How many waits the graph holds."""
         self._flushed()
