@@ -80,26 +80,32 @@ cdef enum:
     FLUSH_AHEAD = 8
 
 
-cdef struct OutE:
+cdef struct OutE:     # 16 bytes. ``back`` < 0: the edge is aside (it closed a cycle, not in D)
     int64_t stamp   # when the wait was added (the clock of the graph): the victims' rule
     int32_t to
-    int32_t back    # position of this edge in ``to``'s in-list
-    int32_t aside   # 1: the edge closed a cycle and is not part of the ordered part D
+    int32_t back    # position of this edge in ``to``'s in-list, ``~position`` when aside
 
 
-cdef struct InE:
+cdef struct InE:      # 8 bytes
     int32_t frm
-    int32_t back    # position of this edge in ``frm``'s out-list
-    int32_t aside
+    int32_t back    # position of this edge in ``frm``'s out-list, ``~position`` when aside
 
 
-cdef struct Node:     # 48 bytes: what a forward (backward) search reads, 16 bytes in one line
+cdef inline int32_t _at(int32_t back) noexcept nogil:
+    """The position a ``back`` field holds, aside or not."""
+    return back if back >= 0 else ~back
+
+
+cdef inline int32_t _moved(int32_t back, int32_t k) noexcept nogil:
+    """A ``back`` field pointing at ``k`` instead, keeping whether the edge is aside."""
+    return k if back >= 0 else ~k
+
+
+cdef struct Node:     # 32 bytes, 64-byte aligned: a node never straddles two cache lines
     OutE* out
-    int32_t nout, unused1   # out-edges
     InE* inn
-    int32_t nin, unused2
+    int32_t nout, nin
     int32_t cout, cin       # capacities
-    int32_t alive, unused3
 
 
 cdef struct Hot:      # all a wait that agrees with the order reads or writes: 4 a line
@@ -291,6 +297,7 @@ cdef class WaitCore:
     cdef Node* nodes          # 64-byte aligned inside ``nodes_block``
     cdef void* nodes_block
     cdef int64_t* keys        # the small int label a node is filed under in ``cache``, or -1
+    cdef uint8_t* alive       # 0: a free id
     cdef Hot* hot             # each node's place in the order and its degrees in D
     cdef int64_t* seen        # the search epoch that last visited each node
     cdef int32_t* parent      # forward search: the node each was reached from
@@ -341,6 +348,7 @@ cdef class WaitCore:
         _pool_free(&self.ins)
         free(self.nodes_block)
         free(self.keys)
+        free(self.alive)
         free(self.hot)
         free(self.seen)
         free(self.log)
@@ -359,6 +367,7 @@ cdef class WaitCore:
         self.nodes = NULL
         self.nodes_block = NULL
         self.keys = NULL
+        self.alive = NULL
         self.hot = NULL
         self.seen = NULL
         self.log = NULL
@@ -388,6 +397,7 @@ cdef class WaitCore:
             new_cap = need
         if (self._resize_nodes(new_cap) < 0
                 or _resize(<void**> &self.keys, new_cap, sizeof(int64_t)) < 0
+                or _resize(<void**> &self.alive, new_cap, sizeof(uint8_t)) < 0
                 or _resize(<void**> &self.hot, new_cap, sizeof(Hot)) < 0
                 or _resize(<void**> &self.free_ids, new_cap, sizeof(int32_t)) < 0
                 # search marks start again from 0 (no search is under way); the rest is
@@ -407,8 +417,8 @@ cdef class WaitCore:
         return 0
 
     cdef int _resize_nodes(self, int32_t new_cap) noexcept nogil:
-        """Move the nodes to a block of ``new_cap`` aligned to 64 bytes: with 48-byte nodes
-        the 16 bytes a forward (or backward) search reads of a node lie in one cache line."""
+        """Move the nodes to a block of ``new_cap`` aligned to 64 bytes: a 32-byte node (all
+        a search or a flush reads of it) then lies in one cache line."""
         cdef void* block = malloc(<size_t> new_cap * sizeof(Node) + 64)
         cdef Node* nodes
         if block == NULL:
@@ -526,7 +536,7 @@ cdef class WaitCore:
         self.hot[i].nout_d = self.hot[i].nin_d = 0
         self.seen[i] = 0
         self.parent[i] = -1
-        node.alive = 1
+        self.alive[i] = 1
         self.keys[i] = -1
         self.nalive += 1
         return i
@@ -613,11 +623,9 @@ cdef class WaitCore:
         self.clock += 1
         a.out[k].stamp = self.clock
         a.out[k].to = v
-        a.out[k].back = ki
-        a.out[k].aside = aside
+        a.out[k].back = ~ki if aside else ki
         b.inn[ki].frm = u
-        b.inn[ki].back = k
-        b.inn[ki].aside = aside
+        b.inn[ki].back = ~k if aside else k
         a.nout += 1
         b.nin += 1
         if aside:
@@ -698,18 +706,22 @@ cdef class WaitCore:
         """Remove ``u``'s out-edge number ``k`` (swap with the last, in both lists)."""
         cdef Node* N = self.nodes
         cdef OutE e = N[u].out[k]
-        cdef int32_t v = e.to, ki = e.back, last
+        cdef int32_t v = e.to, ki = _at(e.back), last
+        cdef OutE* partner_out
+        cdef InE* partner_in
         last = N[v].nin - 1
         if ki != last:
             N[v].inn[ki] = N[v].inn[last]
-            N[N[v].inn[ki].frm].out[N[v].inn[ki].back].back = ki
+            partner_out = &N[N[v].inn[ki].frm].out[_at(N[v].inn[ki].back)]
+            partner_out.back = _moved(partner_out.back, ki)
         N[v].nin -= 1
         last = N[u].nout - 1
         if k != last:
             N[u].out[k] = N[u].out[last]
-            N[N[u].out[k].to].inn[N[u].out[k].back].back = k
+            partner_in = &N[N[u].out[k].to].inn[_at(N[u].out[k].back)]
+            partner_in.back = _moved(partner_in.back, k)
         N[u].nout -= 1
-        if e.aside:
+        if e.back < 0:
             self._drop_aside(u, v)
         else:
             self.hot[u].nout_d -= 1
@@ -782,7 +794,7 @@ cdef class WaitCore:
                 while True:
                     out = N[x].out
                     n = N[x].nout
-                    if n == 1 and out[0].aside == 0:   # follow the chain
+                    if n == 1 and out[0].back >= 0:   # follow the chain
                         w = out[0].to
                         if S[w] == -ep:
                             return self._meet(u, x, w, nf + nb)
@@ -795,7 +807,7 @@ cdef class WaitCore:
                         x = w
                         continue
                     for k in range(n):
-                        if out[k].aside:
+                        if out[k].back < 0:   # aside
                             continue
                         w = out[k].to
                         if S[w] == -ep:
@@ -813,7 +825,7 @@ cdef class WaitCore:
                 x = stack[top - bsp]
                 inn = N[x].inn
                 for k in range(N[x].nin):
-                    if inn[k].aside:
+                    if inn[k].back < 0:
                         continue
                     w = inn[k].frm
                     if S[w] == ep:
@@ -899,19 +911,20 @@ cdef class WaitCore:
 
     cdef int _retry(self, int32_t ntry) noexcept nogil:
         """Retry the aside edges in ``retry[:2 * ntry]``: those closing no cycle now join D."""
-        cdef int32_t t, x, y, k
+        cdef int32_t t, x, y, k, ki
         cdef Node* N
         for t in range(ntry):
             x = self.retry[2 * t]
             y = self.retry[2 * t + 1]
             k = self._find(x, y)
-            if k < 0 or not self.nodes[x].out[k].aside:
+            if k < 0 or self.nodes[x].out[k].back >= 0:
                 continue  # removed meanwhile (with a removed process)
             if self._place(x, y) != 0:
                 continue
             N = self.nodes
-            N[x].out[k].aside = 0
-            N[y].inn[N[x].out[k].back].aside = 0
+            ki = ~N[x].out[k].back
+            N[x].out[k].back = ki
+            N[y].inn[ki].back = k
             self.hot[x].nout_d += 1
             self.hot[y].nin_d += 1
             self._drop_aside(x, y)
@@ -1003,7 +1016,7 @@ cdef class WaitCore:
         k = self._find(u, v)
         if k < 0:
             raise ValueError(f"{waiter!r} does not wait for {holder!r}: no such wait to remove")
-        in_d = self.nodes[u].out[k].aside == 0
+        in_d = self.nodes[u].out[k].back >= 0
         if in_d and self.naside:
             n = self._candidates(self.hot[u].ord, self.hot[v].ord)
             if n < 0:
@@ -1026,10 +1039,10 @@ cdef class WaitCore:
         while N[p].nout:
             self._unlink(p, N[p].nout - 1)
         while N[p].nin:
-            self._unlink(N[p].inn[N[p].nin - 1].frm, N[p].inn[N[p].nin - 1].back)
+            self._unlink(N[p].inn[N[p].nin - 1].frm, _at(N[p].inn[N[p].nin - 1].back))
         if n:
             self._retry(n)
-        N[p].alive = 0
+        self.alive[p] = 0
         if self.keys[p] < 0 or self.dict_ints:
             self._ids.pop(self._label(p), None)
         if self.keys[p] >= 0:
@@ -1083,7 +1096,7 @@ cdef class WaitCore:
         out = []
         for i in range(self.used):
             node = &self.nodes[i]
-            if not node.alive:
+            if not self.alive[i]:
                 continue
             for k in range(node.nout):
                 out.append((labels[i], labels[node.out[k].to]))
@@ -1110,7 +1123,7 @@ cdef class WaitCore:
         cdef int32_t[::1] first = first_a
         for i in range(self.used):
             node = &self.nodes[i]
-            if not node.alive:
+            if not self.alive[i]:
                 continue
             for k in range(node.nout):
                 src[e] = i
@@ -1136,7 +1149,7 @@ cdef class WaitCore:
         """Every id's label (None for a free id), or with ``alive`` the live processes'."""
         cdef int32_t i
         if alive:
-            return [self._label(i) for i in range(self.used) if self.nodes[i].alive]
+            return [self._label(i) for i in range(self.used) if self.alive[i]]
         return [self._label(i) for i in range(self.used)]
 
     def _copy_into(self, WaitCore other):
@@ -1149,6 +1162,7 @@ cdef class WaitCore:
         other._reserve(self.cap if self.cap else 1)
         memcpy(other.nodes, self.nodes, <size_t> self.used * sizeof(Node))
         memcpy(other.keys, self.keys, <size_t> self.used * sizeof(int64_t))
+        memcpy(other.alive, self.alive, <size_t> self.used * sizeof(uint8_t))
         memcpy(other.hot, self.hot, <size_t> self.used * sizeof(Hot))
         memcpy(other.seen, self.seen, <size_t> self.used * sizeof(int64_t))
         for i in range(self.used):
