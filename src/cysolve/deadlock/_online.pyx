@@ -77,7 +77,7 @@ cdef enum:
     # Pending waits indexed at most this many at a time (the log stays in L1 and bounded).
     LOG_MAX = 4096
     # A flush prefetches the two nodes of the wait this far ahead, their lists half as far.
-    FLUSH_AHEAD = 8
+    FLUSH_AHEAD = 16
 
 
 cdef struct OutE:     # 16 bytes. ``back`` < 0: the edge is aside (it closed a cycle, not in D)
