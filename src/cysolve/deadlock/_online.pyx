@@ -662,6 +662,9 @@ cdef class WaitCore:
         cdef int32_t n = self.nlog, e, u, v
         cdef Node* N = self.nodes
         cdef Node* a
+        for e in range(n if n < FLUSH_AHEAD else FLUSH_AHEAD):   # the first ones' nodes
+            prefetch(&N[L[2 * e]])
+            prefetch(&N[L[2 * e + 1]])
         for e in range(n):
             if e + FLUSH_AHEAD < n:
                 prefetch(&N[L[2 * (e + FLUSH_AHEAD)]])
