@@ -6,14 +6,19 @@ stops waiting, finishes or is aborted) and answers at once whether a new wait cl
 The algorithm
 -------------
 The edges are split in two: ``D``, an acyclic part kept in a dynamic topological order
-(``pos[node].ord``: distinct int64 positions, every edge of ``D`` goes from a lower to a higher
+(``hot[node].ord``: distinct int64 positions, every edge of ``D`` goes from a lower to a higher
 position), and the *aside* edges, each of which closed a cycle of ``D`` when it was added.
 A new wait ``u -> v``:
 
 1. goes into ``D`` at O(1) when it agrees with the order (``ord[u] < ord[v]``);
 2. the "ends" trick: when ``v`` has no out-edge in ``D`` it takes a new highest position,
    when ``u`` has no in-edge a new lowest one (O(1): this is what keeps chains inserted
-   against the order - waits arriving in reverse - linear instead of quadratic);
+   against the order - waits arriving in reverse - linear instead of quadratic).
+   Steps 1 and 2 read only ``hot[u]`` and ``hot[v]`` (position, degrees in D): the wait is
+   counted there and written to a pending log; the lists get it in bulk (``_flush``) when
+   something reads them - a search, a removal, ``edges()``, a copy - or the log is full.
+   A flush appends independent waits, so their cache misses overlap (prefetched ahead)
+   instead of each event paying its own in turn;
 3. otherwise Pearce and Kelly (2006), "A dynamic topological sort algorithm for directed
    acyclic graphs": a forward search from ``v`` over the nodes placed before ``u`` and a
    backward search from ``u`` over the nodes placed after ``v``, one node of each in turn.
@@ -30,14 +35,14 @@ in ``[ord[y], ord[x]]``; only aside edges whose interval holds the removed edge 
 So ``D`` plus the aside edges is always the whole graph, ``D`` is acyclic, and every aside
 edge still closes a cycle of ``D``.
 
-Storage: an array of nodes, each with malloc-ed out- and in-lists that grow by doubling
+Storage: an array of nodes, each with out- and in-lists that grow by doubling
 (every out-entry knows its position in the target's in-list and back, so a removal is O(out-
-degree)); no Python object per edge. What the searches read of every neighbour (position,
-mark) lives in an array of its own, four to a cache line: at 100,000 processes an event's
-cost is mostly waiting for memory (a repeated wait, two table lookups and one list scan,
-costs ~150-190 ns there and ~25 ns at 1,000 processes). Labels are mapped to ids once (a
-dict, plus a direct table for small non-negative ints, where an int from ``add_waits``
-keeps no Python object: ``_label`` makes it when asked); ids of removed processes are reused.
+degree)); no Python object per edge. What a wait that agrees with the order reads
+(position, degrees in D) lives in ``hot``, four nodes to a cache line, the search marks in
+an array of their own: at 100,000 processes an event's cost is mostly waiting for memory.
+Labels are mapped to ids once (a dict, plus a direct table for small non-negative ints,
+where an int from ``add_waits`` keeps no Python object: ``_label`` makes it when asked);
+ids of removed processes are reused.
 
 Contract: methods of ``WaitCore`` are called by ``online.WaitForGraph`` (the public face),
 which adds the results' Python forms. Nothing here is thread-safe: one graph, one thread.
@@ -45,7 +50,7 @@ which adds the results' Python forms. Nothing here is thread-safe: one graph, on
 
 from cpython.long cimport PyLong_CheckExact
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy, memmove, memset
 
 import numbers
@@ -58,32 +63,54 @@ from cysolve.deadlock import _matrix
 cdef extern from "Python.h":
     long long PyLong_AsLongLongAndOverflow(object obj, int* overflow) except? -1
 
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define CYSOLVE_PREFETCH(p) __builtin_prefetch((const void *)(p))
+    #else
+    #define CYSOLVE_PREFETCH(p) ((void)0)
+    #endif
+    """
+    void prefetch "CYSOLVE_PREFETCH"(const void* p) noexcept nogil
 
-cdef struct OutE:
+cdef enum:
+    # Pending waits indexed at most this many at a time (the log stays in L1 and bounded).
+    LOG_MAX = 4096
+    # A flush prefetches the two nodes of the wait this far ahead, their lists half as far.
+    FLUSH_AHEAD = 16
+
+
+cdef struct OutE:     # 16 bytes. ``back`` < 0: the edge is aside (it closed a cycle, not in D)
     int64_t stamp   # when the wait was added (the clock of the graph): the victims' rule
     int32_t to
-    int32_t back    # position of this edge in ``to``'s in-list
-    int32_t aside   # 1: the edge closed a cycle and is not part of the ordered part D
+    int32_t back    # position of this edge in ``to``'s in-list, ``~position`` when aside
 
 
-cdef struct InE:
+cdef struct InE:      # 8 bytes
     int32_t frm
-    int32_t back    # position of this edge in ``frm``'s out-list
-    int32_t aside
+    int32_t back    # position of this edge in ``frm``'s out-list, ``~position`` when aside
 
 
-cdef struct Node:     # 48 bytes: what a forward (backward) search reads, 16 bytes in one line
+cdef inline int32_t _at(int32_t back) noexcept nogil:
+    """The position a ``back`` field holds, aside or not."""
+    return back if back >= 0 else ~back
+
+
+cdef inline int32_t _moved(int32_t back, int32_t k) noexcept nogil:
+    """A ``back`` field pointing at ``k`` instead, keeping whether the edge is aside."""
+    return k if back >= 0 else ~k
+
+
+cdef struct Node:     # 32 bytes, 64-byte aligned: a node never straddles two cache lines
     OutE* out
-    int32_t nout, nout_d    # out-edges, out-edges in D
     InE* inn
-    int32_t nin, nin_d
+    int32_t nout, nin
     int32_t cout, cin       # capacities
-    int32_t alive, unused
 
 
-cdef struct Pos:      # apart from the nodes: a search checks every neighbour's, 4 a line
-    int64_t ord     # position in the topological order of D
-    int64_t seen    # search epoch that last visited it
+cdef struct Hot:      # all a wait that agrees with the order reads or writes: 4 a line
+    int64_t ord             # position in the topological order of D
+    int32_t nout_d, nin_d   # edges of D out of and into the node, pending ones included
 
 
 cdef struct OrdId:
@@ -153,6 +180,18 @@ cdef int _resize(void** block, int32_t n, size_t size) noexcept nogil:
     return 0
 
 
+cdef int _renew(void** block, int32_t n, size_t size, bint zero) noexcept nogil:
+    """A new block of ``n`` items for scratch whose contents need not survive (zeroed with
+    ``zero``: fresh pages cost no copy); the old one is freed. -1 (old kept) when memory ran
+    out."""
+    cdef void* fresh = calloc(n, size) if zero else malloc(<size_t> n * size)
+    if fresh == NULL:
+        return -1
+    free(block[0])
+    block[0] = fresh
+    return 0
+
+
 cdef int _grow(void** block, int32_t* cap, int32_t need, size_t size) noexcept nogil:
     """Make ``block`` hold at least ``need`` items (doubling); -1 when memory ran out."""
     cdef int32_t new_cap
@@ -170,13 +209,97 @@ cdef int _grow(void** block, int32_t* cap, int32_t need, size_t size) noexcept n
     return 0
 
 
+cdef struct Pool:
+    size_t item             # bytes an entry
+    char* cur               # the unused rest of the newest chunk
+    size_t left
+    void* free[32]          # freed blocks of 4 << c entries, linked through their first word
+    void** chunks           # every chunk, freed at the end
+    int32_t nchunks, cchunks
+
+
+cdef void* _pool_take(Pool* pool, int c) noexcept nogil:
+    """A block of ``4 << c`` entries: a freed one of that size, else carved from a chunk
+    (chunks double from 4 KiB to 1 MiB; a block of more than 256 KiB gets one of its own).
+    NULL when memory ran out."""
+    cdef void* block = pool.free[c]
+    cdef size_t nbytes = (<size_t> 4 << c) * pool.item, size
+    cdef char* chunk
+    if block != NULL:
+        pool.free[c] = (<void**> block)[0]
+        return block
+    if nbytes <= pool.left:
+        block = pool.cur
+        pool.cur += nbytes
+        pool.left -= nbytes
+        return block
+    if pool.nchunks == pool.cchunks and _grow(<void**> &pool.chunks, &pool.cchunks,
+                                              pool.nchunks + 1, sizeof(void*)) < 0:
+        return NULL
+    size = <size_t> 4096 << (pool.nchunks if pool.nchunks < 8 else 8)
+    if nbytes > size // 4:
+        size = nbytes
+    chunk = <char*> malloc(size)
+    if chunk == NULL:
+        return NULL
+    pool.chunks[pool.nchunks] = chunk
+    pool.nchunks += 1
+    if size == nbytes:
+        return chunk
+    pool.cur = chunk + nbytes
+    pool.left = size - nbytes
+    return chunk
+
+
+cdef int _pool_grow(Pool* pool, void** block, int32_t* cap, int32_t used,
+                    int32_t need) noexcept nogil:
+    """Make the list ``block`` (``used`` of ``cap`` entries) hold ``need``: a block of the
+    next size from ``pool``, the old one freed into it. -1 when memory ran out.
+
+    Every list lives in its graph's pools: no ``malloc`` per list (on stream (a), growing
+    200,000 small lists with ``realloc`` and freeing them took a third of the time).
+    """
+    cdef int c = 0, old = 0
+    cdef void* grown
+    if need <= cap[0]:
+        return 0
+    while (4 << c) < need:
+        c += 1
+    grown = _pool_take(pool, c)
+    if grown == NULL:
+        return -1
+    if used:
+        memcpy(grown, block[0], <size_t> used * pool.item)
+    if block[0] != NULL:
+        while (4 << old) < cap[0]:
+            old += 1
+        (<void**> block[0])[0] = pool.free[old]
+        pool.free[old] = block[0]
+    block[0] = grown
+    cap[0] = 4 << c
+    return 0
+
+
+cdef void _pool_free(Pool* pool) noexcept nogil:
+    """Free every chunk; the pool is empty (and usable) again."""
+    cdef int32_t i
+    cdef size_t item = pool.item
+    for i in range(pool.nchunks):
+        free(pool.chunks[i])
+    free(pool.chunks)
+    memset(pool, 0, sizeof(Pool))
+    pool.item = item
+
+
 cdef class WaitCore:
     """The wait-for graph's state in C arrays (see the module docstring)."""
 
     cdef Node* nodes          # 64-byte aligned inside ``nodes_block``
     cdef void* nodes_block
     cdef int64_t* keys        # the small int label a node is filed under in ``cache``, or -1
-    cdef Pos* pos             # each node's place in the order and search mark
+    cdef uint8_t* alive       # 0: a free id
+    cdef Hot* hot             # each node's place in the order and its degrees in D
+    cdef int64_t* seen        # the search epoch that last visited each node
     cdef int32_t* parent      # forward search: the node each was reached from
     cdef int32_t cap          # nodes allocated
     cdef int32_t used         # ids handed out so far (free ones included)
@@ -200,29 +323,35 @@ cdef class WaitCore:
     cdef int32_t naside, caside
     cdef int32_t* retry
     cdef int32_t cretry
+    # waits of D not yet in the lists, pairs (u, v) in arrival order (``_flush``)
+    cdef int32_t* log
+    cdef int32_t nlog
     # small non-negative int labels -> id (-1: not cached)
     cdef int32_t* cache
     cdef int64_t ncache
     cdef int64_t dict_ints
+    cdef Pool outs, ins       # where the out- and in-lists live
     cdef list _labels
     cdef dict _ids
 
     def __cinit__(self):
         self._labels = []
         self._ids = {}
+        self.outs.item = sizeof(OutE)
+        self.ins.item = sizeof(InE)
 
     def __dealloc__(self):
         self._free_all()
 
     cdef void _free_all(self) noexcept:
-        cdef int32_t i
-        if self.nodes != NULL:
-            for i in range(self.used):
-                free(self.nodes[i].out)
-                free(self.nodes[i].inn)
+        _pool_free(&self.outs)
+        _pool_free(&self.ins)
         free(self.nodes_block)
         free(self.keys)
-        free(self.pos)
+        free(self.alive)
+        free(self.hot)
+        free(self.seen)
+        free(self.log)
         free(self.parent)
         free(self.free_ids)
         free(self.stack)
@@ -238,7 +367,11 @@ cdef class WaitCore:
         self.nodes = NULL
         self.nodes_block = NULL
         self.keys = NULL
-        self.pos = NULL
+        self.alive = NULL
+        self.hot = NULL
+        self.seen = NULL
+        self.log = NULL
+        self.nlog = 0
         self.parent = NULL
         self.free_ids = self.stack = self.fwd = self.bwd = self.cyc = NULL
         self.aside = self.retry = self.cache = NULL
@@ -264,24 +397,28 @@ cdef class WaitCore:
             new_cap = need
         if (self._resize_nodes(new_cap) < 0
                 or _resize(<void**> &self.keys, new_cap, sizeof(int64_t)) < 0
-                or _resize(<void**> &self.pos, new_cap, sizeof(Pos)) < 0
-                or _resize(<void**> &self.parent, new_cap, sizeof(int32_t)) < 0
+                or _resize(<void**> &self.alive, new_cap, sizeof(uint8_t)) < 0
+                or _resize(<void**> &self.hot, new_cap, sizeof(Hot)) < 0
                 or _resize(<void**> &self.free_ids, new_cap, sizeof(int32_t)) < 0
-                or _resize(<void**> &self.stack, new_cap, sizeof(int32_t)) < 0
-                or _resize(<void**> &self.fwd, new_cap, sizeof(int32_t)) < 0
-                or _resize(<void**> &self.bwd, new_cap, sizeof(int32_t)) < 0
-                or _resize(<void**> &self.sortbuf, new_cap, sizeof(OrdId)) < 0
-                or _resize(<void**> &self.sorttmp, new_cap, sizeof(OrdId)) < 0
-                or _resize(<void**> &self.slots, new_cap, sizeof(int64_t)) < 0
-                or _resize(<void**> &self.cyc, new_cap + 1, sizeof(int32_t)) < 0):
+                # search marks start again from 0 (no search is under way); the rest is
+                # scratch of a search: nothing to copy
+                or _renew(<void**> &self.seen, new_cap, sizeof(int64_t), True) < 0
+                or _renew(<void**> &self.parent, new_cap, sizeof(int32_t), False) < 0
+                or _renew(<void**> &self.stack, new_cap, sizeof(int32_t), False) < 0
+                or _renew(<void**> &self.fwd, new_cap, sizeof(int32_t), False) < 0
+                or _renew(<void**> &self.bwd, new_cap, sizeof(int32_t), False) < 0
+                or _renew(<void**> &self.sortbuf, new_cap, sizeof(OrdId), False) < 0
+                or _renew(<void**> &self.sorttmp, new_cap, sizeof(OrdId), False) < 0
+                or _renew(<void**> &self.slots, new_cap, sizeof(int64_t), False) < 0
+                or _renew(<void**> &self.cyc, new_cap + 1, sizeof(int32_t), False) < 0):
             raise MemoryError(f"no memory for {new_cap:,} processes")
         self._labels.extend([None] * (new_cap - len(self._labels)))
         self.cap = new_cap
         return 0
 
     cdef int _resize_nodes(self, int32_t new_cap) noexcept nogil:
-        """Move the nodes to a block of ``new_cap`` aligned to 64 bytes: with 48-byte nodes
-        the 16 bytes a forward (or backward) search reads of a node lie in one cache line."""
+        """Move the nodes to a block of ``new_cap`` aligned to 64 bytes: a 32-byte node (all
+        a search or a flush reads of it) then lies in one cache line."""
         cdef void* block = malloc(<size_t> new_cap * sizeof(Node) + 64)
         cdef Node* nodes
         if block == NULL:
@@ -393,12 +530,13 @@ cdef class WaitCore:
             self.nodes[i].inn = NULL
             self.nodes[i].cout = self.nodes[i].cin = 0
         node = &self.nodes[i]
-        node.nout = node.nout_d = node.nin = node.nin_d = 0
+        node.nout = node.nin = 0
         self.hi += 1
-        self.pos[i].ord = self.hi
-        self.pos[i].seen = 0
+        self.hot[i].ord = self.hi
+        self.hot[i].nout_d = self.hot[i].nin_d = 0
+        self.seen[i] = 0
         self.parent[i] = -1
-        node.alive = 1
+        self.alive[i] = 1
         self.keys[i] = -1
         self.nalive += 1
         return i
@@ -468,13 +606,14 @@ cdef class WaitCore:
         return -1
 
     cdef int _link(self, int32_t u, int32_t v, int32_t aside) noexcept nogil:
-        """Append the edge ``u -> v`` to both lists; -1 when memory ran out."""
+        """Append the edge ``u -> v`` to both lists; -1 when memory ran out. An edge of D
+        was counted in ``hot`` when it was logged, so only the lists change here."""
         cdef Node* a = &self.nodes[u]
         cdef Node* b = &self.nodes[v]
         cdef int32_t k, ki
-        if _grow(<void**> &a.out, &a.cout, a.nout + 1, sizeof(OutE)) < 0:
+        if _pool_grow(&self.outs, <void**> &a.out, &a.cout, a.nout, a.nout + 1) < 0:
             return -1
-        if _grow(<void**> &b.inn, &b.cin, b.nin + 1, sizeof(InE)) < 0:
+        if _pool_grow(&self.ins, <void**> &b.inn, &b.cin, b.nin, b.nin + 1) < 0:
             return -1
         if aside and _grow(<void**> &self.aside, &self.caside, 2 * self.naside + 2,
                            sizeof(int32_t)) < 0:
@@ -484,21 +623,76 @@ cdef class WaitCore:
         self.clock += 1
         a.out[k].stamp = self.clock
         a.out[k].to = v
-        a.out[k].back = ki
-        a.out[k].aside = aside
+        a.out[k].back = ~ki if aside else ki
         b.inn[ki].frm = u
-        b.inn[ki].back = k
-        b.inn[ki].aside = aside
+        b.inn[ki].back = ~k if aside else k
         a.nout += 1
         b.nin += 1
         if aside:
             self.aside[2 * self.naside] = u
             self.aside[2 * self.naside + 1] = v
             self.naside += 1
-        else:
-            a.nout_d += 1
-            b.nin_d += 1
         self.nedges += 1
+        return 0
+
+    cdef int _log(self, int32_t u, int32_t v) noexcept nogil:
+        """Put ``u -> v`` (it agrees with the order) into D: counted at once in ``hot``,
+        which is all a later wait's check reads, and written to the pending log; the lists
+        get it at the next ``_flush``. -1 when memory ran out."""
+        if self.nlog == LOG_MAX and self._flush() < 0:
+            return -1
+        if self.log == NULL:
+            self.log = <int32_t*> malloc(2 * LOG_MAX * sizeof(int32_t))
+            if self.log == NULL:
+                return -1
+        self.log[2 * self.nlog] = u
+        self.log[2 * self.nlog + 1] = v
+        self.nlog += 1
+        self.hot[u].nout_d += 1
+        self.hot[v].nin_d += 1
+        return 0
+
+    cdef int _flush(self) noexcept nogil:
+        """Append the pending waits to the lists in arrival order, dropping a repeat of a
+        wait already there (its count in ``hot`` taken back): the same lists, stamps and
+        order as adding each at once. The waits are independent, so the nodes and list ends
+        of those ahead are prefetched and their misses overlap. -1 when memory ran out (the
+        waits not yet appended stay pending)."""
+        cdef int32_t* L = self.log
+        cdef int32_t n = self.nlog, e, u, v
+        cdef Node* N = self.nodes
+        cdef Node* a
+        for e in range(n if n < FLUSH_AHEAD else FLUSH_AHEAD):   # the first ones' nodes
+            prefetch(&N[L[2 * e]])
+            prefetch(&N[L[2 * e + 1]])
+        for e in range(n):
+            if e + FLUSH_AHEAD < n:
+                prefetch(&N[L[2 * (e + FLUSH_AHEAD)]])
+                prefetch(&N[L[2 * (e + FLUSH_AHEAD) + 1]])
+            if e + FLUSH_AHEAD // 2 < n:
+                a = &N[L[2 * (e + FLUSH_AHEAD // 2)]]
+                if a.out != NULL:
+                    prefetch(a.out)
+                    prefetch(a.out + a.nout)
+                a = &N[L[2 * (e + FLUSH_AHEAD // 2) + 1]]
+                if a.inn != NULL:
+                    prefetch(a.inn + a.nin)
+            u = L[2 * e]
+            v = L[2 * e + 1]
+            if self._find(u, v) >= 0:
+                self.hot[u].nout_d -= 1
+                self.hot[v].nin_d -= 1
+            elif self._link(u, v, 0) < 0:
+                memmove(L, L + 2 * e, <size_t> (n - e) * 2 * sizeof(int32_t))
+                self.nlog = n - e
+                return -1
+        self.nlog = 0
+        return 0
+
+    cdef int _flushed(self) except -1:
+        """``_flush`` for the methods that read the lists (MemoryError when it fails)."""
+        if self.nlog and self._flush() < 0:
+            raise MemoryError("no memory for the pending waits")
         return 0
 
     cdef void _drop_aside(self, int32_t u, int32_t v) noexcept nogil:
@@ -515,33 +709,37 @@ cdef class WaitCore:
         """Remove ``u``'s out-edge number ``k`` (swap with the last, in both lists)."""
         cdef Node* N = self.nodes
         cdef OutE e = N[u].out[k]
-        cdef int32_t v = e.to, ki = e.back, last
+        cdef int32_t v = e.to, ki = _at(e.back), last
+        cdef OutE* partner_out
+        cdef InE* partner_in
         last = N[v].nin - 1
         if ki != last:
             N[v].inn[ki] = N[v].inn[last]
-            N[N[v].inn[ki].frm].out[N[v].inn[ki].back].back = ki
+            partner_out = &N[N[v].inn[ki].frm].out[_at(N[v].inn[ki].back)]
+            partner_out.back = _moved(partner_out.back, ki)
         N[v].nin -= 1
         last = N[u].nout - 1
         if k != last:
             N[u].out[k] = N[u].out[last]
-            N[N[u].out[k].to].inn[N[u].out[k].back].back = k
+            partner_in = &N[N[u].out[k].to].inn[_at(N[u].out[k].back)]
+            partner_in.back = _moved(partner_in.back, k)
         N[u].nout -= 1
-        if e.aside:
+        if e.back < 0:
             self._drop_aside(u, v)
         else:
-            N[u].nout_d -= 1
-            N[v].nin_d -= 1
+            self.hot[u].nout_d -= 1
+            self.hot[v].nin_d -= 1
         self.nedges -= 1
 
     # --- the order ----------------------------------------------------------------------------
 
     cdef int _place(self, int32_t u, int32_t v) noexcept nogil:
-        """Make room for ``u -> v`` in D's order: 0, or 1 when it closes a cycle of D.
+        """Make room for ``u -> v`` in D's order: 0, or 1 when it closes a cycle of D
+        (-1: no memory to flush the pending waits, which the search must see).
 
         On 1, ``cyc[:ncyc]`` is the cycle ``u, v, ..., x`` (``x -> u`` closes it).
         """
-        cdef Node* N = self.nodes
-        cdef Pos* P = self.pos
+        cdef Hot* P = self.hot
         cdef int64_t ub = P[u].ord, lb = P[v].ord
         if u == v:
             self.cyc[0] = u
@@ -549,14 +747,16 @@ cdef class WaitCore:
             return 1
         if ub < lb:
             return 0
-        if N[v].nout_d == 0:           # v waits for nobody in D: the new last
+        if P[v].nout_d == 0:           # v waits for nobody in D: the new last
             self.hi += 1
             P[v].ord = self.hi
             return 0
-        if N[u].nin_d == 0:            # nobody waits for u in D: the new first
+        if P[u].nin_d == 0:            # nobody waits for u in D: the new first
             self.lo -= 1
             P[u].ord = self.lo
             return 0
+        if self.nlog and self._flush() < 0:
+            return -1
         if self._search(u, v, lb, ub):
             return 1
         self._reorder(self.nb, self.nf)
@@ -574,7 +774,8 @@ cdef class WaitCore:
         are followed without the stack.
         """
         cdef Node* N = self.nodes
-        cdef Pos* P = self.pos
+        cdef Hot* P = self.hot
+        cdef int64_t* S = self.seen
         cdef int32_t* parent = self.parent   # forward: the predecessor; backward: the successor
         cdef int32_t* stack = self.stack
         cdef int32_t top = self.cap - 1
@@ -584,8 +785,8 @@ cdef class WaitCore:
         cdef InE* inn
         self.epoch += 1
         ep = self.epoch
-        P[v].seen = ep
-        P[u].seen = -ep
+        S[v] = ep
+        S[u] = -ep
         parent[v] = parent[u] = -1
         self.fwd[0] = stack[0] = v
         self.bwd[0] = stack[top] = u
@@ -596,26 +797,26 @@ cdef class WaitCore:
                 while True:
                     out = N[x].out
                     n = N[x].nout
-                    if n == 1 and out[0].aside == 0:   # follow the chain
+                    if n == 1 and out[0].back >= 0:   # follow the chain
                         w = out[0].to
-                        if P[w].seen == -ep:
+                        if S[w] == -ep:
                             return self._meet(u, x, w, nf + nb)
-                        if P[w].seen == ep or P[w].ord >= ub:
+                        if S[w] == ep or P[w].ord >= ub:
                             break
-                        P[w].seen = ep
+                        S[w] = ep
                         parent[w] = x
                         self.fwd[nf] = w
                         nf += 1
                         x = w
                         continue
                     for k in range(n):
-                        if out[k].aside:
+                        if out[k].back < 0:   # aside
                             continue
                         w = out[k].to
-                        if P[w].seen == -ep:
+                        if S[w] == -ep:
                             return self._meet(u, x, w, nf + nb)
-                        if P[w].seen != ep and P[w].ord < ub:
-                            P[w].seen = ep
+                        if S[w] != ep and P[w].ord < ub:
+                            S[w] = ep
                             parent[w] = x
                             self.fwd[nf] = w
                             nf += 1
@@ -627,13 +828,13 @@ cdef class WaitCore:
                 x = stack[top - bsp]
                 inn = N[x].inn
                 for k in range(N[x].nin):
-                    if inn[k].aside:
+                    if inn[k].back < 0:
                         continue
                     w = inn[k].frm
-                    if P[w].seen == ep:
+                    if S[w] == ep:
                         return self._meet(u, w, x, nf + nb)
-                    if P[w].seen != -ep and P[w].ord > lb:
-                        P[w].seen = -ep
+                    if S[w] != -ep and P[w].ord > lb:
+                        S[w] = -ep
                         parent[w] = x
                         self.bwd[nb] = w
                         nb += 1
@@ -647,7 +848,7 @@ cdef class WaitCore:
     cdef void _reorder(self, int32_t nb, int32_t nf) noexcept nogil:
         """Give B (``bwd``) then F (``fwd``), each in its own order, the positions the two
         sets held, sorted: D's order holds again with ``u -> v`` in it."""
-        cdef Pos* P = self.pos
+        cdef Hot* P = self.hot
         cdef OrdId* buf = self.sortbuf
         cdef int32_t i, j = nb, k = 0
         for i in range(nb):
@@ -692,32 +893,43 @@ cdef class WaitCore:
         return 1
 
     cdef int _add(self, int32_t u, int32_t v) noexcept nogil:
-        """Add the wait ``u -> v``: 0 (no cycle or already there), 1 (closes one), -1 (memory)."""
+        """Add the wait ``u -> v``: 0 (no cycle or already there), 1 (closes one), -1 (memory).
+
+        A wait that agrees with the order (most of them) reads only the two ``hot`` entries
+        and is logged; a repeat of a wait of D is dropped when the log is flushed. A wait
+        against the order cannot repeat a wait of D (those all agree with it), only an aside
+        one, and those are always in the lists.
+        """
         cdef int r
-        if self._find(u, v) >= 0:
+        if self.hot[u].ord < self.hot[v].ord:
+            return self._log(u, v)
+        if self.naside and self._find(u, v) >= 0:
             return 0
         r = self._place(u, v)
-        if self._link(u, v, r) < 0:
+        if r == 0:
+            return self._log(u, v)
+        if r < 0 or self.nlog and self._flush() < 0 or self._link(u, v, 1) < 0:
             return -1
-        return r
+        return 1
 
     cdef int _retry(self, int32_t ntry) noexcept nogil:
         """Retry the aside edges in ``retry[:2 * ntry]``: those closing no cycle now join D."""
-        cdef int32_t t, x, y, k
+        cdef int32_t t, x, y, k, ki
         cdef Node* N
         for t in range(ntry):
             x = self.retry[2 * t]
             y = self.retry[2 * t + 1]
             k = self._find(x, y)
-            if k < 0 or not self.nodes[x].out[k].aside:
+            if k < 0 or self.nodes[x].out[k].back >= 0:
                 continue  # removed meanwhile (with a removed process)
             if self._place(x, y) != 0:
                 continue
             N = self.nodes
-            N[x].out[k].aside = 0
-            N[y].inn[N[x].out[k].back].aside = 0
-            N[x].nout_d += 1
-            N[y].nin_d += 1
+            ki = ~N[x].out[k].back
+            N[x].out[k].back = ki
+            N[y].inn[ki].back = k
+            self.hot[x].nout_d += 1
+            self.hot[y].nin_d += 1
             self._drop_aside(x, y)
         return 0
 
@@ -729,7 +941,7 @@ cdef class WaitCore:
         for t in range(self.naside):
             x = self.aside[2 * t]
             y = self.aside[2 * t + 1]
-            if self.pos[y].ord <= low and high <= self.pos[x].ord:
+            if self.hot[y].ord <= low and high <= self.hot[x].ord:
                 self.retry[2 * n] = x
                 self.retry[2 * n + 1] = y
                 n += 1
@@ -801,14 +1013,15 @@ cdef class WaitCore:
         """Forget that ``waiter`` waits for ``holder`` (it got the lock or gave up)."""
         cdef int32_t u = self._known(waiter, "waiter")
         cdef int32_t v = self._known(holder, "holder")
-        cdef int32_t k = self._find(u, v)
-        cdef int32_t n = 0
+        cdef int32_t k, n = 0
         cdef bint in_d
+        self._flushed()
+        k = self._find(u, v)
         if k < 0:
             raise ValueError(f"{waiter!r} does not wait for {holder!r}: no such wait to remove")
-        in_d = self.nodes[u].out[k].aside == 0
+        in_d = self.nodes[u].out[k].back >= 0
         if in_d and self.naside:
-            n = self._candidates(self.pos[u].ord, self.pos[v].ord)
+            n = self._candidates(self.hot[u].ord, self.hot[v].ord)
             if n < 0:
                 raise MemoryError("no memory to retry the waits set aside")
         self._unlink(u, k)
@@ -820,18 +1033,19 @@ cdef class WaitCore:
         cdef int32_t p = self._known(process, "process")
         cdef Node* N = self.nodes
         cdef int32_t n = 0
-        cdef int64_t at = self.pos[p].ord
-        if self.naside and (N[p].nout_d or N[p].nin_d):
+        cdef int64_t at = self.hot[p].ord
+        self._flushed()
+        if self.naside and (self.hot[p].nout_d or self.hot[p].nin_d):
             n = self._candidates(at, at)
             if n < 0:
                 raise MemoryError("no memory to retry the waits set aside")
         while N[p].nout:
             self._unlink(p, N[p].nout - 1)
         while N[p].nin:
-            self._unlink(N[p].inn[N[p].nin - 1].frm, N[p].inn[N[p].nin - 1].back)
+            self._unlink(N[p].inn[N[p].nin - 1].frm, _at(N[p].inn[N[p].nin - 1].back))
         if n:
             self._retry(n)
-        N[p].alive = 0
+        self.alive[p] = 0
         if self.keys[p] < 0 or self.dict_ints:
             self._ids.pop(self._label(p), None)
         if self.keys[p] >= 0:
@@ -846,6 +1060,7 @@ cdef class WaitCore:
         cdef int32_t p = self._known(process, "process")
         cdef int32_t k
         cdef Node* node = &self.nodes[p]
+        self._flushed()
         return [self._label(node.out[k].to) for k in range(node.nout)]
 
     def __contains__(self, label):
@@ -865,19 +1080,26 @@ cdef class WaitCore:
         return self.work
 
     @property
+    def _pending(self):
+        """Waits logged but not yet in the lists (for the tests of the deferred path)."""
+        return self.nlog
+
+    @property
     def n_waits(self):
         """How many waits the graph holds."""
+        self._flushed()
         return self.nedges
 
     def edges(self):
         """Every wait as a ``(waiter, holder)`` pair of labels."""
         cdef int32_t i, k
         cdef Node* node
+        self._flushed()
         labels = self._label_list()
         out = []
         for i in range(self.used):
             node = &self.nodes[i]
-            if not node.alive:
+            if not self.alive[i]:
                 continue
             for k in range(node.nout):
                 out.append((labels[i], labels[node.out[k].to]))
@@ -887,9 +1109,11 @@ cdef class WaitCore:
         """``(src, dst, stamp)`` over ids, in ``edges()`` order; and ``first``: the ids in
         order of first appearance in ``src[0], dst[0], src[1], ...`` (``detect_graph``'s ids),
         with ``rank`` mapping an id to its position there (-1: no edge)."""
-        cdef int64_t m = self.nedges, e = 0
+        cdef int64_t m, e = 0
         cdef int32_t i, k, nfirst = 0
         cdef Node* node
+        self._flushed()
+        m = self.nedges
         src_a = np.empty(m, dtype=np.int32)
         dst_a = np.empty(m, dtype=np.int32)
         stamp_a = np.empty(m, dtype=np.int64)
@@ -902,7 +1126,7 @@ cdef class WaitCore:
         cdef int32_t[::1] first = first_a
         for i in range(self.used):
             node = &self.nodes[i]
-            if not node.alive:
+            if not self.alive[i]:
                 continue
             for k in range(node.nout):
                 src[e] = i
@@ -928,7 +1152,7 @@ cdef class WaitCore:
         """Every id's label (None for a free id), or with ``alive`` the live processes'."""
         cdef int32_t i
         if alive:
-            return [self._label(i) for i in range(self.used) if self.nodes[i].alive]
+            return [self._label(i) for i in range(self.used) if self.alive[i]]
         return [self._label(i) for i in range(self.used)]
 
     def _copy_into(self, WaitCore other):
@@ -936,20 +1160,22 @@ cdef class WaitCore:
         cdef int32_t i
         cdef Node* a
         cdef Node* b
+        self._flushed()
         other._free_all()
         other._reserve(self.cap if self.cap else 1)
         memcpy(other.nodes, self.nodes, <size_t> self.used * sizeof(Node))
         memcpy(other.keys, self.keys, <size_t> self.used * sizeof(int64_t))
-        memcpy(other.pos, self.pos, <size_t> self.used * sizeof(Pos))
-        memcpy(other.parent, self.parent, <size_t> self.used * sizeof(int32_t))
+        memcpy(other.alive, self.alive, <size_t> self.used * sizeof(uint8_t))
+        memcpy(other.hot, self.hot, <size_t> self.used * sizeof(Hot))
+        memcpy(other.seen, self.seen, <size_t> self.used * sizeof(int64_t))
         for i in range(self.used):
             a = &self.nodes[i]
             b = &other.nodes[i]
             b.out = NULL
             b.inn = NULL
             b.cout = b.cin = 0
-            if _grow(<void**> &b.out, &b.cout, a.nout, sizeof(OutE)) < 0 or \
-                    _grow(<void**> &b.inn, &b.cin, a.nin, sizeof(InE)) < 0:
+            if _pool_grow(&other.outs, <void**> &b.out, &b.cout, 0, a.nout) < 0 or \
+                    _pool_grow(&other.ins, <void**> &b.inn, &b.cin, 0, a.nin) < 0:
                 other.used = i + 1
                 raise MemoryError("no memory to copy the graph")
             if a.nout:
