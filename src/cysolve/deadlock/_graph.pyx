@@ -39,6 +39,8 @@ from libc.stdint cimport INT32_MAX, int32_t, int64_t, uint8_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
 
+from cysolve._native cimport prefetch
+
 cdef extern from *:
     """
     #include <stdlib.h>
@@ -71,15 +73,6 @@ cdef extern from *:
 
 import numpy as np
 
-cdef extern from *:
-    """
-    #if defined(__GNUC__) || defined(__clang__)
-    #define CYSOLVE_PREFETCH(p) __builtin_prefetch((const void *)(p))
-    #else
-    #define CYSOLVE_PREFETCH(p) ((void)0)
-    #endif
-    """
-    void prefetch "CYSOLVE_PREFETCH"(const void* p) noexcept nogil
 
 ctypedef fused index_t:  # the caller's CSR arrays
     int32_t

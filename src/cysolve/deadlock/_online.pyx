@@ -53,6 +53,8 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy, memmove, memset
 
+from cysolve._native cimport prefetch
+
 import numbers
 
 import numpy as np
@@ -63,21 +65,15 @@ from cysolve.deadlock import _matrix
 cdef extern from "Python.h":
     long long PyLong_AsLongLongAndOverflow(object obj, int* overflow) except? -1
 
-cdef extern from *:
-    """
-    #if defined(__GNUC__) || defined(__clang__)
-    #define CYSOLVE_PREFETCH(p) __builtin_prefetch((const void *)(p))
-    #else
-    #define CYSOLVE_PREFETCH(p) ((void)0)
-    #endif
-    """
-    void prefetch "CYSOLVE_PREFETCH"(const void* p) noexcept nogil
 
 cdef enum:
     # Pending waits indexed at most this many at a time (the log stays in L1 and bounded).
     LOG_MAX = 4096
     # A flush prefetches the two nodes of the wait this far ahead, their lists half as far.
     FLUSH_AHEAD = 16
+    # The longest edge list (its size classes ``4 << c`` stay within int32): more waits on
+    # one process is out of memory (16 GiB of its out-entries alone).
+    MAX_LIST = 1 << 30
 
 
 cdef struct OutE:     # 16 bytes. ``back`` < 0: the edge is aside (it closed a cycle, not in D)
@@ -209,6 +205,29 @@ cdef int _grow(void** block, int32_t* cap, int32_t need, size_t size) noexcept n
     return 0
 
 
+cdef extern from *:
+    """
+    /* Under AddressSanitizer every pool block is a malloc of its own and an outgrown block is
+       poisoned instead of reused, so ASan sees each list's bounds, not only a chunk's. */
+    #if defined(__SANITIZE_ADDRESS__)
+    #define CYSOLVE_ASAN 1
+    #elif defined(__has_feature)
+    #if __has_feature(address_sanitizer)
+    #define CYSOLVE_ASAN 1
+    #endif
+    #endif
+    #ifdef CYSOLVE_ASAN
+    #include <sanitizer/asan_interface.h>
+    #define cysolve_poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+    #else
+    #define CYSOLVE_ASAN 0
+    #define cysolve_poison(p, n) ((void)0)
+    #endif
+    """
+    bint SANITIZED "CYSOLVE_ASAN"
+    void poison "cysolve_poison"(void* p, size_t n) noexcept nogil
+
+
 cdef struct Pool:
     size_t item             # bytes an entry
     char* cur               # the unused rest of the newest chunk
@@ -228,7 +247,7 @@ cdef void* _pool_take(Pool* pool, int c) noexcept nogil:
     if block != NULL:
         pool.free[c] = (<void**> block)[0]
         return block
-    if nbytes <= pool.left:
+    if nbytes <= pool.left and not SANITIZED:
         block = pool.cur
         pool.cur += nbytes
         pool.left -= nbytes
@@ -237,7 +256,7 @@ cdef void* _pool_take(Pool* pool, int c) noexcept nogil:
                                               pool.nchunks + 1, sizeof(void*)) < 0:
         return NULL
     size = <size_t> 4096 << (pool.nchunks if pool.nchunks < 8 else 8)
-    if nbytes > size // 4:
+    if nbytes > size // 4 or SANITIZED:
         size = nbytes
     chunk = <char*> malloc(size)
     if chunk == NULL:
@@ -263,6 +282,8 @@ cdef int _pool_grow(Pool* pool, void** block, int32_t* cap, int32_t used,
     cdef void* grown
     if need <= cap[0]:
         return 0
+    if need > MAX_LIST:
+        return -1
     while (4 << c) < need:
         c += 1
     grown = _pool_take(pool, c)
@@ -270,7 +291,9 @@ cdef int _pool_grow(Pool* pool, void** block, int32_t* cap, int32_t used,
         return -1
     if used:
         memcpy(grown, block[0], <size_t> used * pool.item)
-    if block[0] != NULL:
+    if block[0] != NULL and SANITIZED:
+        poison(block[0], <size_t> cap[0] * pool.item)  # freed with its chunk at the end
+    elif block[0] != NULL:
         while (4 << old) < cap[0]:
             old += 1
         (<void**> block[0])[0] = pool.free[old]

@@ -65,7 +65,7 @@ from cython.parallel cimport prange, threadid
 
 import numpy as np
 
-from cysolve.xscore._bits cimport clz64, ctz64, popcount64
+from cysolve._native cimport clz64, ctz64, popcount64
 
 cdef enum:
     # Residue sets of up to 2**12 bits are bitsets; wider values use sorted pairs.

@@ -31,7 +31,7 @@ from cython.parallel cimport prange, threadid
 
 import numpy as np
 
-from cysolve.xscore._bits cimport clz64, ctz64
+from cysolve._native cimport clz64, ctz64
 
 cdef enum:
     RESIDUE = 0

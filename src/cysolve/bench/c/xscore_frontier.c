@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The kernel's popcount (xscore/_bits.pxd): inline SWAR, not libgcc's call, without -mpopcnt. */
+/* The kernel's popcount (cysolve/_native.pxd): inline SWAR, not libgcc's call, without -mpopcnt. */
 static inline int popcount64(uint64_t x) {
     x = x - ((x >> 1) & 0x5555555555555555ULL);
     x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
