@@ -85,39 +85,45 @@ def check_state(g, model):
         assert not detect_graph(left)
 
 
+def apply_event(g, model: dict, labels, event) -> dict:
+    """One event of ``event_streams`` on ``g`` and on ``model`` (the waits present, in order),
+    checking ``add_wait``'s answer at once: a cycle only for a new wait, starting with it, and
+    None only when no cycle through the wait avoids the kept-aside waits. Returns the model."""
+    if event[0] == "wait":
+        u, v = labels[event[1]], labels[event[2]]
+        aside = set(g._aside_edges())
+        cycle = g.add_wait(u, v)
+        new = (u, v) not in model
+        model[(u, v)] = None
+        if cycle is not None:
+            assert new and cycle[:2] == [u, v][: len(cycle)] and is_cycle(list(model), cycle)
+        elif new:
+            assert not reaches([e for e in model if e not in aside], v, u)
+    elif event[0] == "release":
+        if model:
+            u, v = list(model)[event[1] % len(model)]
+            g.remove_wait(u, v)
+            del model[(u, v)]
+    else:
+        p = labels[event[1]]
+        if p not in g:
+            with pytest.raises(ValueError, match="no such process"):
+                g.remove(p)
+        else:
+            g.remove(p)
+            model = {e: None for e in model if p not in e}
+            assert p not in g
+    return model
+
+
 @PROPERTY
 @given(event_streams())
 def test_streams_agree_with_detect_graph_after_every_event(stream):
     labels, events = stream
     g = WaitForGraph()
-    model: dict = {}  # the waits present, in order
+    model: dict = {}
     for event in events:
-        if event[0] == "wait":
-            u, v = labels[event[1]], labels[event[2]]
-            aside = set(g._aside_edges())
-            cycle = g.add_wait(u, v)
-            new = (u, v) not in model
-            model[(u, v)] = None
-            if cycle is not None:
-                assert new and cycle[:2] == [u, v][: len(cycle)] and is_cycle(list(model), cycle)
-            elif new:  # no cycle through (u, v) that avoids the kept-aside waits
-                rest = [e for e in model if e not in aside]
-                assert not reaches(rest, v, u)
-        elif event[0] == "release":
-            if not model:
-                continue
-            u, v = list(model)[event[1] % len(model)]
-            g.remove_wait(u, v)
-            del model[(u, v)]
-        else:
-            p = labels[event[1]]
-            if p not in g:
-                with pytest.raises(ValueError, match="no such process"):
-                    g.remove(p)
-                continue
-            g.remove(p)
-            model = {e: None for e in model if p not in e}
-            assert p not in g
+        model = apply_event(g, model, labels, event)
         check_state(g, set(model))
 
 
@@ -518,23 +524,8 @@ def test_streams_with_queries_only_now_and_then(stream, every):
     g = WaitForGraph()
     model: dict = {}
     for t, event in enumerate(events):
-        if event[0] == "wait":
-            u, v = labels[event[1]], labels[event[2]]
-            aside = set(g._aside_edges())
-            cycle = g.add_wait(u, v)
-            new = (u, v) not in model
-            model[(u, v)] = None
-            if cycle is not None:
-                assert new and is_cycle(list(model), cycle)
-            elif new:
-                assert not reaches([e for e in model if e not in aside], v, u)
-        elif event[0] == "release" and model:
-            u, v = list(model)[event[1] % len(model)]
-            g.remove_wait(u, v)
-            del model[(u, v)]
-        elif event[0] == "remove" and labels[event[1]] in g:
-            g.remove(labels[event[1]])
-            model = {e: None for e in model if labels[event[1]] not in e}
+        model = apply_event(g, model, labels, event)
         if t % every == every - 1:
             check_state(g, set(model))
+    check_state(g, set(model))
     check_state(g, set(model))
