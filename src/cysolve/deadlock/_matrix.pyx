@@ -44,8 +44,8 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
      and only the types whose ``thr`` is met are drained - whole buckets at or below
      ``A[j]`` without looking at keys, the one ``A[j]`` falls inside by key. The released
      processes, their request rows prefetched, are re-seated ``SEAT_DELAY = 3`` finishes
-     later (at once if the ready stack runs dry), so the rows have arrived when they are
-     read. O(nm + 2^s W + m L / 4); a key above ``A[j] + sum(C[live, j])`` can
+     later (sooner, oldest first, when the ready stack runs dry), so the rows have arrived
+     when they are read. O(nm + 2^s W + m L / 4); a key above ``A[j] + sum(C[live, j])`` can
      never be met and is dropped at once (that process is deadlocked).
    - *binary min-heaps* of (key, process): O(nm + W log n), whatever the counts.
 
@@ -757,7 +757,8 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
     batch a finish, and are seated ``SEAT_DELAY`` finishes later, so the misses overlap with
     the work of those finishes instead of stalling the seat. Delaying a seat is safe (``A``
     only grows, and a seat checks the row against the ``A`` of its moment); when the ready
-    stack would run dry, every pending process is seated at once.
+    stack runs dry, the next batches are seated at once until it holds a process or the
+    FIFO is empty.
     """
     cdef Buckets* b = &w.b
     cdef int64_t* live = w.live
@@ -783,15 +784,17 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
             for j in range(m):
                 if A[j] >= thr[j]:
                     nrel = drain(b, C, R, m, j, A[j], nrel)
-        if top == 0:
-            oldest = nrel
-            memset(batch, 0, sizeof(batch))
-        else:
-            oldest = batch[turn]
-            batch[turn] = nrel - pending
-            turn = turn + 1 if turn + 1 < SEAT_DELAY else 0
+        oldest = batch[turn]
+        batch[turn] = nrel - pending
+        turn = turn + 1 if turn + 1 < SEAT_DELAY else 0
         top = seat_oldest(b, C, R, A, m, oldest, nrel, ready, top)
         pending = nrel - oldest
+        while top == 0 and pending > 0:  # the stack ran dry: seat the next batch now
+            oldest = batch[turn]
+            batch[turn] = 0
+            turn = turn + 1 if turn + 1 < SEAT_DELAY else 0
+            top = seat_oldest(b, C, R, A, m, oldest, pending, ready, top)
+            pending -= oldest
     return done
 
 

@@ -376,6 +376,19 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
     return nrel;
 }
 
+/* Seat the first count of the pending processes in rel; move the others to its front. */
+static int64_t seat_oldest(buckets *b, const int64_t *C, const int64_t *R, const int64_t *A,
+                           int64_t m, int64_t count, int64_t pending, int64_t *ready,
+                           int64_t top) {
+    for (int64_t r = 0; r < count; r++) {
+        int32_t p = b->rel[r];
+        top = seat(b, C, R + (int64_t)p * m, A, m, p, ready, top);
+    }
+    if (count > 0 && pending > count)
+        memmove(b->rel, b->rel + count, (size_t)(pending - count) * sizeof(int32_t));
+    return top;
+}
+
 static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int64_t m,
                              int64_t *order, int64_t done, int64_t nlive, work *w) {
     buckets *b = &w->b;
@@ -398,21 +411,20 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
         if (hit < 0)
             for (int64_t j = 0; j < m; j++)
                 if (A[j] >= thr[j]) nrel = drain(b, C, R, m, j, A[j], nrel);
-        if (top == 0) {  /* the ready stack would run dry: seat every pending process */
-            oldest = nrel;
-            memset(batch, 0, sizeof(batch));
-        } else {         /* rel is a FIFO: seat the batch woken SEAT_DELAY finishes ago */
-            oldest = batch[turn];
-            batch[turn] = nrel - pending;
-            turn = turn + 1 < SEAT_DELAY ? turn + 1 : 0;
-        }
-        for (int64_t r = 0; r < oldest; r++) {
-            int32_t p = b->rel[r];
-            top = seat(b, C, R + (int64_t)p * m, A, m, p, ready, top);
-        }
-        if (oldest > 0 && nrel > oldest)
-            memmove(b->rel, b->rel + oldest, (size_t)(nrel - oldest) * sizeof(int32_t));
+        /* rel is a FIFO: seat the batch woken SEAT_DELAY finishes ago, and while the ready
+         * stack is dry, the next ones */
+        oldest = batch[turn];
+        batch[turn] = nrel - pending;
+        turn = turn + 1 < SEAT_DELAY ? turn + 1 : 0;
+        top = seat_oldest(b, C, R, A, m, oldest, nrel, ready, top);
         pending = nrel - oldest;
+        while (top == 0 && pending > 0) {
+            oldest = batch[turn];
+            batch[turn] = 0;
+            turn = turn + 1 < SEAT_DELAY ? turn + 1 : 0;
+            top = seat_oldest(b, C, R, A, m, oldest, pending, ready, top);
+            pending -= oldest;
+        }
     }
     return done;
 }
