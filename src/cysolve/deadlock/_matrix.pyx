@@ -139,7 +139,8 @@ cdef enum:
     HOLT_MIN_WAITING = 1024
     # Bucket queues: a process a finish wakes is seated this many finishes later (sooner if
     # the ready stack runs dry), so its request row, prefetched at wake-up, has arrived.
-    # Thread CPU on hidden order 100,000 x 10: 0.78x at 1, 0.76-0.79x at 3 and 4.
+    # Thread CPU against seating at once, hidden order 100,000 x 10 / its growth draw: at 1
+    # 0.76-0.87x / 0.78x, at 3 0.78-0.82x / 0.70-0.71x, at 4 0.79x / 0.72x.
     SEAT_DELAY = 3
 
 # Which watch structure ``solve`` uses after the sweeps (``detect``'s ``strategy``).
