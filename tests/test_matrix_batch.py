@@ -202,6 +202,21 @@ def test_a_met_type_is_never_watched(strategy):
     assert _plan(C, R, A)[0] == "buckets"
 
 
+def test_a_woken_process_is_seated_three_finishes_later_or_when_the_stack_runs_dry():
+    # One type. The sweep finishes only 7 (A = 1); 0-6 are then ready (stacked, 6 on top),
+    # 8 waits for 3 units, 9 for 9. Finishing 6 and 5 makes A = 3 and wakes 8, which is
+    # seated SEAT_DELAY = 3 finishes later (after 4, 3, 2: A = 6) and goes on top. Finishing
+    # 1 wakes 9 (A = 9) with only 0 left on the stack: when 0 finishes the stack would run
+    # dry, so 9 is seated at once instead of being left for deadlocked.
+    C = np.array([[1]] * 7 + [[1], [2], [1]], dtype=np.int64)
+    R = np.array([[1]] * 7 + [[0], [3], [9]], dtype=np.int64)
+    A = np.zeros(1, dtype=np.int64)
+    assert _plan(C, R, A)[0] == "buckets"
+    order, final = run_kernel(C, R, A, "buckets")
+    assert order.tolist() == [7, 6, 5, 4, 3, 2, 8, 1, 0, 9]
+    assert final.tolist() == [11]
+
+
 def test_hoarders_make_the_weights_lie():
     # The hoarders hold 4^j times the others' units of type j and never finish: every
     # waiting process's first unmet type has the largest weighed shortfall.

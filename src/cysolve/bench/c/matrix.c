@@ -28,6 +28,7 @@
 #define TOO_WIDE 63
 /* Watches chosen by weighing a process's row before it watches its first unmet type. */
 #define GUESSES 2
+#define SEAT_DELAY 3  /* a woken process is seated this many finishes later (sooner if dry) */
 
 typedef struct { int64_t key, proc; } entry;
 typedef struct { entry *data; int64_t size, cap; } heap;
@@ -375,10 +376,24 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
     return nrel;
 }
 
+/* Seat the first count of the pending processes in rel; move the others to its front. */
+static int64_t seat_oldest(buckets *b, const int64_t *C, const int64_t *R, const int64_t *A,
+                           int64_t m, int64_t count, int64_t pending, int64_t *ready,
+                           int64_t top) {
+    for (int64_t r = 0; r < count; r++) {
+        int32_t p = b->rel[r];
+        top = seat(b, C, R + (int64_t)p * m, A, m, p, ready, top);
+    }
+    if (count > 0 && pending > count)
+        memmove(b->rel, b->rel + count, (size_t)(pending - count) * sizeof(int32_t));
+    return top;
+}
+
 static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int64_t m,
                              int64_t *order, int64_t done, int64_t nlive, work *w) {
     buckets *b = &w->b;
     int64_t *live = w->live, *ready = w->ready, *thr = b->thr, top = 0;
+    int64_t pending = 0, turn = 0, batch[SEAT_DELAY] = {0};
     for (int64_t t = 0; t < nlive; t++) {
         int64_t i = live[t];
         top = seat(b, C, R + i * m, A, m, (int32_t)i, ready, top);
@@ -392,14 +407,23 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
             hit |= thr[j] - 1 - a;
         }
         order[done++] = i;
-        if (hit < 0) {
-            int64_t nrel = 0;
+        int64_t nrel = pending, oldest;
+        if (hit < 0)
             for (int64_t j = 0; j < m; j++)
                 if (A[j] >= thr[j]) nrel = drain(b, C, R, m, j, A[j], nrel);
-            for (int64_t r = 0; r < nrel; r++) {
-                int32_t p = b->rel[r];
-                top = seat(b, C, R + (int64_t)p * m, A, m, p, ready, top);
-            }
+        /* rel is a FIFO: seat the batch woken SEAT_DELAY finishes ago, and while the ready
+         * stack is dry, the next ones */
+        oldest = batch[turn];
+        batch[turn] = nrel - pending;
+        turn = turn + 1 < SEAT_DELAY ? turn + 1 : 0;
+        top = seat_oldest(b, C, R, A, m, oldest, nrel, ready, top);
+        pending = nrel - oldest;
+        while (top == 0 && pending > 0) {
+            oldest = batch[turn];
+            batch[turn] = 0;
+            turn = turn + 1 < SEAT_DELAY ? turn + 1 : 0;
+            top = seat_oldest(b, C, R, A, m, oldest, pending, ready, top);
+            pending -= oldest;
         }
     }
     return done;
