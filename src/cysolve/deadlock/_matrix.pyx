@@ -95,25 +95,9 @@ from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memmove, memset
 
+from cysolve._native cimport ctz64, prefetch
 
 import numpy as _np
-
-
-cdef extern from *:
-    """
-    #if defined(_MSC_VER)
-    #include <intrin.h>
-    static __inline int cysolve_ctz64(unsigned long long x) {
-        unsigned long i; _BitScanForward64(&i, x); return (int)i;
-    }
-    #define cysolve_prefetch(p) ((void)0)
-    #else
-    #define cysolve_ctz64(x) __builtin_ctzll(x)
-    #define cysolve_prefetch(p) __builtin_prefetch(p)
-    #endif
-    """
-    int ctz64 "cysolve_ctz64"(uint64_t x) noexcept nogil  # x != 0
-    void prefetch "cysolve_prefetch"(const void* p) noexcept nogil
 
 
 cdef enum:
