@@ -261,23 +261,19 @@ def matrix_cases(profile: str) -> list[Case]:
         Case("deadlock-matrix", "uniform", f"uniform n={uniform[0]} m={uniform[1]}", uniform[0],
              checked(lambda: inputs.uniform_system(*uniform)), within(uniform[0]),
              same=_same_final_state),
-        Case("deadlock-matrix", "staircase", f"staircase n={stairs[0]} m={stairs[1]}",
-             stairs[0], checked(lambda: inputs.staircase_system(*stairs, seed=1)),
-             no_loops, same=_same_final_state,
-             notes={"why": "every process watches all m types in turn (W = nm)"}),
-        Case("deadlock-matrix", "staircase tall",
-             f"staircase n={stairs_tall[0]} m={stairs_tall[1]}", stairs_tall[0],
-             checked(lambda: inputs.staircase_system(*stairs_tall, seed=1)),
-             no_loops, same=_same_final_state),
-        Case("deadlock-matrix", "hoarder staircase",
-             f"hoarder staircase n={stairs[0]} m={stairs[1]}", stairs[0],
-             checked(lambda: inputs.hoarder_staircase_system(*stairs, seed=1)),
-             no_loops, same=_same_final_state,
-             notes={"why": "deadlocked hoarders make the watch weights lie: m moves a process"}),
-        Case("deadlock-matrix", "hoarder staircase tall",
-             f"hoarder staircase n={stairs_tall[0]} m={stairs_tall[1]}", stairs_tall[0],
-             checked(lambda: inputs.hoarder_staircase_system(*stairs_tall, seed=1)),
-             no_loops, same=_same_final_state),
+    ]
+    staircases = (  # the worst cases found for the first-unmet watches and the weighed ones
+        ("staircase", inputs.staircase_system,
+         "types met one by one, type 0 first: m moves a process under first-unmet watches"),
+        ("hoarder staircase", inputs.hoarder_staircase_system,
+         "deadlocked hoarders make the watch weights lie: every guess fails"),
+    )
+    cases += [
+        Case("deadlock-matrix", name + suffix, f"{name} n={shape[0]} m={shape[1]}", shape[0],
+             checked(lambda make=make, shape=shape: make(*shape, seed=1)), no_loops,
+             same=_same_final_state, notes={} if suffix else {"why": why})
+        for name, make, why in staircases
+        for suffix, shape in (("", stairs), (" tall", stairs_tall))
     ]
     growth = {"kernel (no checks)": _ready(_matrix_raw), "read floor": _ready(_read_floor)}
     cases += [
