@@ -528,6 +528,13 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
     return done
 
 
+cdef inline void prefetch_crow(const int64_t* crow, Py_ssize_t m) noexcept nogil:
+    """Prefetch every cache line of a ready process's ``C`` row, for its turn."""
+    cdef Py_ssize_t k
+    for k in range(0, m, 8):
+        prefetch(crow + k)
+
+
 cdef inline void prefetch_row(const int64_t* row, Py_ssize_t j, Py_ssize_t m) noexcept nogil:
     """Prefetch ``row[j:m]`` (at most four cache lines; the hardware prefetcher follows): a
     released process scans it next."""
@@ -563,12 +570,9 @@ cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, co
     cdef int64_t k, t
     cdef uint64_t* word
     cdef uint64_t bit
-    cdef const int64_t* crow
     cdef Py_ssize_t j = watch_type(row, A, b.inv, b.pos, p, m)
     if j == m:
-        crow = C + <Py_ssize_t>p * m
-        for k in range(0, m, 8):  # every cache line of its C row, for its turn
-            prefetch(crow + k)
+        prefetch_crow(C + <Py_ssize_t>p * m, m)
         ready[top] = p
         return top + 1
     k = row[j]
@@ -812,11 +816,16 @@ cdef void holt_free(Holt* h) noexcept nogil:
     free(h.base)
 
 
-cdef inline void prefetch_crow(const int64_t* crow, Py_ssize_t m) noexcept nogil:
-    """Prefetch every cache line of a ready process's ``C`` row, for its turn."""
-    cdef Py_ssize_t k
-    for k in range(0, m, 8):
-        prefetch(crow + k)
+cdef inline Py_ssize_t holt_met(Holt* h, const int64_t* C, Py_ssize_t m, int32_t proc,
+                                int64_t* ready, Py_ssize_t top) noexcept nogil:
+    """One more of ``proc``'s types is met; when it was the last, ``proc`` is ready (pushed on
+    ``ready``, its ``C`` row prefetched). Returns the new ready count."""
+    h.unmet[proc] -= 1
+    if h.unmet[proc] == 0:
+        prefetch_crow(C + <Py_ssize_t>proc * m, m)
+        ready[top] = proc
+        top += 1
+    return top
 
 
 cdef inline Py_ssize_t holt_walk(Holt* h, const int64_t* C, Py_ssize_t nlive, Py_ssize_t m,
@@ -828,15 +837,10 @@ cdef inline Py_ssize_t holt_walk(Holt* h, const int64_t* C, Py_ssize_t nlive, Py
     cdef Ent* E = h.ents + j * nlive
     cdef Py_ssize_t p = h.ptr[j], c = h.cnt[j], q
     cdef int64_t s = h.shift[j], rel = a - h.base[j], low
-    cdef int32_t proc, b
+    cdef int32_t b
     cdef Ent e
     while p < c and E[p].key <= rel:
-        proc = E[p].proc
-        h.unmet[proc] -= 1
-        if h.unmet[proc] == 0:
-            prefetch_crow(C + <Py_ssize_t>proc * m, m)
-            ready[top] = proc
-            top += 1
+        top = holt_met(h, C, m, E[p].proc, ready, top)
         p += 1
     if p == c:
         thr[j] = INT64_MAX
@@ -850,12 +854,7 @@ cdef inline Py_ssize_t holt_walk(Holt* h, const int64_t* C, Py_ssize_t nlive, Py
                     e = E[q]
                     E[q] = E[p]
                     E[p] = e
-                    proc = e.proc
-                    h.unmet[proc] -= 1
-                    if h.unmet[proc] == 0:
-                        prefetch_crow(C + <Py_ssize_t>proc * m, m)
-                        ready[top] = proc
-                        top += 1
+                    top = holt_met(h, C, m, e.proc, ready, top)
                     p += 1
                 elif E[q].key < low:
                     low = E[q].key
