@@ -48,6 +48,7 @@ Contract: methods of ``WaitCore`` are called by ``online.WaitForGraph`` (the pub
 which adds the results' Python forms. Nothing here is thread-safe: one graph, one thread.
 """
 
+cimport cython
 from cpython.long cimport PyLong_CheckExact
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
@@ -366,6 +367,7 @@ cdef class WaitCore:
     def __dealloc__(self):
         self._free_all()
 
+    @cython.final
     cdef void _free_all(self) noexcept:
         _pool_free(&self.outs)
         _pool_free(&self.ins)
@@ -408,6 +410,7 @@ cdef class WaitCore:
 
     # --- nodes and labels ---------------------------------------------------------------------
 
+    @cython.final
     cdef int _reserve(self, int32_t need) except -1:
         """Room for ``need`` nodes in the node array, every per-node array and ``_labels``."""
         cdef int32_t new_cap
@@ -439,6 +442,7 @@ cdef class WaitCore:
         self.cap = new_cap
         return 0
 
+    @cython.final
     cdef int _resize_nodes(self, int32_t new_cap) noexcept nogil:
         """Move the nodes to a block of ``new_cap`` aligned to 64 bytes: a 32-byte node (all
         a search or a flush reads of it) then lies in one cache line."""
@@ -454,6 +458,7 @@ cdef class WaitCore:
         self.nodes = nodes
         return 0
 
+    @cython.final
     cdef int _cache_room(self, long long k) except -1:
         """Grow the small-int table to cover ``k`` when ``k`` is not far beyond the ids."""
         cdef int64_t new_n, i
@@ -472,6 +477,7 @@ cdef class WaitCore:
         self.ncache = new_n
         return 0
 
+    @cython.final
     cdef long long _int_key(self, object label) except -2:
         """The table slot of a label equal (as a dict key) to a small int, else -1.
 
@@ -497,6 +503,7 @@ cdef class WaitCore:
         self._cache_room(k)
         return k if k < self.ncache else -1
 
+    @cython.final
     cdef int32_t _id(self, object label, bint create, str name) except -2:
         """The id of ``label``; a new process when ``create``, else -1 for an unknown label.
 
@@ -538,6 +545,7 @@ cdef class WaitCore:
             return -1
         return self._new(label, k)
 
+    @cython.final
     cdef int32_t _new_id(self) except -2:
         """A new process without a label yet: a freed id, else the next one."""
         cdef int32_t i
@@ -564,6 +572,7 @@ cdef class WaitCore:
         self.nalive += 1
         return i
 
+    @cython.final
     cdef int32_t _new(self, object label, long long k) except -2:
         """A new process: in the table under ``k`` (>= 0), else in the dict.
 
@@ -583,6 +592,7 @@ cdef class WaitCore:
                 self.dict_ints += 1
         return i
 
+    @cython.final
     cdef int32_t _int_id(self, int64_t a) except -2:
         """The id of the int label ``a`` (a new process if unknown), in C when the table
         covers ``a``: ``add_waits`` makes no Python object for such labels."""
@@ -601,6 +611,7 @@ cdef class WaitCore:
                     return i
         return self._id(a, True, "pairs")
 
+    @cython.final
     cdef object _label(self, int32_t i):
         """The label of process ``i``."""
         label = self._labels[i]
@@ -608,6 +619,7 @@ cdef class WaitCore:
             return self.keys[i]
         return label
 
+    @cython.final
     cdef bint _int_like(self, object label):
         """Is ``label`` equal to some int (one the table may cover later)?"""
         if isinstance(label, (str, bytes, tuple, frozenset)) or not isinstance(
@@ -620,6 +632,7 @@ cdef class WaitCore:
 
     # --- edges --------------------------------------------------------------------------------
 
+    @cython.final
     cdef int32_t _find(self, int32_t u, int32_t v) noexcept nogil:
         cdef Node* node = &self.nodes[u]
         cdef int32_t k
@@ -628,6 +641,7 @@ cdef class WaitCore:
                 return k
         return -1
 
+    @cython.final
     cdef int _link(self, int32_t u, int32_t v, int32_t aside) noexcept nogil:
         """Append the edge ``u -> v`` to both lists; -1 when memory ran out. An edge of D
         was counted in ``hot`` when it was logged, so only the lists change here."""
@@ -658,6 +672,7 @@ cdef class WaitCore:
         self.nedges += 1
         return 0
 
+    @cython.final
     cdef int _log(self, int32_t u, int32_t v) noexcept nogil:
         """Put ``u -> v`` (it agrees with the order) into D: counted at once in ``hot``,
         which is all a later wait's check reads, and written to the pending log; the lists
@@ -675,6 +690,7 @@ cdef class WaitCore:
         self.hot[v].nin_d += 1
         return 0
 
+    @cython.final
     cdef int _flush(self) noexcept nogil:
         """Append the pending waits to the lists in arrival order, dropping a repeat of a
         wait already there (its count in ``hot`` taken back): the same lists, stamps and
@@ -712,12 +728,14 @@ cdef class WaitCore:
         self.nlog = 0
         return 0
 
+    @cython.final
     cdef int _flushed(self) except -1:
         """``_flush`` for the methods that read the lists (MemoryError when it fails)."""
         if self.nlog and self._flush() < 0:
             raise MemoryError("no memory for the pending waits")
         return 0
 
+    @cython.final
     cdef void _drop_aside(self, int32_t u, int32_t v) noexcept nogil:
         """Remove the pair from the aside list, keeping the others in order."""
         cdef int32_t k
@@ -728,6 +746,7 @@ cdef class WaitCore:
                 self.naside -= 1
                 return
 
+    @cython.final
     cdef void _unlink(self, int32_t u, int32_t k) noexcept nogil:
         """Remove ``u``'s out-edge number ``k`` (swap with the last, in both lists)."""
         cdef Node* N = self.nodes
@@ -756,6 +775,7 @@ cdef class WaitCore:
 
     # --- the order ----------------------------------------------------------------------------
 
+    @cython.final
     cdef int _place(self, int32_t u, int32_t v) noexcept nogil:
         """Make room for ``u -> v`` in D's order: 0, or 1 when it closes a cycle of D
         (-1: no memory to flush the pending waits, which the search must see).
@@ -785,6 +805,7 @@ cdef class WaitCore:
         self._reorder(self.nb, self.nf)
         return 0
 
+    @cython.final
     cdef int _search(self, int32_t u, int32_t v, int64_t lb, int64_t ub) noexcept nogil:
         """Pearce-Kelly's two searches, one node of each in turn: forward from ``v`` over the
         nodes of D placed before ``u`` (into ``fwd``, marked ``epoch``), backward from ``u``
@@ -868,6 +889,7 @@ cdef class WaitCore:
         self.work += nf + nb
         return 0
 
+    @cython.final
     cdef void _reorder(self, int32_t nb, int32_t nf) noexcept nogil:
         """Give B (``bwd``) then F (``fwd``), each in its own order, the positions the two
         sets held, sorted: D's order holds again with ``u -> v`` in it."""
@@ -894,6 +916,7 @@ cdef class WaitCore:
         for i in range(nb + nf):
             P[buf[i].id].ord = self.slots[i]
 
+    @cython.final
     cdef int _meet(self, int32_t u, int32_t a, int32_t b, int32_t visited) noexcept nogil:
         """The cycle ``u, v, ..., a, b, ..., x`` through the edge ``a -> b`` where the two
         searches met (``a`` forward, ``b`` backward: ``x -> u`` closes it); returns 1."""
@@ -915,6 +938,7 @@ cdef class WaitCore:
         self.ncyc = n
         return 1
 
+    @cython.final
     cdef int _add(self, int32_t u, int32_t v) noexcept nogil:
         """Add the wait ``u -> v``: 0 (no cycle or already there), 1 (closes one), -1 (memory).
 
@@ -935,6 +959,7 @@ cdef class WaitCore:
             return -1
         return 1
 
+    @cython.final
     cdef int _retry(self, int32_t ntry) noexcept nogil:
         """Retry the aside edges in ``retry[:2 * ntry]``: those closing no cycle now join D."""
         cdef int32_t t, x, y, k, ki
@@ -956,6 +981,7 @@ cdef class WaitCore:
             self._drop_aside(x, y)
         return 0
 
+    @cython.final
     cdef int32_t _candidates(self, int64_t low, int64_t high) noexcept nogil:
         """Copy the aside edges ``x -> y`` with ``ord[y] <= low`` and ``high <= ord[x]``."""
         cdef int32_t t, n = 0, x, y
@@ -972,6 +998,7 @@ cdef class WaitCore:
 
     # --- the Python-facing methods --------------------------------------------------------------
 
+    @cython.final
     cdef list _cycle_labels(self):
         cdef int32_t i
         return [self._label(self.cyc[i]) for i in range(self.ncyc)]
@@ -1026,6 +1053,7 @@ cdef class WaitCore:
                 raise MemoryError("no memory for another wait")
         return out[:nclosed].copy()
 
+    @cython.final
     cdef int32_t _known(self, object label, str name) except -2:
         cdef int32_t i = self._id(label, False, name)
         if i < 0:
