@@ -593,9 +593,19 @@ cdef class WaitCore:
         return i
 
     @cython.final
-    cdef int32_t _int_id(self, int64_t a) except -2:
+    cdef inline int32_t _int_id(self, int64_t a) except -2:
         """The id of the int label ``a`` (a new process if unknown), in C when the table
         covers ``a``: ``add_waits`` makes no Python object for such labels."""
+        cdef int32_t i
+        if 0 <= a < self.ncache:
+            i = self.cache[a]
+            if i >= 0:
+                return i
+        return self._int_id_new(a)
+
+    @cython.final
+    cdef int32_t _int_id_new(self, int64_t a) except -2:
+        """``_int_id`` for a label the table does not hold yet."""
         cdef int32_t i
         if a >= 0:
             if a >= self.ncache:
@@ -633,7 +643,7 @@ cdef class WaitCore:
     # --- edges --------------------------------------------------------------------------------
 
     @cython.final
-    cdef int32_t _find(self, int32_t u, int32_t v) noexcept nogil:
+    cdef inline int32_t _find(self, int32_t u, int32_t v) noexcept nogil:
         cdef Node* node = &self.nodes[u]
         cdef int32_t k
         for k in range(node.nout):
@@ -642,15 +652,17 @@ cdef class WaitCore:
         return -1
 
     @cython.final
-    cdef int _link(self, int32_t u, int32_t v, int32_t aside) noexcept nogil:
+    cdef inline int _link(self, int32_t u, int32_t v, int32_t aside) noexcept nogil:
         """Append the edge ``u -> v`` to both lists; -1 when memory ran out. An edge of D
         was counted in ``hot`` when it was logged, so only the lists change here."""
         cdef Node* a = &self.nodes[u]
         cdef Node* b = &self.nodes[v]
         cdef int32_t k, ki
-        if _pool_grow(&self.outs, <void**> &a.out, &a.cout, a.nout, a.nout + 1) < 0:
+        if a.nout == a.cout and _pool_grow(&self.outs, <void**> &a.out, &a.cout, a.nout,
+                                           a.nout + 1) < 0:
             return -1
-        if _pool_grow(&self.ins, <void**> &b.inn, &b.cin, b.nin, b.nin + 1) < 0:
+        if b.nin == b.cin and _pool_grow(&self.ins, <void**> &b.inn, &b.cin, b.nin,
+                                         b.nin + 1) < 0:
             return -1
         if aside and _grow(<void**> &self.aside, &self.caside, 2 * self.naside + 2,
                            sizeof(int32_t)) < 0:
@@ -673,7 +685,7 @@ cdef class WaitCore:
         return 0
 
     @cython.final
-    cdef int _log(self, int32_t u, int32_t v) noexcept nogil:
+    cdef inline int _log(self, int32_t u, int32_t v) noexcept nogil:
         """Put ``u -> v`` (it agrees with the order) into D: counted at once in ``hot``,
         which is all a later wait's check reads, and written to the pending log; the lists
         get it at the next ``_flush``. -1 when memory ran out."""
@@ -1032,26 +1044,175 @@ cdef class WaitCore:
             )
         if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
             raise ValueError("pairs holds labels above 2**63 - 1: pass them one by one")
-        cdef int64_t[:, ::1] p = np.ascontiguousarray(arr, dtype=np.int64)
-        cdef Py_ssize_t m = p.shape[0], e
-        cdef int64_t a, b
-        cdef int32_t u, v
-        cdef int r
+        cdef const int64_t[:, ::1] p = np.ascontiguousarray(arr, dtype=np.int64)
+        cdef Py_ssize_t m = p.shape[0], e = 0, nclosed
+        cdef int64_t hi0 = self.hi
         out = np.empty(m, dtype=np.int64)
+        if m == 0:
+            return out
+        ids_a = np.empty((m, 2), dtype=np.int32)
+        cdef int32_t[:, ::1] ids = ids_a
         cdef int64_t[::1] closed = out
-        cdef Py_ssize_t nclosed = 0
+        try:
+            while e < m:   # in order of appearance: the ids one by one would give
+                ids[e, 0] = self._int_id(p[e, 0])
+                ids[e, 1] = self._int_id(p[e, 1])
+                e += 1
+        except BaseException:
+            self._add_batch(&ids[0, 0], e, &closed[0])   # the waits before, as one by one
+            raise
+        if self.hi > hi0:
+            self._prepare_new(&ids[0, 0], m, hi0)
+        with nogil:
+            nclosed = self._add_batch(&ids[0, 0], m, &closed[0])
+        if nclosed < 0:
+            raise MemoryError("no memory for another wait")
+        return out[:nclosed].copy()
+
+    @cython.final
+    cdef Py_ssize_t _add_batch(self, const int32_t* ids, Py_ssize_t m,
+                               int64_t* closed) noexcept nogil:
+        """Add the waits ``ids[2e] -> ids[2e + 1]`` in order, the indices of those that closed
+        a cycle into ``closed``: how many, or -1 when memory ran out (the waits before the
+        one that failed are in)."""
+        cdef Py_ssize_t e, nclosed = 0
+        cdef int r
         for e in range(m):
-            a = p[e, 0]
-            b = p[e, 1]
-            u = self._int_id(a)
-            v = self._int_id(b)
-            r = self._add(u, v)
+            r = self._add(ids[2 * e], ids[2 * e + 1])
             if r == 1:
                 closed[nclosed] = e
                 nclosed += 1
             elif r < 0:
-                raise MemoryError("no memory for another wait")
-        return out[:nclosed].copy()
+                return -1
+        return nclosed
+
+    @cython.final
+    cdef int _prepare_new(self, const int32_t* ids, Py_ssize_t m, int64_t hi0) noexcept nogil:
+        """Before a batch's waits go in: place the processes it created (``_place_new``) and
+        size their lists for all their waits in it (``_size_new``), each list taken from its
+        pool once instead of grown 4, 8, 16... entries a wait at a time. The new processes
+        are those above ``hi0``: numbered ``ord - hi0 - 1`` here (in order of creation).
+        Only a hint: -1 (nothing done) when memory ran out."""
+        cdef int32_t n = <int32_t> (self.hi - hi0)
+        cdef int32_t* loc = <int32_t*> malloc(<size_t> (2 * m) * sizeof(int32_t))
+        cdef int32_t* fresh = <int32_t*> malloc(<size_t> n * sizeof(int32_t))
+        cdef Hot* P = self.hot
+        cdef Py_ssize_t e
+        cdef int32_t x
+        cdef int rc = -1
+        if loc != NULL and fresh != NULL:
+            for e in range(2 * m):
+                x = <int32_t> (P[ids[e]].ord - hi0 - 1)
+                loc[e] = x if x >= 0 else -1
+                if x >= 0:
+                    fresh[x] = ids[e]
+            rc = self._size_new(loc, m, fresh, n)
+            if n >= 2 and rc == 0:
+                rc = self._place_new(loc, m, fresh, n, hi0)
+        free(loc)
+        free(fresh)
+        return rc
+
+    @cython.final
+    cdef int _size_new(self, const int32_t* loc, Py_ssize_t m, const int32_t* fresh,
+                       int32_t n) noexcept nogil:
+        """Give each new process (``fresh[local]``) lists that hold its waits in the batch
+        (``loc``: local numbers, -1 for an old process); -1 when memory ran out."""
+        cdef int32_t* count = <int32_t*> calloc(2 * <size_t> n, sizeof(int32_t))
+        cdef Py_ssize_t e
+        cdef int32_t x
+        cdef Node* a
+        if count == NULL:
+            return -1
+        for e in range(m):   # out-degree in count[2x], in-degree in count[2x + 1]
+            if loc[2 * e] >= 0 and count[2 * loc[2 * e]] < MAX_LIST:
+                count[2 * loc[2 * e]] += 1
+            if loc[2 * e + 1] >= 0 and count[2 * loc[2 * e + 1] + 1] < MAX_LIST:
+                count[2 * loc[2 * e + 1] + 1] += 1
+        for x in range(n):
+            a = &self.nodes[fresh[x]]
+            if (_pool_grow(&self.outs, <void**> &a.out, &a.cout, a.nout, count[2 * x]) < 0
+                    or _pool_grow(&self.ins, <void**> &a.inn, &a.cin, a.nin,
+                                  count[2 * x + 1]) < 0):
+                free(count)
+                return -1
+        free(count)
+        return 0
+
+    @cython.final
+    cdef int _place_new(self, const int32_t* loc, Py_ssize_t m, const int32_t* fresh,
+                        int32_t n, int64_t hi0) noexcept nogil:
+        """Give the ``n`` processes a batch created (``fresh[local]``, positions ``hi0 + 1
+        ..= hi0 + n``) those positions in a topological order of the batch's waits among
+        them (``loc``: local numbers, -1 for an old process).
+
+        A process with no edge constrains nothing, so any free position will do; this one
+        makes the batch's waits agree with the order (a cycle is broken anywhere: positions
+        are only a hint). Which waits close a cycle depends on reachability alone, so the
+        answers are those of one by one; what changes is that a batch along a hidden order
+        takes the O(1) path instead of the ends trick or a search. The order: reverse
+        postorder of a depth-first search over the batch's waits (CSR, built here).
+        -1 (positions unchanged) when memory ran out.
+        """
+        cdef int32_t i, x, w, sp, f = 0, ou, ov
+        cdef int64_t nadj = 0, k
+        cdef Hot* P = self.hot
+        cdef Py_ssize_t e
+        cdef int64_t* start = <int64_t*> calloc(<size_t> n + 1, sizeof(int64_t))
+        cdef int64_t* nxt = <int64_t*> malloc(<size_t> n * sizeof(int64_t))
+        cdef int32_t* stk = <int32_t*> malloc(<size_t> n * sizeof(int32_t))
+        cdef int32_t* adj = NULL
+        if start != NULL and nxt != NULL and stk != NULL:
+            for e in range(m):   # out-degrees among the new processes
+                ou = loc[2 * e]
+                ov = loc[2 * e + 1]
+                if ou >= 0 and ov >= 0 and ou != ov:
+                    start[ou] += 1
+                    nadj += 1
+            adj = <int32_t*> malloc(<size_t> (nadj if nadj else 1) * sizeof(int32_t))
+        if adj == NULL:
+            free(start)
+            free(nxt)
+            free(stk)
+            return -1
+        k = 0
+        for i in range(n):   # start[i] = where i's targets end
+            k += start[i]
+            start[i] = k
+        start[n] = k
+        e = m
+        while e > 0:         # fill from the ends: start[i] = where they begin
+            e -= 1
+            ou = loc[2 * e]
+            ov = loc[2 * e + 1]
+            if ou >= 0 and ov >= 0 and ou != ov:
+                start[ou] -= 1
+                adj[start[ou]] = ov
+        memset(nxt, 0xFF, <size_t> n * sizeof(int64_t))   # -1: not visited
+        for i in range(n):
+            if nxt[i] >= 0:
+                continue
+            nxt[i] = start[i]
+            stk[0] = i
+            sp = 1
+            while sp:
+                x = stk[sp - 1]
+                if nxt[x] < start[x + 1]:
+                    w = adj[nxt[x]]
+                    nxt[x] += 1
+                    if nxt[w] < 0:
+                        nxt[w] = start[w]
+                        stk[sp] = w
+                        sp += 1
+                else:           # finished: after everything it waits for
+                    sp -= 1
+                    P[fresh[x]].ord = hi0 + n - f
+                    f += 1
+        free(start)
+        free(nxt)
+        free(stk)
+        free(adj)
+        return 0
 
     @cython.final
     cdef int32_t _known(self, object label, str name) except -2:
