@@ -315,6 +315,18 @@ cdef void _pool_free(Pool* pool) noexcept nogil:
     pool.item = item
 
 
+cdef inline int32_t _local(const int32_t* ids, Py_ssize_t k, int64_t hi0, int32_t used0,
+                           bint dense, const Hot* P) noexcept nogil:
+    """The number of ``ids[k]`` among the processes a batch created (in order of creation),
+    -1 for an older one. ``dense``: no freed id was reused, so the new ids are ``used0, ...``
+    and the number needs no memory access; else it is read from the position."""
+    cdef int64_t d
+    if dense:
+        return ids[k] - used0 if ids[k] >= used0 else -1
+    d = P[ids[k]].ord - hi0 - 1
+    return <int32_t> d if d >= 0 else -1
+
+
 cdef class WaitCore:
     """The wait-for graph's state in C arrays (see the module docstring)."""
 
@@ -444,18 +456,20 @@ cdef class WaitCore:
 
     @cython.final
     cdef int _resize_nodes(self, int32_t new_cap) noexcept nogil:
-        """Move the nodes to a block of ``new_cap`` aligned to 64 bytes: a 32-byte node (all
-        a search or a flush reads of it) then lies in one cache line."""
-        cdef void* block = malloc(<size_t> new_cap * sizeof(Node) + 64)
-        cdef Node* nodes
+        """Grow the nodes to ``new_cap`` in a block aligned to 64 bytes: a 32-byte node (all
+        a search or a flush reads of it) then lies in one cache line. ``realloc``, not a new
+        block and a copy: a large block is remapped, its pages not touched again (at 100,000
+        processes, a copy at each doubling faulted in twice the final array)."""
+        cdef size_t old_at = <size_t> self.nodes - <size_t> self.nodes_block
+        cdef size_t at
+        cdef char* block = <char*> realloc(self.nodes_block, <size_t> new_cap * sizeof(Node) + 64)
         if block == NULL:
             return -1
-        nodes = <Node*> ((<size_t> block + 63) & ~(<size_t> 63))
-        if self.used:
-            memcpy(nodes, self.nodes, <size_t> self.used * sizeof(Node))
-        free(self.nodes_block)
+        at = ((<size_t> block + 63) & ~(<size_t> 63)) - <size_t> block
+        if at != old_at and self.used:
+            memmove(block + at, block + old_at, <size_t> self.used * sizeof(Node))
         self.nodes_block = block
-        self.nodes = nodes
+        self.nodes = <Node*> (block + at)
         return 0
 
     @cython.final
@@ -565,8 +579,8 @@ cdef class WaitCore:
         self.hi += 1
         self.hot[i].ord = self.hi
         self.hot[i].nout_d = self.hot[i].nin_d = 0
-        self.seen[i] = 0
-        self.parent[i] = -1
+        # seen (a search's epoch) and parent (its scratch) need no start: marks of older
+        # searches are below the epoch, and a search sets parent before it reads it
         self.alive[i] = 1
         self.keys[i] = -1
         self.nalive += 1
@@ -1047,6 +1061,7 @@ cdef class WaitCore:
         cdef const int64_t[:, ::1] p = np.ascontiguousarray(arr, dtype=np.int64)
         cdef Py_ssize_t m = p.shape[0], e = 0, nclosed
         cdef int64_t hi0 = self.hi
+        cdef int32_t used0 = self.used, nfree0 = self.nfree
         out = np.empty(m, dtype=np.int64)
         if m == 0:
             return out
@@ -1062,7 +1077,7 @@ cdef class WaitCore:
             self._add_batch(&ids[0, 0], e, &closed[0])   # the waits before, as one by one
             raise
         if self.hi > hi0:
-            self._prepare_new(&ids[0, 0], m, hi0)
+            self._prepare_new(&ids[0, 0], m, hi0, used0, nfree0 == 0)
         with nogil:
             nclosed = self._add_batch(&ids[0, 0], m, &closed[0])
         if nclosed < 0:
@@ -1087,94 +1102,92 @@ cdef class WaitCore:
         return nclosed
 
     @cython.final
-    cdef int _prepare_new(self, const int32_t* ids, Py_ssize_t m, int64_t hi0) noexcept nogil:
-        """Before a batch's waits go in: place the processes it created (``_place_new``) and
-        size their lists for all their waits in it (``_size_new``), each list taken from its
-        pool once instead of grown 4, 8, 16... entries a wait at a time. The new processes
-        are those above ``hi0``: numbered ``ord - hi0 - 1`` here (in order of creation).
-        Only a hint: -1 (nothing done) when memory ran out."""
-        cdef int32_t n = <int32_t> (self.hi - hi0)
-        cdef int32_t* loc = <int32_t*> malloc(<size_t> (2 * m) * sizeof(int32_t))
-        cdef int32_t* fresh = <int32_t*> malloc(<size_t> n * sizeof(int32_t))
-        cdef Hot* P = self.hot
+    cdef int _prepare_new(self, const int32_t* ids, Py_ssize_t m, int64_t hi0,
+                          int32_t used0, bint dense) noexcept nogil:
+        """Before a batch's waits go in: size the lists of the processes it created for all
+        their waits in it (``_size_new``: each list taken from its pool once instead of grown
+        4, 8, 16... entries a wait at a time) and place them (``_place_new``).
+
+        The new processes are those placed above ``hi0`` (``_new_id``), numbered here in
+        order of creation (``_local``); ``fresh`` (search scratch: no search runs before the
+        batch's waits) maps the numbers to ids. Only a hint: -1 (placement skipped) when
+        memory ran out.
+        """
+        cdef int32_t n = <int32_t> (self.hi - hi0), x
+        cdef int32_t* fresh = self.fwd
         cdef Py_ssize_t e
-        cdef int32_t x
-        cdef int rc = -1
-        if loc != NULL and fresh != NULL:
+        if dense:
+            for x in range(n):
+                fresh[x] = used0 + x
+        else:
             for e in range(2 * m):
-                x = <int32_t> (P[ids[e]].ord - hi0 - 1)
-                loc[e] = x if x >= 0 else -1
+                x = _local(ids, e, hi0, used0, dense, self.hot)
                 if x >= 0:
                     fresh[x] = ids[e]
-            rc = self._size_new(loc, m, fresh, n)
-            if n >= 2 and rc == 0:
-                rc = self._place_new(loc, m, fresh, n, hi0)
-        free(loc)
-        free(fresh)
-        return rc
+        self._size_new(ids, m, hi0, used0, dense, fresh, n)
+        if n < 2:
+            return 0
+        return self._place_new(ids, m, hi0, used0, dense, fresh, n)
 
     @cython.final
-    cdef int _size_new(self, const int32_t* loc, Py_ssize_t m, const int32_t* fresh,
-                       int32_t n) noexcept nogil:
-        """Give each new process (``fresh[local]``) lists that hold its waits in the batch
-        (``loc``: local numbers, -1 for an old process); -1 when memory ran out."""
-        cdef int32_t* count = <int32_t*> calloc(2 * <size_t> n, sizeof(int32_t))
+    cdef int _size_new(self, const int32_t* ids, Py_ssize_t m, int64_t hi0, int32_t used0,
+                       bint dense, const int32_t* fresh, int32_t n) noexcept nogil:
+        """Give each new process lists that hold its waits in the batch (a later failure to
+        grow one is the flush's to report)."""
+        cdef int32_t* count = <int32_t*> self.sortbuf   # 16 bytes a node: 2 counts fit
         cdef Py_ssize_t e
         cdef int32_t x
         cdef Node* a
-        if count == NULL:
-            return -1
-        for e in range(m):   # out-degree in count[2x], in-degree in count[2x + 1]
-            if loc[2 * e] >= 0 and count[2 * loc[2 * e]] < MAX_LIST:
-                count[2 * loc[2 * e]] += 1
-            if loc[2 * e + 1] >= 0 and count[2 * loc[2 * e + 1] + 1] < MAX_LIST:
-                count[2 * loc[2 * e + 1] + 1] += 1
+        memset(count, 0, 2 * <size_t> n * sizeof(int32_t))
+        for e in range(2 * m):   # out-degree in count[2x], in-degree in count[2x + 1]
+            x = _local(ids, e, hi0, used0, dense, self.hot)
+            if x >= 0 and count[2 * x + (e & 1)] < MAX_LIST:
+                count[2 * x + (e & 1)] += 1
         for x in range(n):
             a = &self.nodes[fresh[x]]
             if (_pool_grow(&self.outs, <void**> &a.out, &a.cout, a.nout, count[2 * x]) < 0
                     or _pool_grow(&self.ins, <void**> &a.inn, &a.cin, a.nin,
                                   count[2 * x + 1]) < 0):
-                free(count)
                 return -1
-        free(count)
         return 0
 
     @cython.final
-    cdef int _place_new(self, const int32_t* loc, Py_ssize_t m, const int32_t* fresh,
-                        int32_t n, int64_t hi0) noexcept nogil:
-        """Give the ``n`` processes a batch created (``fresh[local]``, positions ``hi0 + 1
-        ..= hi0 + n``) those positions in a topological order of the batch's waits among
-        them (``loc``: local numbers, -1 for an old process).
+    cdef int _place_new(self, const int32_t* ids, Py_ssize_t m, int64_t hi0, int32_t used0,
+                        bint dense, const int32_t* fresh, int32_t n) noexcept nogil:
+        """Give the ``n`` new processes the positions ``hi0 + 1 ..= hi0 + n`` they hold in a
+        topological order of the batch's waits among them.
 
         A process with no edge constrains nothing, so any free position will do; this one
         makes the batch's waits agree with the order (a cycle is broken anywhere: positions
         are only a hint). Which waits close a cycle depends on reachability alone, so the
         answers are those of one by one; what changes is that a batch along a hidden order
         takes the O(1) path instead of the ends trick or a search. The order: reverse
-        postorder of a depth-first search over the batch's waits (CSR, built here).
-        -1 (positions unchanged) when memory ran out.
+        postorder of a depth-first search over the batch's waits (CSR, built here in search
+        scratch: ``start`` in ``cyc``, cursors in ``bwd``, the path in ``stack``, targets in
+        ``sorttmp`` when they fit). -1 (positions unchanged) when memory ran out.
         """
-        cdef int32_t i, x, w, sp, f = 0, ou, ov
-        cdef int64_t nadj = 0, k
+        cdef int32_t* start = self.cyc      # cap + 1 long
+        cdef int32_t* nxt = self.bwd
+        cdef int32_t* stk = self.stack
+        cdef int32_t* adj
+        cdef int32_t i, x, w, sp, f = 0, ou, ov, k
+        cdef int64_t nadj = 0
         cdef Hot* P = self.hot
         cdef Py_ssize_t e
-        cdef int64_t* start = <int64_t*> calloc(<size_t> n + 1, sizeof(int64_t))
-        cdef int64_t* nxt = <int64_t*> malloc(<size_t> n * sizeof(int64_t))
-        cdef int32_t* stk = <int32_t*> malloc(<size_t> n * sizeof(int32_t))
-        cdef int32_t* adj = NULL
-        if start != NULL and nxt != NULL and stk != NULL:
-            for e in range(m):   # out-degrees among the new processes
-                ou = loc[2 * e]
-                ov = loc[2 * e + 1]
-                if ou >= 0 and ov >= 0 and ou != ov:
-                    start[ou] += 1
-                    nadj += 1
-            adj = <int32_t*> malloc(<size_t> (nadj if nadj else 1) * sizeof(int32_t))
-        if adj == NULL:
-            free(start)
-            free(nxt)
-            free(stk)
+        memset(start, 0, (<size_t> n + 1) * sizeof(int32_t))
+        for e in range(m):   # out-degrees among the new processes
+            ou = _local(ids, 2 * e, hi0, used0, dense, P)
+            ov = _local(ids, 2 * e + 1, hi0, used0, dense, P)
+            if ou >= 0 and ov >= 0 and ou != ov:
+                start[ou] += 1
+                nadj += 1
+        if nadj >= MAX_LIST:
             return -1
+        adj = <int32_t*> self.sorttmp   # 16 bytes a node: 4 targets
+        if nadj > 4 * <int64_t> self.cap:
+            adj = <int32_t*> malloc(<size_t> nadj * sizeof(int32_t))
+            if adj == NULL:
+                return -1
         k = 0
         for i in range(n):   # start[i] = where i's targets end
             k += start[i]
@@ -1183,12 +1196,12 @@ cdef class WaitCore:
         e = m
         while e > 0:         # fill from the ends: start[i] = where they begin
             e -= 1
-            ou = loc[2 * e]
-            ov = loc[2 * e + 1]
+            ou = _local(ids, 2 * e, hi0, used0, dense, P)
+            ov = _local(ids, 2 * e + 1, hi0, used0, dense, P)
             if ou >= 0 and ov >= 0 and ou != ov:
                 start[ou] -= 1
                 adj[start[ou]] = ov
-        memset(nxt, 0xFF, <size_t> n * sizeof(int64_t))   # -1: not visited
+        memset(nxt, 0xFF, <size_t> n * sizeof(int32_t))   # -1: not visited
         for i in range(n):
             if nxt[i] >= 0:
                 continue
@@ -1208,10 +1221,8 @@ cdef class WaitCore:
                     sp -= 1
                     P[fresh[x]].ord = hi0 + n - f
                     f += 1
-        free(start)
-        free(nxt)
-        free(stk)
-        free(adj)
+        if adj != <int32_t*> self.sorttmp:
+            free(adj)
         return 0
 
     @cython.final
