@@ -1142,50 +1142,65 @@ cdef class WaitCore:
         4, 8, 16... entries a wait at a time) and place them (``_place_new``).
 
         The new processes are those placed above ``hi0`` (``_new_id``), numbered here in
-        order of creation (``_local``); ``fresh`` (search scratch: no search runs before the
-        batch's waits) maps the numbers to ids, NULL when they are ``used0 + number``. Only a
-        hint: -1 (placement skipped) when memory ran out.
+        order of creation (``_local``); ``fresh`` maps the numbers to ids, NULL when they are
+        ``used0 + number``. One pass counts each one's waits out and in, and those among new
+        processes (``csr[2x]``). All of it lives in search scratch (no search runs before the
+        batch's waits): nothing a batch's size to allocate and fault in. Only a hint: -1
+        (nothing done) for a batch of 2**30 waits or more, or when memory ran out.
         """
-        cdef int32_t n = <int32_t> (self.hi - hi0), x
+        cdef int32_t n = <int32_t> (self.hi - hi0), x, ou, ov
         cdef int32_t* fresh = NULL   # dense: the new ids are used0 + x
+        cdef int32_t* nout = self.cyc
+        cdef int32_t* nin = self.bwd
+        cdef int32_t* csr = <int32_t*> self.sortbuf   # 16 bytes a node: 2 numbers fit
+        cdef int64_t nadj = 0
         cdef Py_ssize_t e
+        if m >= MAX_LIST:
+            return -1
         if not dense:
             fresh = self.fwd
             for e in range(2 * m):
                 x = _local(ids, e, hi0, used0, dense, self.hot)
                 if x >= 0:
                     fresh[x] = ids[e]
-        self._size_new(ids, m, hi0, used0, dense, fresh, n)
+        memset(nout, 0, <size_t> n * sizeof(int32_t))
+        memset(nin, 0, <size_t> n * sizeof(int32_t))
+        memset(csr, 0, 2 * (<size_t> n + 1) * sizeof(int32_t))
+        for e in range(m):
+            ou = _local(ids, 2 * e, hi0, used0, dense, self.hot)
+            ov = _local(ids, 2 * e + 1, hi0, used0, dense, self.hot)
+            if ou >= 0:
+                nout[ou] += 1
+            if ov >= 0:
+                nin[ov] += 1
+                if ou >= 0 and ou != ov:
+                    csr[2 * ou] += 1
+                    nadj += 1
+        if self._size_new(nout, nin, fresh, n, used0) < 0:
+            return -1
         if n < 2:
             return 0
-        return self._place_new(ids, m, hi0, used0, dense, fresh, n)
+        return self._place_new(ids, m, hi0, used0, dense, fresh, n, csr, nadj)
 
     @cython.final
-    cdef int _size_new(self, const int32_t* ids, Py_ssize_t m, int64_t hi0, int32_t used0,
-                       bint dense, const int32_t* fresh, int32_t n) noexcept nogil:
-        """Give each new process lists that hold its waits in the batch (a later failure to
-        grow one is the flush's to report)."""
-        cdef int32_t* count = <int32_t*> self.sortbuf   # 16 bytes a node: 2 counts fit
-        cdef Py_ssize_t e
+    cdef int _size_new(self, const int32_t* nout, const int32_t* nin, const int32_t* fresh,
+                       int32_t n, int32_t used0) noexcept nogil:
+        """Give each new process lists that hold its ``nout`` and ``nin`` waits of the batch
+        (-1 when memory ran out: the flush grows them, or reports it)."""
         cdef int32_t x
         cdef Node* a
-        memset(count, 0, 2 * <size_t> n * sizeof(int32_t))
-        for e in range(2 * m):   # out-degree in count[2x], in-degree in count[2x + 1]
-            x = _local(ids, e, hi0, used0, dense, self.hot)
-            if x >= 0 and count[2 * x + (e & 1)] < MAX_LIST:
-                count[2 * x + (e & 1)] += 1
         for x in range(n):
             a = &self.nodes[used0 + x if fresh == NULL else fresh[x]]
-            if (_pool_exact(&self.outs, <void**> &a.out, &a.cout, a.nout,
-                            a.nout + count[2 * x]) < 0
+            if (_pool_exact(&self.outs, <void**> &a.out, &a.cout, a.nout, a.nout + nout[x]) < 0
                     or _pool_exact(&self.ins, <void**> &a.inn, &a.cin, a.nin,
-                                   a.nin + count[2 * x + 1]) < 0):
+                                   a.nin + nin[x]) < 0):
                 return -1
         return 0
 
     @cython.final
     cdef int _place_new(self, const int32_t* ids, Py_ssize_t m, int64_t hi0, int32_t used0,
-                        bint dense, const int32_t* fresh, int32_t n) noexcept nogil:
+                        bint dense, const int32_t* fresh, int32_t n, int32_t* csr,
+                        int64_t nadj) noexcept nogil:
         """Give the ``n`` new processes the positions ``hi0 + 1 ..= hi0 + n`` they hold in a
         topological order of the batch's waits among them.
 
@@ -1194,59 +1209,48 @@ cdef class WaitCore:
         are only a hint). Which waits close a cycle depends on reachability alone, so the
         answers are those of one by one; what changes is that a batch along a hidden order
         takes the O(1) path instead of the ends trick or a search. The order: reverse
-        postorder of a depth-first search over the batch's waits (CSR, built here in search
-        scratch: ``start`` in ``cyc``, cursors in ``bwd``, the path in ``stack``, targets in
-        ``sorttmp`` when they fit). -1 (positions unchanged) when memory ran out.
+        postorder of a depth-first search over the batch's waits among new processes, in CSR
+        form: ``csr[2x]`` (counted by the caller) becomes where ``x``'s targets begin in
+        ``adj``, ``csr[2x + 1]`` the search's cursor (-1: not visited), side by side so that
+        visiting a node is one cache miss. -1 (positions unchanged) when memory ran out.
         """
-        cdef int32_t* start = self.cyc      # cap + 1 long
-        cdef int32_t* nxt = self.bwd
         cdef int32_t* stk = self.stack
-        cdef int32_t* adj
-        cdef int32_t i, x, w, sp, f = 0, ou, ov, k
-        cdef int64_t nadj = 0
+        cdef int32_t* adj = <int32_t*> self.sorttmp   # 16 bytes a node: 4 targets
+        cdef int32_t i, x, w, sp, f = 0, ou, ov, k = 0
         cdef Hot* P = self.hot
         cdef Py_ssize_t e
-        memset(start, 0, (<size_t> n + 1) * sizeof(int32_t))
-        for e in range(m):   # out-degrees among the new processes
-            ou = _local(ids, 2 * e, hi0, used0, dense, P)
-            ov = _local(ids, 2 * e + 1, hi0, used0, dense, P)
-            if ou >= 0 and ov >= 0 and ou != ov:
-                start[ou] += 1
-                nadj += 1
-        if nadj >= MAX_LIST:
-            return -1
-        adj = <int32_t*> self.sorttmp   # 16 bytes a node: 4 targets
         if nadj > 4 * <int64_t> self.cap:
             adj = <int32_t*> malloc(<size_t> nadj * sizeof(int32_t))
             if adj == NULL:
                 return -1
-        k = 0
-        for i in range(n):   # start[i] = where i's targets end
-            k += start[i]
-            start[i] = k
-        start[n] = k
+        for i in range(n):   # csr[2i] = where i's targets end
+            k += csr[2 * i]
+            csr[2 * i] = k
+            csr[2 * i + 1] = -1
+        csr[2 * n] = k
         e = m
-        while e > 0:         # fill from the ends: start[i] = where they begin
+        while e > 0:         # fill from the ends: csr[2i] = where they begin
             e -= 1
             ou = _local(ids, 2 * e, hi0, used0, dense, P)
             ov = _local(ids, 2 * e + 1, hi0, used0, dense, P)
             if ou >= 0 and ov >= 0 and ou != ov:
-                start[ou] -= 1
-                adj[start[ou]] = ov
-        memset(nxt, 0xFF, <size_t> n * sizeof(int32_t))   # -1: not visited
+                csr[2 * ou] -= 1
+                adj[csr[2 * ou]] = ov
         for i in range(n):
-            if nxt[i] >= 0:
+            if csr[2 * i + 1] >= 0:
                 continue
-            nxt[i] = start[i]
+            csr[2 * i + 1] = csr[2 * i]
             stk[0] = i
             sp = 1
             while sp:
                 x = stk[sp - 1]
-                if nxt[x] < start[x + 1]:
-                    w = adj[nxt[x]]
-                    nxt[x] += 1
-                    if nxt[w] < 0:
-                        nxt[w] = start[w]
+                k = csr[2 * x + 1]
+                if k < csr[2 * x + 2]:
+                    w = adj[k]
+                    csr[2 * x + 1] = k + 1
+                    if csr[2 * w + 1] < 0:
+                        csr[2 * w + 1] = csr[2 * w]
+                        prefetch(&adj[csr[2 * w]])
                         stk[sp] = w
                         sp += 1
                 else:           # finished: after everything it waits for
