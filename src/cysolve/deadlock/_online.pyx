@@ -1125,6 +1125,9 @@ cdef class WaitCore:
         cdef Py_ssize_t e, nclosed = 0
         cdef int r
         for e in range(m):
+            if e + FLUSH_AHEAD < m:   # the positions a later wait compares
+                prefetch(&self.hot[ids[2 * (e + FLUSH_AHEAD)]])
+                prefetch(&self.hot[ids[2 * (e + FLUSH_AHEAD) + 1]])
             r = self._add(ids[2 * e], ids[2 * e + 1])
             if r == 1:
                 ids[2 * nclosed] = <int32_t> <uint32_t> e
