@@ -29,6 +29,15 @@ A new wait ``u -> v``:
    chains (a waiter waiting for exactly one holder, the common case in a lock manager)
    without touching its stack.
 
+A batch (``add_waits``, integer labels) first maps every label to an id, in order (the ids
+one by one would give). The processes it created have no edge yet, so any free position will
+do: they take the positions of a topological order of the batch's own waits among them (a
+depth-first search over a CSR built in search scratch; a cycle is broken anywhere), and lists
+sized exactly for their waits in the batch. Waits along an order the batch reveals then take
+step 1 instead of step 2 or 3 (stream (a): no search at all). Which waits close a cycle depends
+on reachability alone, so answers, ids and stamps are those of one by one. Then one C loop
+adds the waits, prefetching the positions of those 16 ahead.
+
 Removing a wait (or a process, with all its waits) retries the aside edges whose cycle could
 have used it: an aside edge ``x -> y`` has a path ``y ->* x`` in ``D``, whose positions lie
 in ``[ord[y], ord[x]]``; only aside edges whose interval holds the removed edge are retried.
@@ -1108,8 +1117,9 @@ cdef class WaitCore:
             raise
         if self.hi > hi0:
             self._prepare_new(&ids[0, 0], m, hi0, used0, nfree0 == 0)
-        with nogil:
-            nclosed = self._add_batch(&ids[0, 0], m)
+        # pure C, but the GIL stays held: another thread calling into this graph meanwhile
+        # would corrupt it, and the GIL is what makes each call atomic here
+        nclosed = self._add_batch(&ids[0, 0], m)
         if nclosed < 0:
             raise MemoryError("no memory for another wait")
         done = ids_a[:nclosed].astype(np.int64)
