@@ -609,7 +609,8 @@ cdef class WaitCore:
             self.nfree -= 1
             i = self.free_ids[self.nfree]
         else:
-            self._reserve(self.used + 1)
+            if self.used == self.cap:
+                self._reserve(self.used + 1)
             i = self.used
             self.used += 1
             self.nodes[i].out = NULL
