@@ -614,3 +614,28 @@ def test_a_hidden_order_batch_is_placed_without_searches():
     assert all(one.add_wait(u, v) is None for u, v in pairs.tolist())
     assert one._work > 1000
     assert many.edges() == one.edges()
+
+
+def test_a_batch_reusing_freed_ids_is_placed_and_answers_as_one_by_one():
+    """Freed ids reused by a batch's new processes (their numbers then come from the
+    positions, not from the ids): still placed without a search, still the answers, ids
+    and stamps of one by one; then waits against that order, many closing cycles."""
+    from cysolve.bench.cases import hidden_order_waits
+
+    first = hidden_order_waits(300, 900, 0.0, seed=11)
+    later = hidden_order_waits(600, 1800, 0.0, seed=12) + 300  # all new: labels 300..899
+    many, one = WaitForGraph(), WaitForGraph()
+    for g in (many, one):
+        g.add_waits(first)
+        for p in range(0, 300, 3):
+            g.remove(p)
+    assert many._work == 0
+    assert many.add_waits(later[:1200]).size == 0 and many._work == 0  # placed: no search
+    assert all(one.add_wait(u, v) is None for u, v in later[:1200].tolist())
+    made = 300 + len(set(later[:1200].ravel().tolist()))
+    assert len(many._arrays()[4]) == made - 100  # ids handed out: the 100 freed reused
+    same_state(many, one)
+    against = np.ascontiguousarray(later[1200:][:, ::-1])
+    want = [k for k, (u, v) in enumerate(against.tolist()) if one.add_wait(u, v) is not None]
+    assert many.add_waits(against).tolist() == want and want
+    same_state(many, one)
