@@ -529,3 +529,113 @@ def test_streams_with_queries_only_now_and_then(stream, every):
             check_state(g, set(model))
     check_state(g, set(model))
     check_state(g, set(model))
+
+
+BATCH_LABELS = [0, 1, 2, 3, 4, 5, -1, -2, 2**40, 2**40 + 1]  # table, and dict (negative, big)
+
+
+@st.composite
+def batch_streams(draw):
+    """Steps on two graphs: ("batch", pairs) of int labels (table and dict ones), ("wait",
+    u, v) of str labels one by one, ("release", k), ("remove", k) (labels by index)."""
+    idx = st.integers(0, len(BATCH_LABELS) - 1)
+    pairs = st.lists(st.tuples(idx, idx), min_size=1, max_size=12)
+    step = st.one_of(
+        st.tuples(st.just("batch"), pairs),
+        st.tuples(st.just("batch"), pairs),
+        st.tuples(st.just("wait"), st.integers(0, 3), idx),
+        st.tuples(st.just("release"), st.integers(0, 100)),
+        st.tuples(st.just("remove"), st.integers(0, 100)),
+    )
+    return draw(st.lists(step, max_size=12))
+
+
+def same_state(a, b):
+    """Every reader agrees, ids and stamps included (``_arrays``)."""
+    assert a.edges() == b.edges() and list(a) == list(b)
+    assert a._aside_edges() == b._aside_edges()
+    for x, y in zip(a._arrays(), b._arrays(), strict=True):
+        assert x.tolist() == y.tolist()
+    got, want = a.detect(), b.detect()
+    assert got.cycle == want.cycle and list(got.nodes) == list(want.nodes)
+    assert got.deadlocked == want.deadlocked and got.blocked == want.blocked
+    assert a.victims() == b.victims()
+    assert got.cycle == detect_graph(a.edges()).cycle
+
+
+@PROPERTY
+@given(batch_streams())
+def test_add_waits_places_new_processes_but_answers_as_one_by_one(steps):
+    """``add_waits`` numbers a batch's processes first and places the new ones in an order
+    of the batch's waits; the answers, ids, stamps and every reader must be those of
+    ``add_wait`` one by one: new and old processes, repeats, cycles among new processes,
+    str labels beside the int ones, batches after removals (freed ids reused)."""
+    many, one = WaitForGraph(), WaitForGraph()
+    for step in steps:
+        if step[0] == "batch":
+            pairs = [(BATCH_LABELS[u], BATCH_LABELS[v]) for u, v in step[1]]
+            want = [k for k, (u, v) in enumerate(pairs) if one.add_wait(u, v) is not None]
+            assert many.add_waits(np.array(pairs, dtype=np.int64)).tolist() == want
+        elif step[0] == "wait":
+            u, v = f"S{step[1]}", BATCH_LABELS[step[2]]
+            assert many.add_wait(u, v) == one.add_wait(u, v)
+        elif step[0] == "release" and one.n_waits:
+            u, v = one.edges()[step[1] % one.n_waits]
+            many.remove_wait(u, v)
+            one.remove_wait(u, v)
+        elif step[0] == "remove" and len(one):
+            p = list(one)[step[1] % len(one)]
+            many.remove(p)
+            one.remove(p)
+        same_state(many, one)
+
+
+def test_a_batch_against_the_creation_order_takes_no_search():
+    """Fresh processes whose waits go against the order they appear in: placed by the
+    batch's own waits, none of them searches (one by one, each takes the ends trick or a
+    search); a cycle among new processes is still found, at the same wait."""
+    g = WaitForGraph()
+    assert g.add_waits(np.array([[3, 2], [4, 3], [2, 1], [1, 0], [5, 1]])).size == 0
+    assert g._work == 0
+    assert g.edges() == [(3, 2), (2, 1), (4, 3), (1, 0), (5, 1)]  # by id (first seen)
+    assert g.add_waits(np.array([[7, 6], [6, 8], [8, 7], [9, 7]])).tolist() == [2]
+    assert g.detect().cycle == [7, 6, 8]
+    assert g.victims() == [8]
+
+
+def test_a_hidden_order_batch_is_placed_without_searches():
+    """Stream (a)'s shape with nothing reversed: add_waits places the 2,000 processes so
+    that no wait searches, where one by one the same waits search thousands of nodes."""
+    from cysolve.bench.cases import hidden_order_waits
+
+    pairs = hidden_order_waits(2000, 6000, 0.0, seed=3)
+    many, one = WaitForGraph(), WaitForGraph()
+    assert many.add_waits(pairs).size == 0 and many._work == 0
+    assert all(one.add_wait(u, v) is None for u, v in pairs.tolist())
+    assert one._work > 1000
+    assert many.edges() == one.edges()
+
+
+def test_a_batch_reusing_freed_ids_is_placed_and_answers_as_one_by_one():
+    """Freed ids reused by a batch's new processes (their numbers then come from the
+    positions, not from the ids): still placed without a search, still the answers, ids
+    and stamps of one by one; then waits against that order, many closing cycles."""
+    from cysolve.bench.cases import hidden_order_waits
+
+    first = hidden_order_waits(300, 900, 0.0, seed=11)
+    later = hidden_order_waits(600, 1800, 0.0, seed=12) + 300  # all new: labels 300..899
+    many, one = WaitForGraph(), WaitForGraph()
+    for g in (many, one):
+        g.add_waits(first)
+        for p in range(0, 300, 3):
+            g.remove(p)
+    assert many._work == 0
+    assert many.add_waits(later[:1200]).size == 0 and many._work == 0  # placed: no search
+    assert all(one.add_wait(u, v) is None for u, v in later[:1200].tolist())
+    made = 300 + len(set(later[:1200].ravel().tolist()))
+    assert len(many._arrays()[4]) == made - 100  # ids handed out: the 100 freed reused
+    same_state(many, one)
+    against = np.ascontiguousarray(later[1200:][:, ::-1])
+    want = [k for k, (u, v) in enumerate(against.tolist()) if one.add_wait(u, v) is not None]
+    assert many.add_waits(against).tolist() == want and want
+    same_state(many, one)

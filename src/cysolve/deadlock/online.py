@@ -42,8 +42,10 @@ class WaitForGraph(_online.WaitCore):
         wait stays even when it closes a cycle: call ``victims()`` and ``remove`` them.
     add_waits(pairs)
         An ``(E, 2)`` integer array of waits in one call (labels: the integers), the fast
-        path for high volume: the same answers as ``add_wait`` in a loop; returns the
-        indices of the rows that closed a cycle.
+        path for high volume: the same answers, ids and order of arrival as ``add_wait`` in
+        a loop (the processes a batch creates are placed by the batch's own waits first, so
+        a batch along some order needs no reordering); returns the indices of the rows that
+        closed a cycle.
     remove_wait(waiter, holder), remove(process)
         A wait ends (the lock was granted or given up); a process finishes or is aborted and
         all its waits go (both kinds: ``ValueError`` for an unknown process or wait).
