@@ -261,6 +261,20 @@ def test_requests_far_below_the_held_units_narrow_the_buckets_and_the_weights():
     assert stuck == [1995, 1996, 1997, 1998, 1999]
 
 
+def test_narrowing_when_every_waiting_request_is_hopeless():
+    # One process finishes in the sweep (too few to sweep again); the seven left ask for 2^40
+    # units, more than can ever be free (1 + 10^12, what one of them hoards). Narrowed to the
+    # requests that can still be met - none - every type's span is empty: no buckets at all
+    # (the sanitizer build checks that nothing touches the absent bucket bits).
+    C = np.array([[1], [10**12]] + [[0]] * 6, dtype=np.int64)
+    R = np.array([[0]] + [[2**40]] * 7, dtype=np.int64)
+    C, R, A = _inputs.matrix_system(C, R, np.zeros(1, dtype=np.int64))
+    assert _plan(C, R, A) == ("buckets", 0)
+    for strategy in STRATEGIES:
+        order, final = run_kernel(C, R, A, strategy)
+        assert order.tolist() == [0] and final.tolist() == [1], strategy
+
+
 @pytest.mark.parametrize("top", [40, 61])
 def test_radix_heaps_refile_keys_down_to_the_last_unit(top):
     # Process t holds and asks for 2^(top - t): it fits once every smaller one finished (A =

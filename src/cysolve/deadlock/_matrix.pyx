@@ -732,7 +732,8 @@ cdef int bucket_plan(Buckets* b, const int64_t* A, Py_ssize_t m,
             return TOO_WIDE
     if buckets_reserve(b, total) != 0 or bits_reserve(b, words) != 0:
         return -1
-    memset(b.bits, 0, <size_t>words * sizeof(uint64_t))
+    if words > 0:  # else ``bits`` may be NULL (every request hopeless after ``key_span``)
+        memset(b.bits, 0, <size_t>words * sizeof(uint64_t))
     return <int>widest
 
 

@@ -364,7 +364,7 @@ static int bucket_plan(buckets *b, const int64_t *A, int64_t m, int64_t nlive) {
         if (span > INT32_MAX) return TOO_WIDE;
     }
     if (buckets_reserve(b, total, words)) return -1;
-    memset(b->bits, 0, (size_t)words * sizeof(uint64_t));
+    if (words > 0) memset(b->bits, 0, (size_t)words * sizeof(uint64_t));  /* bits may be NULL */
     return (int)widest;
 }
 
