@@ -261,6 +261,19 @@ def test_requests_far_below_the_held_units_narrow_the_buckets_and_the_weights():
     assert stuck == [1995, 1996, 1997, 1998, 1999]
 
 
+def test_forced_buckets_on_wide_keys_that_narrowing_leaves_alone():
+    # Counts x 1000: the buckets would be 2^11 units wide and the requests span what is held,
+    # so the sample declines to narrow; the forced buckets must still start from a clean plan
+    # (the sample's scratch is the planned thresholds). Nobody holds or asks for the last
+    # type: a threshold left at the sample's answer, A, would drain its empty queue at once.
+    C, R, A = inputs.staircase_system(300, 8, seed=1)
+    C = np.hstack([C * 1000, np.zeros((300, 1), dtype=np.int64)])
+    R = np.hstack([R * 1000, np.zeros((300, 1), dtype=np.int64)])
+    C, R, A = _inputs.matrix_system(C, R, np.append(A * 1000, 0))
+    assert _plan(C, R, A)[0] == "radix"
+    check_all_agree(C, R, A)
+
+
 def test_narrowing_when_every_waiting_request_is_hopeless():
     # One process finishes in the sweep (too few to sweep again); the seven left ask for 2^40
     # units, more than can ever be free (1 + 10^12, what one of them hoards). Narrowed to the

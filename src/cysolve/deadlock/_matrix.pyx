@@ -1199,9 +1199,11 @@ cdef Py_ssize_t watch_holt(const int64_t* C, const int64_t* R, int64_t* A, Py_ss
 cdef int watch_plan(Buckets* b, const int64_t* R, const int64_t* A, Py_ssize_t m,
                     const int64_t* live, Py_ssize_t nlive) noexcept nogil:
     """Plan the bucket queues (``watch_weights`` done), narrowed by ``key_span`` when they
-    would be too wide; return the widest shift, TOO_WIDE, or -1 when out of memory."""
+    would be too wide; return the widest shift, TOO_WIDE, or -1 when out of memory. Planned
+    again after ``key_span`` whether it narrowed or not: its scratch is ``thr``."""
     cdef int widest = bucket_plan(b, A, m, nlive)
-    if widest > MAX_SHIFT and key_span(b, R, A, m, live, nlive):
+    if widest > MAX_SHIFT:
+        key_span(b, R, A, m, live, nlive)
         widest = bucket_plan(b, A, m, nlive)
     return widest
 

@@ -557,8 +557,10 @@ static int64_t solve(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, 
     watch_weights(&w->b, C, A, m, w->live, nlive);
     if (n >= INT32_MAX) return watch_heaps(C, R, A, m, order, done, nlive, w);
     int widest = bucket_plan(&w->b, A, m, nlive);
-    if (widest > MAX_SHIFT && key_span(&w->b, R, A, m, w->live, nlive))
+    if (widest > MAX_SHIFT) {  /* planned again either way: key_span's scratch is thr */
+        key_span(&w->b, R, A, m, w->live, nlive);
         widest = bucket_plan(&w->b, A, m, nlive);
+    }
     if (widest < 0) return -1;
     if (widest <= MAX_SHIFT) return watch_buckets(C, R, A, m, order, done, nlive, w, 0);
     if (radix_plan(&w->b, A, m)) return -1;
