@@ -92,10 +92,10 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    and a cluster of keys in one of them rescanned again and again) the radix heaps. Measured
    (thread CPU, weighed watches): the buckets take 0.55-0.7x the binary heaps' time on
    hidden-order systems, 0.6x on chains, 0.55-0.85x on the staircase (32-unit buckets there;
-   with 16 the rule picked the heaps); the radix heaps 0.70-0.95x the binary heaps' on hidden
+   with 16 the rule picked the heaps); the radix heaps 0.70-0.96x the binary heaps' on hidden
    order and staircase systems with counts up to 10^6 a process (narrowing tried and
    refused by the sample), and narrowing takes the hoarder staircase from the binary heaps
-   to the buckets at 0.49-0.62x the time (round 5, ``BENCHMARKS.md``). Forced onto the radix
+   to the buckets at 0.46-0.65x the time (round 5, ``BENCHMARKS.md``). Forced onto the radix
    heaps, the hoarder staircase 10,000 x 100 without narrowing takes 1.5x the binary heaps'
    time (a process moves once per type and finish, and the heaps of one or two keys stay in
    L1 while the radix nodes are scattered); narrowing keeps it off them.
