@@ -305,9 +305,10 @@ static inline int64_t next_bucket(const uint64_t *bits, int64_t t, int64_t nb) {
     return t < nb ? t : nb;
 }
 
-/* Scan p's request row from pos[p]: ready, waiting in a bucket, or hopeless (dropped). */
 static inline void radix_push(buckets *b, int64_t j, int32_t p, int64_t k);
 
+/* Scan p's request row from pos[p]: ready, waiting in a bucket (a radix heap's when radix),
+ * or hopeless (dropped). */
 static inline int64_t seat(buckets *b, const int64_t *C, const int64_t *row, const int64_t *A,
                            int64_t m, int32_t p, int64_t *ready, int64_t top, int radix) {
     int64_t j = watch_type(row, A, b->inv, b->pos, p, m);
