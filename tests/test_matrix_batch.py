@@ -1,10 +1,11 @@
-"""The matrix kernel's watch structures (bucket queues, heaps) and Banker's batch APIs.
+"""The matrix kernel's watch structures (bucket queues, radix heaps, binary heaps) and
+Banker's batch APIs.
 
 The kernel picks its structure by the shape rule in ``cysolve.deadlock._matrix``; every class
-the rule can pick (the sweeps alone, bucket queues of every width up to 32 units, heaps) is
-drawn here, and each forced structure is checked on every input too: kernel == NumPy loop ==
-reference, and every order is a valid finishing order. The batch Banker calls equal the
-single calls one by one.
+the rule can pick (the sweeps alone, Holt's lists, bucket queues of every width up to 32
+units, narrowed to the requests' span or not, radix heaps) is drawn here, and each forced
+structure is checked on every input too: kernel == NumPy loop == reference, and every order
+is a valid finishing order. The batch Banker calls equal the single calls one by one.
 """
 
 import numpy as np
@@ -19,7 +20,7 @@ from cysolve.errors import InstanceError
 from strategies import chain_systems, hidden_order_systems, matrix_systems, staircase_systems
 
 SETTINGS = settings(max_examples=60, deadline=None)
-STRATEGIES = {"auto": 0, "heaps": 1, "buckets": 2, "holt": 3}
+STRATEGIES = {"auto": 0, "heaps": 1, "buckets": 2, "holt": 3, "radix": 4}
 
 
 def run_kernel(C, R, A, strategy):
@@ -56,7 +57,8 @@ def check_all_agree(C, R, A):
 def scaled_systems(draw, max_n=40, max_m=5):
     """Hidden-order systems with noise, counts scaled so the shape rule picks every class.
 
-    Scale 1..4: bucket queues of width 1..16 units; larger scales: the heaps (wide buckets);
+    Scale 1..4: bucket queues of width 1..16 units; larger scales: the radix heaps (wide
+    buckets);
     ``spread`` makes some requests hopeless (above what can ever be free).
     """
     n = draw(st.integers(1, max_n))
@@ -104,25 +106,25 @@ def test_shape_rule_picks_every_class():
     # Everything finishes in the sweeps.
     assert _plan(*inputs.uniform_system(200, 5))[0] == "sweeps"
     # At most 5 types and 1024 processes waiting: Holt's lists while a type's keys span at
-    # most 16 units per entry; beyond, the buckets or heaps as for more types.
+    # most 16 units per entry; beyond, the buckets or radix heaps as for more types.
     assert _plan(*inputs.chain_system(3000, 3, seed=1)[:3]) == ("holt", 1)
     assert _plan(*inputs.chain_system(1000, 3, seed=1)[:3])[0] == "buckets"
     holt = {}
     for hold in (1, 5, 40, 10**6):
         name, shift = _plan(*inputs.hidden_order_system(2000, 5, seed=3, max_hold=hold))
         holt[hold] = name
-        assert name == "holt" and shift <= 4 or name in ("buckets", "heaps")
-    assert holt[1] == "holt" and holt[10**6] == "heaps"
+        assert name == "holt" and shift <= 4 or name in ("buckets", "radix")
+    assert holt[1] == "holt" and holt[10**6] == "radix"
     assert _plan(*inputs.staircase_system(300, 6, seed=1))[0] != "holt"
     # More types: exact buckets on a chain; counts that grow: wider buckets (up to 32 units),
-    # then heaps.
+    # then the radix heaps.
     assert _plan(*inputs.chain_system(40, 6, seed=1)[:3]) == ("buckets", 0)
     seen = {}
     for hold in (1, 2, 3, 5, 8, 12, 40, 10**6):
         name, shift = _plan(*inputs.hidden_order_system(2000, 6, seed=3, max_hold=hold))
         seen[shift] = name
-        assert name == ("buckets" if shift <= 5 else "heaps")
-    assert {"buckets", "heaps"} <= set(seen.values())
+        assert name == ("buckets" if shift <= 5 else "radix")
+    assert {"buckets", "radix"} <= set(seen.values())
     assert len([s for s, name in seen.items() if name == "buckets"]) >= 3
 
 
@@ -139,8 +141,8 @@ def test_staircase_and_chain_orders(strategy):
 
 def test_holt_lists_and_their_fallback_agree_with_numpy():
     # At most 5 types and many waiting: Holt's lists, or (keys too wide for them) the lists
-    # built, dropped, and the buckets or heaps run instead on the same state.
-    for hold, structure in ((1, "holt"), (5, "holt"), (40, None), (10**6, "heaps")):
+    # built, dropped, and the buckets or radix heaps run instead on the same state.
+    for hold, structure in ((1, "holt"), (5, "holt"), (40, None), (10**6, "radix")):
         C, R, A = _inputs.matrix_system(*inputs.hidden_order_system(2000, 5, seed=3,
                                                                      max_hold=hold))
         R[::97, 0] += 1  # some deadlock
@@ -228,6 +230,81 @@ def test_hoarders_make_the_weights_lie():
     short = (R[:-2] - A) / live
     first = (R[:-2] > A).argmax(axis=1)
     assert (short.argmax(axis=1) == first).mean() > 0.9
+
+
+def beggar_system(n, m, seed=1):
+    """A hoarder staircase of ``n - 1`` processes plus one that holds nothing and asks for
+    every unit of type 0 that exists: never met (the hoarders never finish), but not beyond
+    what can be free either, so its key keeps type 0's span as wide as the hoarded units."""
+    C, R, A = inputs.hoarder_staircase_system(n - 1, m, seed=seed)
+    beggar = np.zeros((1, m), dtype=np.int64)
+    ask = beggar.copy()
+    ask[0, 0] = A[0] + C[:, 0].sum()
+    return np.vstack([C, beggar]), np.vstack([R, ask]), A
+
+
+def test_requests_far_below_the_held_units_narrow_the_buckets_and_the_weights():
+    # The hoarders' units are never free, so the requests span a sliver of what the waiting
+    # processes hold: the buckets are planned on the largest request that can still be met
+    # (one pass over the rows, after a sample), not on the holdings (which made them the
+    # heaps). The row holding that request is mostly outside the sample: were its key
+    # dropped as hopeless, its process would be reported deadlocked.
+    C, R, A = _inputs.matrix_system(*inputs.hoarder_staircase_system(2000, 8, seed=1))
+    assert C[-4:].sum() > 1000 * C[:-4].sum()
+    assert _plan(C, R, A)[0] == "buckets"
+    stuck, _ = check_all_agree(C, R, A)
+    assert stuck == [1996, 1997, 1998, 1999]
+    # A beggar asks for all of type 0: its span stays wide and the radix heaps take it.
+    C, R, A = _inputs.matrix_system(*beggar_system(2000, 8))
+    assert _plan(C, R, A)[0] == "radix"
+    stuck, _ = check_all_agree(C, R, A)
+    assert stuck == [1995, 1996, 1997, 1998, 1999]
+
+
+def test_forced_buckets_on_wide_keys_that_narrowing_leaves_alone():
+    # Counts x 1000: the buckets would be 2^11 units wide and the requests span what is held,
+    # so the sample declines to narrow; the forced buckets must still start from a clean plan
+    # (the sample's scratch is the planned thresholds). Nobody holds or asks for the last
+    # type: a threshold left at the sample's answer, A, would drain its empty queue at once.
+    C, R, A = inputs.staircase_system(300, 8, seed=1)
+    C = np.hstack([C * 1000, np.zeros((300, 1), dtype=np.int64)])
+    R = np.hstack([R * 1000, np.zeros((300, 1), dtype=np.int64)])
+    C, R, A = _inputs.matrix_system(C, R, np.append(A * 1000, 0))
+    assert _plan(C, R, A)[0] == "radix"
+    check_all_agree(C, R, A)
+
+
+def test_narrowing_when_every_waiting_request_is_hopeless():
+    # One process finishes in the sweep (too few to sweep again); the seven left ask for 2^40
+    # units, more than can ever be free (1 + 10^12, what one of them hoards). Narrowed to the
+    # requests that can still be met - none - every type's span is empty: no buckets at all
+    # (the sanitizer build checks that nothing touches the absent bucket bits).
+    C = np.array([[1], [10**12]] + [[0]] * 6, dtype=np.int64)
+    R = np.array([[0]] + [[2**40]] * 7, dtype=np.int64)
+    C, R, A = _inputs.matrix_system(C, R, np.zeros(1, dtype=np.int64))
+    assert _plan(C, R, A) == ("buckets", 0)
+    for strategy in STRATEGIES:
+        order, final = run_kernel(C, R, A, strategy)
+        assert order.tolist() == [0] and final.tolist() == [1], strategy
+
+
+@pytest.mark.parametrize("top", [40, 61])
+def test_radix_heaps_refile_keys_down_to_the_last_unit(top):
+    # Process t holds and asks for 2^(top - t): it fits once every smaller one finished (A =
+    # 1 + their sum = its request). The smallest is listed last, so the first sweep finishes
+    # it alone and the rest wait on one type whose keys span every power of two up to 2^top:
+    # each is refiled down the radix buckets as A doubles. With top = 61 everything that can
+    # be free is 2^62, and a hopeless process asks for INT64_MAX.
+    C = (np.int64(2) ** np.arange(top, -1, -1, dtype=np.int64))[:, None]
+    R = C.copy()
+    C = np.vstack([C, [[0]]])
+    R = np.vstack([R, [[np.iinfo(np.int64).max]]])
+    C, R, A = _inputs.matrix_system(C, R, np.ones(1, dtype=np.int64))
+    assert _plan(C, R, A)[0] == "radix"
+    for strategy in STRATEGIES:
+        order, final = run_kernel(C, R, A, strategy)
+        assert order.tolist() == list(range(top, -1, -1)), strategy
+        assert final.tolist() == [2 ** (top + 1)], strategy
 
 
 def test_staircase_is_drained_only_type_by_type():
@@ -379,7 +456,8 @@ def test_banker_batch_bad_shapes(call, error, match):
 @pytest.mark.parametrize("span", [2**31 - 2, 2**31 - 1, 2**31, 2**31 + 1])
 def test_bucket_keys_at_the_32_bit_edge(span):
     # Waiting keys are stored relative to their type's base in 32 bits: keys spanning 2^31
-    # units or more go to the heaps, keys just below stay exact in the buckets. Eight
+    # units or more go to the radix heaps (forced buckets too), keys just below stay exact in
+    # the forced buckets. Eight
     # hopeless processes make the first sweep finish too few to sweep again.
     C = np.zeros((11, 1), dtype=np.int64)
     R = np.full((11, 1), 2**40, dtype=np.int64)
@@ -389,7 +467,7 @@ def test_bucket_keys_at_the_32_bit_edge(span):
     R[2, 0] = span + 1  # everything 0 and 1 hold
     C, R, A = _inputs.matrix_system(C, R, np.zeros(1, dtype=np.int64))
     name, shift = _plan(C, R, A)
-    assert name == "heaps"  # a span far above 16 units x 64 buckets
+    assert name == "radix"  # a span far above 32 units x 64 buckets
     assert (shift == 63) == (span > 2**31 - 1)
     for strategy in STRATEGIES:
         order, final = run_kernel(C, R, A, strategy)
@@ -403,16 +481,21 @@ def test_bucket_keys_at_the_32_bit_edge(span):
 
 def test_c_ceiling_runs_the_same_algorithm():
     # bench/c/matrix.c is the kernel's algorithm by hand: the same answer, a valid order, and
-    # (the sweeps, buckets and heaps pick the same processes in the same turns) the same order.
+    # (the sweeps, buckets and radix heaps pick the same processes in the same turns) the same
+    # order.
     from cysolve.bench import ceiling
 
     try:
         c_detect = ceiling.matrix()
     except ceiling.CeilingUnavailable as why:
         pytest.skip(str(why))
-    systems = [inputs.hidden_order_system(1500, 6, seed=2, max_hold=h) for h in (1, 3, 40)]
+    systems = [inputs.hidden_order_system(1500, 6, seed=2, max_hold=h)
+               for h in (1, 3, 40, 10**6)]
     systems += [inputs.chain_system(300, 3, seed=1)[:3], inputs.staircase_system(400, 8, seed=1)]
     systems.append(systems[0][:2] + (systems[0][2] - 1,))  # some deadlocked
+    # Narrowed buckets, and the radix heaps with and without narrowed weights.
+    systems += [inputs.hoarder_staircase_system(400, 8, seed=1), beggar_system(400, 8),
+                inputs.staircase_system(400, 8, seed=1, max_hold=10**6)]
     for C, R, A in systems:
         C, R, A = _inputs.matrix_system(C, R, np.maximum(A, 0))
         order, final = c_detect(C, R, A)

@@ -134,8 +134,9 @@ def hoarder_staircase_system(n: int, m: int, seed: int = 0, hoarders: int = 4,
     waiting processes hold of it; the hoarders' units (never released) shrink the shares of
     the high types the most, so the first unmet type always looks furthest away and is met
     first: every guess fails, and a process would move once per type (``W = nm``), weighing
-    the rest of its row each time. The counts are huge, so the heaps hold the watches.
-    Returns ``(C, R, A)``, int64.
+    the rest of its row each time. The held counts are huge (the buckets would be too wide)
+    while the requests are small: the kernel narrows its buckets and weights to the requests
+    (``key_span``), which defuses both. Returns ``(C, R, A)``, int64.
     """
     C, R, A = staircase_system(n - hoarders, m, seed=seed, max_hold=max_hold)
     held = C.sum(axis=0)

@@ -29,9 +29,15 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    order and staircase 10,000 x 100). A guess weighs the rest of the row, so a process
    gets ``GUESSES = 2`` of them and then watches its first unsatisfied type, its scans
    resuming where they stopped (deadlocked hoarders make every guess fail:
-   ``hoarder_staircase_system``): O(nm) row reading in all, ``W <= nm`` watches. The
-   watchers of a type wait in one of two monotone priority queues (``A[j]`` only grows,
-   so a queue only ever releases its smallest keys):
+   ``hoarder_staircase_system``): O(nm) row reading in all, ``W <= nm`` watches.
+   *Narrowing* (``key_span``): units that are held but never released (deadlocked hoarders)
+   make ``sum(C[live, j])`` far larger than any request and the weights lie (the hoarded
+   types look near). When the bucket queues would be too wide, a sample of 256 request rows
+   tells whether the requests span less than a quarter of what is held for some type; if
+   so, one branch-free pass over the rows replaces ``A[j] + sum(C[live, j])`` by the largest
+   request that can still be met (``last[j]``: larger keys are hopeless as before) for the
+   buckets' span and the weights. The watchers of a type wait in one of three monotone
+   priority queues (``A[j]`` only grows, so a queue only ever releases its smallest keys):
 
    - *bucket queues* (Holt's per-type lists, bucketed instead of sorted): a key ``k`` of
      type ``j`` goes to bucket ``(k - A[j] - 1) >> s_j`` of an array covering the units
@@ -47,7 +53,16 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
      later (sooner, oldest first, when the ready stack runs dry), so the rows have arrived
      when they are read. O(nm + 2^s W + m L / 4); a key above ``A[j] + sum(C[live, j])`` can
      never be met and is dropped at once (that process is deadlocked).
-   - *binary min-heaps* of (key, process): O(nm + W log n), whatever the counts.
+   - *radix heaps* (Ahuja, Mehlhorn, Orlin and Tarjan 1990), exact for any counts: type j's
+     keys wait in 64 linked buckets by the highest bit where they differ from the type's
+     base (the ``A[j]`` of its last drain), so every key of bucket t is below every key of
+     bucket t + 1. A drain up to ``a`` releases the buckets below ``63 - clz(a ^ base)``
+     whole, walks that one (releasing its keys ``<= a``, refiling the others lower) and
+     rebases on ``a``: a key moves about log2 of its distance from ``A[j]`` times, at most
+     64. Same gate, FIFO and seating as the buckets; 16-byte nodes (64-bit keys).
+     O(nm + W log U) for keys spanning U units.
+   - *binary min-heaps* of (key, process): O(nm + W log n), whatever the counts (only when
+     forced, ``strategy=1``, or with 2^31 processes or more).
 
    - *Holt's static lists*: no moves between queues at all. One row-wise pass over the
      waiting processes files every entry with ``R[i][j] > A[j]`` in type j's array, a
@@ -71,20 +86,28 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    ``s_j <= 5`` (buckets at most 32 units wide: a bucket is scanned at most 32 times while
    ``A[j]`` crosses it, whatever the keys), i.e. when ``sum(C[live, j]) < 32 * max(L / 4,
    64)`` for every ``j`` - allocations averaging up to about 8 units per waiting process
-   and type - and L < 2^31 and ``sum(C[live, j]) < 2^31`` (a waiting key is stored in 32
-   bits, relative to its type's base); otherwise (huge counts, where buckets would be wide
-   and a cluster of keys in one of them rescanned again and again) the heaps. Measured
-   (thread CPU, weighed watches): the buckets take 0.55-0.7x the heaps' time on hidden-order
-   systems, 0.6x on chains, 0.55-0.85x on the staircase (32-unit buckets there; with 16
-   the rule picked the heaps).
+   and type - and n < 2^31 and ``sum(C[live, j]) < 2^31`` (a waiting key is stored in 32
+   bits, relative to its type's base), where ``sum(C[live, j])`` is narrowed first when the
+   requests span far less (above); otherwise (huge counts, where buckets would be wide
+   and a cluster of keys in one of them rescanned again and again) the radix heaps. Measured
+   (thread CPU, weighed watches): the buckets take 0.55-0.7x the binary heaps' time on
+   hidden-order systems, 0.6x on chains, 0.55-0.85x on the staircase (32-unit buckets there;
+   with 16 the rule picked the heaps); the radix heaps 0.70-0.96x the binary heaps' on hidden
+   order and staircase systems with counts up to 10^6 a process (narrowing tried and
+   refused by the sample), and narrowing takes the hoarder staircase from the binary heaps
+   to the buckets at 0.46-0.65x the time (round 5, ``BENCHMARKS.md``). Forced onto the radix
+   heaps, the hoarder staircase 10,000 x 100 without narrowing takes 1.5x the binary heaps'
+   time (a process moves once per type and finish, and the heaps of one or two keys stay in
+   L1 while the radix nodes are scattered); narrowing keeps it off them.
 
 The deadlocked set is unique (finishing only ever grows ``A``); the finishing order is one of
 many valid ones: each process's request fits in ``A`` at the moment it was found ready, and
 ``A`` only grows until its turn. The structures find different valid orders (the C ceiling
-``bench/c/matrix.c`` has the sweeps, buckets and heaps, not Holt's lists).
+``bench/c/matrix.c`` has the sweeps, narrowing, buckets and radix heaps, not Holt's lists).
 
 Storage: the live list, ``pos`` and a ready stack (3n int64); the heaps hold at most n
-entries in all at any time; the bucket queues 3n int32, 8m int64, m double,
+entries in all at any time; the radix heaps n nodes of 16 bytes and 64 bucket heads a type;
+the bucket queues 3n int32, 8m int64, m double,
 and at most ``m * max(L / 4, 64)`` buckets of 12 bytes plus one bit each; Holt's lists
 ``m L + L`` entries of 8 bytes, ``n + L + 2`` int32 and 6m int64.
 """
@@ -95,7 +118,7 @@ from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memmove, memset
 
-from cysolve._native cimport ctz64, prefetch
+from cysolve._native cimport clz64, ctz64, prefetch
 
 import numpy as _np
 
@@ -126,6 +149,9 @@ cdef enum:
     # Thread CPU against seating at once, hidden order 100,000 x 10 / its growth draw: at 1
     # 0.76-0.87x / 0.78x, at 3 0.78-0.82x / 0.70-0.71x, at 4 0.79x / 0.72x.
     SEAT_DELAY = 3
+    # ``key_span``: how many request rows a sample reads to tell whether the requests span
+    # far less than what the waiting processes hold.
+    SPAN_SAMPLE = 256
 
 # Which watch structure ``solve`` uses after the sweeps (``detect``'s ``strategy``).
 cdef enum:
@@ -133,6 +159,18 @@ cdef enum:
     HEAPS = 1
     BUCKETS = 2
     HOLT = 3
+    RADIX = 4
+
+
+# The key type of a watch structure's nodes: the bucket queues' 32-bit keys relative to their
+# type's base, or the radix heaps' absolute 64-bit ones. ``watch_buckets`` and its seats are
+# compiled once for each.
+ctypedef fused Key:
+    int32_t
+    int64_t
+
+cdef int32_t BUCKET_KEY = 0
+cdef int64_t RADIX_KEY = 0
 
 
 cdef struct Entry:
@@ -152,6 +190,13 @@ cdef struct Node:
     # 64-bit key would make them touch (n = 10^5: 0.8 MB, inside a 1 MB L2).
     int32_t key
     int32_t link
+
+
+cdef struct RNode:
+    # A process waiting in a radix heap: its key (absolute: any count) and the next process in
+    # its bucket, side by side so that walking a bucket misses once a process.
+    int64_t key
+    int64_t link
 
 
 cdef struct Buckets:
@@ -176,6 +221,7 @@ cdef struct Buckets:
     int64_t* count    # m: how many processes wait on type j
     double* inv       # m: 1 / what the waiting processes hold of j (inf: none): the weights
     int64_t* pos      # Work.pos (n), read by ``watch_type``
+    RNode* rnode      # n: the radix heaps' nodes
 
 
 cdef struct Work:
@@ -210,6 +256,7 @@ cdef void work_clear(Work* w) noexcept nogil:
     w.b.rel = NULL
     w.b.pos = NULL
     w.b.base = NULL
+    w.b.rnode = NULL
 
 
 cdef int grow(void** block, size_t size) noexcept nogil:
@@ -257,8 +304,9 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     w.b.node = <Node*>malloc(<size_t>n * sizeof(Node) + PAD)
     w.b.rel = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
     w.b.base = <int64_t*>malloc(9 * <size_t>m * sizeof(int64_t) + PAD)
+    w.b.rnode = <RNode*>malloc(<size_t>n * sizeof(RNode) + PAD)
     if (w.live == NULL or w.pos == NULL or w.ready == NULL or w.b.node == NULL
-            or w.b.rel == NULL or w.b.base == NULL):
+            or w.b.rel == NULL or w.b.base == NULL or w.b.rnode == NULL):
         return -1
     w.b.last = w.b.base + m
     w.b.off = w.b.last + m
@@ -304,6 +352,7 @@ cdef void work_free(Work* w) noexcept nogil:
     free(w.b.node)
     free(w.b.rel)
     free(w.b.base)
+    free(w.b.rnode)
     work_clear(w)
 
 
@@ -427,6 +476,56 @@ cdef void watch_weights(Buckets* b, const int64_t* C, const int64_t* A, Py_ssize
             b.last[j] += crow[j]
     for j in range(m):
         b.inv[j] = 1.0 / <double>(b.last[j] - A[j]) if b.last[j] > A[j] else INFINITY
+
+
+cdef void key_max(const Buckets* b, const int64_t* R, const int64_t* A, Py_ssize_t m,
+                  const int64_t* live, Py_ssize_t nlive, Py_ssize_t stride,
+                  int64_t* keys) noexcept nogil:
+    """``keys[j]``: the largest request for type j that can still be met (at most
+    ``last[j]``; ``A[j]`` if none) among the waiting processes ``live[::stride]``. One
+    branch-free pass over their request rows."""
+    cdef Py_ssize_t t = 0, j
+    cdef int64_t k, top
+    cdef const int64_t* row
+    for j in range(m):
+        keys[j] = A[j]
+    while t < nlive:
+        row = R + live[t] * m
+        for j in range(m):
+            k = row[j]
+            top = keys[j]
+            keys[j] = k if (k <= b.last[j]) & (k > top) else top
+        t += stride
+
+
+cdef bint key_span(Buckets* b, const int64_t* R, const int64_t* A, Py_ssize_t m,
+                   const int64_t* live, Py_ssize_t nlive) noexcept nogil:
+    """Narrow ``last`` and the weights ``inv`` to what the ``nlive`` waiting processes ask
+    for, when that is far less than what they hold; return whether it did.
+
+    Processes that hold much and never finish (``hoarder_staircase_system``) make
+    ``last[j]`` (what can ever be free) far larger than any request: the buckets would be
+    too wide, and the weights lie (the hoarded units make the types they hoard look near).
+    Then ``last[j]`` becomes the largest request that can still be met (the keys between
+    are never asked for, those above stay hopeless) and the weights are shares of that
+    span. A sample of ``SPAN_SAMPLE`` rows decides first whether to read every row: on
+    systems whose requests do span what is held (huge counts) the full pass cost up to the
+    read floor's time again (10,000 x 100) and bought nothing.
+    """
+    cdef Py_ssize_t j
+    cdef int64_t* keys = b.thr  # scratch: ``bucket_plan`` and ``radix_plan`` reset it
+    cdef bint far = False
+    key_max(b, R, A, m, live, nlive, nlive // SPAN_SAMPLE + 1, keys)
+    for j in range(m):
+        if (keys[j] - A[j]) < (b.last[j] - A[j]) >> 2:
+            far = True
+    if not far:
+        return False
+    key_max(b, R, A, m, live, nlive, 1, keys)
+    for j in range(m):
+        b.last[j] = keys[j]
+        b.inv[j] = 1.0 / <double>(keys[j] - A[j]) if keys[j] > A[j] else INFINITY
+    return True
 
 
 cdef Py_ssize_t sweep(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t n,
@@ -563,10 +662,11 @@ cdef inline Py_ssize_t next_bucket(const uint64_t* bits, Py_ssize_t t,
 
 cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, const int64_t* A,
                             Py_ssize_t m, int32_t p, int64_t* ready,
-                            Py_ssize_t top) noexcept nogil:
+                            Py_ssize_t top, Key kind) noexcept nogil:
     """Scan ``p``'s request ``row`` from ``pos[p]``: ready (pushed on ``ready``, its ``C`` row
-    prefetched for its turn), waiting in a bucket of the type ``watch_type`` picks, or
-    hopeless (dropped: deadlocked). Returns the new ready count."""
+    prefetched for its turn), waiting in a bucket of the type ``watch_type`` picks (a radix
+    heap's when ``Key`` is int64_t), or hopeless (dropped: deadlocked). Returns the new ready
+    count."""
     cdef int64_t k, t
     cdef uint64_t* word
     cdef uint64_t bit
@@ -576,7 +676,12 @@ cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, co
         ready[top] = p
         return top + 1
     k = row[j]
-    if k <= b.last[j]:
+    if Key is int64_t:
+        if k <= b.last[j]:
+            radix_push(b, j, p, k)
+            if k < b.thr[j]:
+                b.thr[j] = k
+    elif k <= b.last[j]:
         t = (k - b.base[j]) >> b.shift[j]
         b.node[p].key = <int32_t>(k - b.base[j])
         word = &b.bits[b.woff[j] + (t >> 6)]
@@ -627,7 +732,8 @@ cdef int bucket_plan(Buckets* b, const int64_t* A, Py_ssize_t m,
             return TOO_WIDE
     if buckets_reserve(b, total) != 0 or bits_reserve(b, words) != 0:
         return -1
-    memset(b.bits, 0, <size_t>words * sizeof(uint64_t))
+    if words > 0:  # else ``bits`` may be NULL (every request hopeless after ``key_span``)
+        memset(b.bits, 0, <size_t>words * sizeof(uint64_t))
     return <int>widest
 
 
@@ -722,23 +828,115 @@ cdef inline int64_t release(int64_t* A, const int64_t* crow, const int64_t* thr,
 cdef inline Py_ssize_t seat_oldest(Buckets* b, const int64_t* C, const int64_t* R,
                                    const int64_t* A, Py_ssize_t m, Py_ssize_t count,
                                    Py_ssize_t pending, int64_t* ready,
-                                   Py_ssize_t top) noexcept nogil:
+                                   Py_ssize_t top, Key kind) noexcept nogil:
     """Seat the first ``count`` of the ``pending`` processes in ``rel`` (the longest woken) and
     move the others to its front. Returns the new ready count."""
     cdef Py_ssize_t r
     cdef int32_t p
     for r in range(count):
         p = b.rel[r]
-        top = seat(b, C, R + <Py_ssize_t>p * m, A, m, p, ready, top)
+        top = seat(b, C, R + <Py_ssize_t>p * m, A, m, p, ready, top, kind)
     if count > 0 and pending > count:
         memmove(b.rel, b.rel + count, <size_t>(pending - count) * sizeof(int32_t))
     return top
 
 
+# --- radix heaps: a monotone priority queue per type, exact for any counts ------------------
+
+cdef int radix_plan(Buckets* b, const int64_t* A, Py_ssize_t m) noexcept nogil:
+    """Empty radix heaps for the watches (``last`` set by ``watch_weights``): type j's 64
+    buckets are ``head[64 j : 64 j + 64]``, its non-empty ones the bits of ``bits[j]``, its
+    base ``base[j] = A[j]``. Returns 0, or -1 when out of memory."""
+    cdef Py_ssize_t j
+    if buckets_reserve(b, 64 * m) != 0 or bits_reserve(b, m) != 0:
+        return -1
+    for j in range(m):
+        b.base[j] = A[j]
+        b.thr[j] = INT64_MAX
+        b.off[j] = 64 * j
+        b.bits[j] = 0
+    return 0
+
+
+cdef inline void radix_push(Buckets* b, Py_ssize_t j, int32_t p, int64_t k) noexcept nogil:
+    """File process ``p``, waiting for ``k > base[j]`` units of type j, in radix bucket
+    ``63 - clz(k ^ base[j])``: the highest bit where ``k`` and the base differ. Every key in
+    bucket t is below every key in bucket t + 1 (they agree with the base above bit t and
+    have bit t set), so the lowest non-empty bucket holds the smallest key."""
+    cdef int t = 63 - clz64(<uint64_t>(k ^ b.base[j]))
+    cdef Py_ssize_t at = b.off[j] + t
+    cdef uint64_t bit = <uint64_t>1 << t
+    b.rnode[p].key = k
+    if b.bits[j] & bit:
+        b.rnode[p].link = b.head[at]
+        if k < b.low[at]:
+            b.low[at] = k
+    else:
+        b.bits[j] |= bit
+        b.rnode[p].link = -1
+        b.low[at] = k
+    b.head[at] = p
+
+
+cdef inline Py_ssize_t radix_drain(Buckets* b, const int64_t* C, const int64_t* R,
+                                   Py_ssize_t m, Py_ssize_t j, int64_t a,
+                                   Py_ssize_t nrel) noexcept nogil:
+    """Release every process waiting on type ``j`` for at most ``a >= thr[j]`` units into
+    ``rel`` (their rows prefetched), rebase the heap on ``a`` and set ``thr[j]``.
+
+    With ``t = 63 - clz(a ^ base)``, buckets below t hold only keys below ``a`` (released
+    without looking at keys), buckets above t keep their place under the new base, and
+    bucket t's keys are released or refiled into a lower bucket: a key moves at most 64
+    times (about log2 of its distance from ``A[j]``) before it is released.
+    """
+    cdef Py_ssize_t off = b.off[j]
+    cdef uint64_t mask = b.bits[j]
+    cdef int top = 63 - clz64(<uint64_t>(a ^ b.base[j]))
+    cdef uint64_t below = mask & ((<uint64_t>1 << top) - 1)
+    cdef int t
+    cdef int32_t p, q
+    cdef int64_t k
+    cdef RNode* node = b.rnode
+    b.bits[j] = mask & ~below
+    while below:
+        t = ctz64(below)
+        below &= below - 1
+        p = b.head[off + t]
+        while p >= 0:
+            prefetch_row(R + <Py_ssize_t>p * m, 0, m)
+            prefetch(C + <Py_ssize_t>p * m)
+            prefetch(b.pos + p)
+            b.rel[nrel] = p
+            nrel += 1
+            p = <int32_t>node[p].link
+    b.base[j] = a
+    if (mask >> top) & 1:
+        b.bits[j] &= ~(<uint64_t>1 << top)
+        p = b.head[off + top]
+        while p >= 0:
+            q = <int32_t>node[p].link
+            k = node[p].key
+            if k <= a:
+                prefetch_row(R + <Py_ssize_t>p * m, 0, m)
+                prefetch(C + <Py_ssize_t>p * m)
+                prefetch(b.pos + p)
+                b.rel[nrel] = p
+                nrel += 1
+            else:
+                radix_push(b, j, p, k)
+            p = q
+    mask = b.bits[j]
+    b.thr[j] = b.low[off + ctz64(mask)] if mask else INT64_MAX
+    return nrel
+
+
 cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t m,
                               int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
-                              Work* w) noexcept nogil:
-    """Phase 2 with bucket queues (planned by ``bucket_plan``); returns the total finished.
+                              Work* w, Key kind) noexcept nogil:
+    """Phase 2 with bucket queues (planned by ``bucket_plan``; ``Key`` int32_t, their nodes'
+    keys) or radix heaps (``radix_plan``; int64_t); returns the total finished. ``kind`` only
+    picks the specialisation: each structure gets its own compiled loop (one loop testing a
+    flag made the staircase 10,000 x 100 1.13x slower on the buckets).
 
     A finish adds its ``C`` row to ``A`` and compares ``A`` with ``thr`` in the same
     branch-free pass; only the types whose smallest waiting key is now met are drained. The
@@ -759,7 +957,7 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
 
     for t in range(nlive):
         i = live[t]
-        top = seat(b, C, R + i * m, A, m, <int32_t>i, ready, top)
+        top = seat(b, C, R + i * m, A, m, <int32_t>i, ready, top, kind)
     memset(batch, 0, sizeof(batch))
 
     while top > 0:
@@ -772,17 +970,20 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
         if hit < 0:
             for j in range(m):
                 if A[j] >= thr[j]:
-                    nrel = drain(b, C, R, m, j, A[j], nrel)
+                    if Key is int64_t:
+                        nrel = radix_drain(b, C, R, m, j, A[j], nrel)
+                    else:
+                        nrel = drain(b, C, R, m, j, A[j], nrel)
         oldest = batch[turn]
         batch[turn] = nrel - pending
         turn = turn + 1 if turn + 1 < SEAT_DELAY else 0
-        top = seat_oldest(b, C, R, A, m, oldest, nrel, ready, top)
+        top = seat_oldest(b, C, R, A, m, oldest, nrel, ready, top, kind)
         pending = nrel - oldest
         while top == 0 and pending > 0:  # the stack ran dry: seat the next batch now
             oldest = batch[turn]
             batch[turn] = 0
             turn = turn + 1 if turn + 1 < SEAT_DELAY else 0
-            top = seat_oldest(b, C, R, A, m, oldest, pending, ready, top)
+            top = seat_oldest(b, C, R, A, m, oldest, pending, ready, top, kind)
             pending -= oldest
     return done
 
@@ -995,6 +1196,18 @@ cdef Py_ssize_t watch_holt(const int64_t* C, const int64_t* R, int64_t* A, Py_ss
     return done
 
 
+cdef int watch_plan(Buckets* b, const int64_t* R, const int64_t* A, Py_ssize_t m,
+                    const int64_t* live, Py_ssize_t nlive) noexcept nogil:
+    """Plan the bucket queues (``watch_weights`` done), narrowed by ``key_span`` when they
+    would be too wide; return the widest shift, TOO_WIDE, or -1 when out of memory. Planned
+    again after ``key_span`` whether it narrowed or not: its scratch is ``thr``."""
+    cdef int widest = bucket_plan(b, A, m, nlive)
+    if widest > MAX_SHIFT:
+        key_span(b, R, A, m, live, nlive)
+        widest = bucket_plan(b, A, m, nlive)
+    return widest
+
+
 cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
                       Py_ssize_t n, Py_ssize_t m, int64_t* order, Work* w,
                       int strategy) noexcept nogil:
@@ -1002,9 +1215,9 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
 
     ``C`` and ``R`` are n x m row-major, ``A`` (m) is updated in place to the final available
     vector, and ``order[:returned]`` receives a valid finishing order. ``strategy``: AUTO
-    (the shape rule in the module docstring), HEAPS, BUCKETS or HOLT (any counts: only speed
-    differs; HOLT falls back to the shape rule's other choices when a type's keys span 2^31
-    units or more).
+    (the shape rule in the module docstring), HEAPS, BUCKETS, HOLT or RADIX (any counts: only
+    speed differs; HOLT falls back to the shape rule's other choices and BUCKETS to the
+    radix heaps when a type's keys span 2^31 units or more).
     """
     cdef Py_ssize_t i, done, nlive = 0, widest
     if n == 0:
@@ -1023,13 +1236,16 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
         if widest != -2:
             return widest
     watch_weights(&w.b, C, A, m, w.live, nlive)
-    if strategy != HEAPS and nlive < 2147483647:
-        widest = bucket_plan(&w.b, A, m, nlive)
-        if widest < 0:
-            return -1
-        if widest < TOO_WIDE and (strategy == BUCKETS or widest <= MAX_SHIFT):
-            return watch_buckets(C, R, A, m, order, done, nlive, w)
-    return watch_heaps(C, R, A, m, order, done, nlive, w)
+    if strategy == HEAPS or n >= 2147483647:  # node links and ``rel`` hold 32-bit processes
+        return watch_heaps(C, R, A, m, order, done, nlive, w)
+    widest = watch_plan(&w.b, R, A, m, w.live, nlive)
+    if widest < 0:
+        return -1
+    if strategy != RADIX and widest < TOO_WIDE and (strategy == BUCKETS or widest <= MAX_SHIFT):
+        return watch_buckets(C, R, A, m, order, done, nlive, w, BUCKET_KEY)
+    if radix_plan(&w.b, A, m) != 0:
+        return -1
+    return watch_buckets(C, R, A, m, order, done, nlive, w, RADIX_KEY)
 
 
 # --- Python entry points ----------------------------------------------------------------------
@@ -1042,8 +1258,8 @@ def detect(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
     (n), all C-contiguous int64, non-negative, and ``available + allocation.sum(0)`` fits in
     int64. ``available`` is overwritten with the final available vector and
     ``order[:returned]`` with a valid finishing order (the rest of ``order`` is untouched).
-    ``strategy``: 0 the shape rule, 1 the heaps, 2 the bucket queues, 3 Holt's static lists
-    (for tests).
+    ``strategy``: 0 the shape rule, 1 the heaps, 2 the bucket queues, 3 Holt's static lists,
+    4 the radix heaps (for tests).
     """
     cdef Py_ssize_t n = allocation.shape[0], m = allocation.shape[1], done = 0
     cdef Work w
@@ -1067,8 +1283,8 @@ def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
     """Which watch structure the shape rule picks for a validated system (for tests).
 
     Returns ``(name, shift)``: ``("sweeps", 0)`` when the sweeps decide everything,
-    ``("holt", s)``, ``("buckets", s)`` or ``("heaps", s)`` with ``s`` the widest bucket
-    shift of the structure picked. Trusts what
+    ``("holt", s)``, ``("buckets", s)``, ``("radix", s)`` or ``("heaps", s)`` with ``s`` the
+    widest bucket shift of the structure picked (after ``key_span``). Trusts what
     ``detect`` trusts; ``available`` is overwritten (pass a copy).
     """
     cdef Py_ssize_t n = allocation.shape[0], m = allocation.shape[1], nlive = 0, top = 0
@@ -1093,7 +1309,7 @@ def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
                     status = -1
             if nlive > 0 and status == 0:
                 watch_weights(&w.b, &allocation[0, 0], &available[0], m, w.live, nlive)
-                widest = bucket_plan(&w.b, &available[0], m, nlive)
+                widest = watch_plan(&w.b, &request[0, 0], &available[0], m, w.live, nlive)
         work_free(&w)
     free(order)
     if status != 0 or widest < 0:
@@ -1102,7 +1318,9 @@ def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
         return "sweeps", 0
     if 0 <= holt <= HOLT_MAX_SHIFT:
         return "holt", holt
-    return ("buckets" if widest <= MAX_SHIFT else "heaps"), widest
+    if widest <= MAX_SHIFT:
+        return "buckets", widest
+    return ("radix" if n < 2147483647 else "heaps"), widest
 
 
 def solve_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] request,

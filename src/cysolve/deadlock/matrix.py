@@ -252,7 +252,7 @@ def detect(
         Units of each type in the system; ``available = existing - allocation.sum(0)``.
     method : {"kernel", "numpy", "reference"}
         The compiled kernel (default: sweeps, then per-type bucket queues, O(nm) plus the
-        watches, or binary heaps when counts are huge; see ``cysolve.deadlock._matrix``),
+        watches, or radix heaps when counts are huge; see ``cysolve.deadlock._matrix``),
         the textbook loop vectorised with NumPy, or the plain-Python textbook loop. All give
         the same deadlocked set.
 

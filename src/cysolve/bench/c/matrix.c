@@ -5,7 +5,9 @@
  * type whose shortfall is the largest share of what the waiting processes hold of it (the one
  * likely met last), in per-type bucket queues (8-byte nodes with 32-bit keys relative to the
  * type's base, a bitmap of non-empty buckets, a per-type threshold gating the drains) when
- * the shape rule of _matrix.pyx allows, or in one binary min-heap per type otherwise. The
+ * the shape rule of _matrix.pyx allows (after narrowing the span and the weights to what the
+ * waiting processes ask for when that is far below what they hold, key_span), or in one radix
+ * heap per type otherwise (the binary heaps: _matrix.pyx's strategy=1, not here). The
  * benchmarks measure how close the Cython kernel comes to C. Compiled at benchmark time:
  * gcc -O3 -shared -fPIC [-fopenmp]. Inputs are trusted exactly as the kernel trusts them
  * (contiguous int64, checked sums).
@@ -29,16 +31,19 @@
 /* Watches chosen by weighing a process's row before it watches its first unmet type. */
 #define GUESSES 2
 #define SEAT_DELAY 3  /* a woken process is seated this many finishes later (sooner if dry) */
+#define SPAN_SAMPLE 256  /* key_span: rows a sample reads before it reads them all */
 
 typedef struct { int64_t key, proc; } entry;
 typedef struct { entry *data; int64_t size, cap; } heap;
 typedef struct { int32_t key, link; } node;
+typedef struct { int64_t key, link; } rnode;  /* a radix heap's node: any count */
 typedef struct {
     int32_t *head; int64_t *low; uint64_t *bits; int64_t head_cap, bits_cap;
     node *node; int32_t *rel;
     int64_t *base, *last, *off, *woff, *nb, *shift, *thr, *count;  /* m each, one block */
     double *inv;  /* m, in the same block: latest_short's weights */
     int64_t *pos;  /* work.pos, for watch_type */
+    rnode *rnode;  /* n: the radix heaps' nodes */
 } buckets;
 typedef struct { int64_t *live, *pos, *ready; heap *heaps; buckets b; int64_t m; } work;
 
@@ -71,7 +76,7 @@ static void work_free(work *w) {
     if (w->heaps) for (int64_t j = 0; j < w->m; j++) free(w->heaps[j].data);
     free(w->heaps); free(w->live); free(w->pos); free(w->ready);
     free(w->b.head); free(w->b.low); free(w->b.bits); free(w->b.node); free(w->b.rel);
-    free(w->b.base);
+    free(w->b.base); free(w->b.rnode);
     memset(w, 0, sizeof(*w));
 }
 
@@ -84,7 +89,9 @@ static int work_init(work *w, int64_t n, int64_t m, int64_t heap_cap, int64_t he
     w->b.node = malloc((size_t)n * sizeof(node) + PAD);
     w->b.rel = malloc((size_t)n * sizeof(int32_t) + PAD);
     w->b.base = malloc(9 * (size_t)m * sizeof(int64_t) + PAD);
-    if (!w->live || !w->pos || !w->ready || !w->b.node || !w->b.rel || !w->b.base)
+    w->b.rnode = malloc((size_t)n * sizeof(rnode) + PAD);
+    if (!w->live || !w->pos || !w->ready || !w->b.node || !w->b.rel || !w->b.base
+        || !w->b.rnode)
         return -1;
     buckets *b = &w->b;
     b->last = b->base + m; b->off = b->last + m; b->woff = b->off + m; b->nb = b->woff + m;
@@ -182,6 +189,36 @@ static void watch_weights(buckets *b, const int64_t *C, const int64_t *A, int64_
         b->inv[j] = b->last[j] > A[j] ? 1.0 / (double)(b->last[j] - A[j]) : INFINITY;
 }
 
+/* keys[j]: the largest request for j at most last[j] (A[j] if none) of live[::stride]. */
+static void key_max(const buckets *b, const int64_t *R, const int64_t *A, int64_t m,
+                    const int64_t *live, int64_t nlive, int64_t stride, int64_t *keys) {
+    for (int64_t j = 0; j < m; j++) keys[j] = A[j];
+    for (int64_t t = 0; t < nlive; t += stride) {
+        const int64_t *row = R + live[t] * m;
+        for (int64_t j = 0; j < m; j++) {
+            int64_t k = row[j], top = keys[j];
+            keys[j] = (k <= b->last[j]) & (k > top) ? k : top;
+        }
+    }
+}
+
+/* Narrow last and inv to the requests' span when a sample says it is far below last. */
+static int key_span(buckets *b, const int64_t *R, const int64_t *A, int64_t m,
+                    const int64_t *live, int64_t nlive) {
+    int64_t *keys = b->thr;  /* scratch: the plans reset it */
+    int far = 0;
+    key_max(b, R, A, m, live, nlive, nlive / SPAN_SAMPLE + 1, keys);
+    for (int64_t j = 0; j < m; j++)
+        if (keys[j] - A[j] < (b->last[j] - A[j]) >> 2) far = 1;
+    if (!far) return 0;
+    key_max(b, R, A, m, live, nlive, 1, keys);
+    for (int64_t j = 0; j < m; j++) {
+        b->last[j] = keys[j];
+        b->inv[j] = keys[j] > A[j] ? 1.0 / (double)(keys[j] - A[j]) : INFINITY;
+    }
+    return 1;
+}
+
 static inline void prefetch_row(const int64_t *row, int64_t j, int64_t m) {
     int64_t end = m < j + 32 ? m : j + 32;
     for (; j < end; j += 8) __builtin_prefetch(row + j);
@@ -268,9 +305,12 @@ static inline int64_t next_bucket(const uint64_t *bits, int64_t t, int64_t nb) {
     return t < nb ? t : nb;
 }
 
-/* Scan p's request row from pos[p]: ready, waiting in a bucket, or hopeless (dropped). */
+static inline void radix_push(buckets *b, int64_t j, int32_t p, int64_t k);
+
+/* Scan p's request row from pos[p]: ready, waiting in a bucket (a radix heap's when radix),
+ * or hopeless (dropped). */
 static inline int64_t seat(buckets *b, const int64_t *C, const int64_t *row, const int64_t *A,
-                           int64_t m, int32_t p, int64_t *ready, int64_t top) {
+                           int64_t m, int32_t p, int64_t *ready, int64_t top, int radix) {
     int64_t j = watch_type(row, A, b->inv, b->pos, p, m);
     if (j == m) {
         const int64_t *crow = C + (int64_t)p * m;
@@ -279,6 +319,13 @@ static inline int64_t seat(buckets *b, const int64_t *C, const int64_t *row, con
         return top + 1;
     }
     int64_t k = row[j];
+    if (radix) {
+        if (k <= b->last[j]) {
+            radix_push(b, j, p, k);
+            if (k < b->thr[j]) b->thr[j] = k;
+        }
+        return top;
+    }
     if (k <= b->last[j]) {
         int64_t t = (k - b->base[j]) >> b->shift[j];
         b->node[p].key = (int32_t)(k - b->base[j]);
@@ -318,7 +365,7 @@ static int bucket_plan(buckets *b, const int64_t *A, int64_t m, int64_t nlive) {
         if (span > INT32_MAX) return TOO_WIDE;
     }
     if (buckets_reserve(b, total, words)) return -1;
-    memset(b->bits, 0, (size_t)words * sizeof(uint64_t));
+    if (words > 0) memset(b->bits, 0, (size_t)words * sizeof(uint64_t));  /* bits may be NULL */
     return (int)widest;
 }
 
@@ -376,13 +423,82 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
     return nrel;
 }
 
+/* Radix heaps: type j's 64 buckets at head[64 j ..], non-empty ones in bits[j], base A[j]. */
+static int radix_plan(buckets *b, const int64_t *A, int64_t m) {
+    if (buckets_reserve(b, 64 * m, m)) return -1;
+    for (int64_t j = 0; j < m; j++) {
+        b->base[j] = A[j]; b->thr[j] = INT64_MAX; b->off[j] = 64 * j; b->bits[j] = 0;
+    }
+    return 0;
+}
+
+/* File p (key k > base[j]) in bucket 63 - clz(k ^ base[j]). */
+static inline void radix_push(buckets *b, int64_t j, int32_t p, int64_t k) {
+    int t = 63 - __builtin_clzll((uint64_t)(k ^ b->base[j]));
+    int64_t at = b->off[j] + t;
+    uint64_t bit = (uint64_t)1 << t;
+    b->rnode[p].key = k;
+    if (b->bits[j] & bit) {
+        b->rnode[p].link = b->head[at];
+        if (k < b->low[at]) b->low[at] = k;
+    } else {
+        b->bits[j] |= bit;
+        b->rnode[p].link = -1;
+        b->low[at] = k;
+    }
+    b->head[at] = p;
+}
+
+/* Release every key <= a of type j: buckets below 63 - clz(a ^ base) whole, that bucket by
+ * key (the rest refiled lower); rebase on a; thr[j] = the smallest key left. */
+static inline int64_t radix_drain(buckets *b, const int64_t *C, const int64_t *R, int64_t m,
+                                  int64_t j, int64_t a, int64_t nrel) {
+    int64_t off = b->off[j];
+    uint64_t mask = b->bits[j];
+    int top = 63 - __builtin_clzll((uint64_t)(a ^ b->base[j]));
+    uint64_t below = mask & (((uint64_t)1 << top) - 1);
+    rnode *nd = b->rnode;
+    b->bits[j] = mask & ~below;
+    while (below) {
+        int t = __builtin_ctzll(below);
+        below &= below - 1;
+        for (int32_t p = b->head[off + t]; p >= 0; p = (int32_t)nd[p].link) {
+            prefetch_row(R + (int64_t)p * m, 0, m);
+            __builtin_prefetch(C + (int64_t)p * m);
+            __builtin_prefetch(b->pos + p);
+            b->rel[nrel++] = p;
+        }
+    }
+    b->base[j] = a;
+    if ((mask >> top) & 1) {
+        b->bits[j] &= ~((uint64_t)1 << top);
+        int32_t p = b->head[off + top];
+        while (p >= 0) {
+            int32_t q = (int32_t)nd[p].link;
+            int64_t k = nd[p].key;
+            if (k <= a) {
+                prefetch_row(R + (int64_t)p * m, 0, m);
+                __builtin_prefetch(C + (int64_t)p * m);
+                __builtin_prefetch(b->pos + p);
+                b->rel[nrel++] = p;
+            } else {
+                radix_push(b, j, p, k);
+            }
+            p = q;
+        }
+    }
+    mask = b->bits[j];
+    b->thr[j] = mask ? b->low[off + __builtin_ctzll(mask)] : INT64_MAX;
+    return nrel;
+}
+
 /* Seat the first count of the pending processes in rel; move the others to its front. */
 static int64_t seat_oldest(buckets *b, const int64_t *C, const int64_t *R, const int64_t *A,
                            int64_t m, int64_t count, int64_t pending, int64_t *ready,
-                           int64_t top) {
+                           int64_t top, int radix) {
     for (int64_t r = 0; r < count; r++) {
         int32_t p = b->rel[r];
-        top = seat(b, C, R + (int64_t)p * m, A, m, p, ready, top);
+        top = seat(b, C, R + (int64_t)p * m, A, m, p, ready, top, radix);
     }
     if (count > 0 && pending > count)
         memmove(b->rel, b->rel + count, (size_t)(pending - count) * sizeof(int32_t));
@@ -390,13 +506,14 @@ static int64_t seat_oldest(buckets *b, const int64_t *C, const int64_t *R, const
 }
 
 static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int64_t m,
-                             int64_t *order, int64_t done, int64_t nlive, work *w) {
+                             int64_t *order, int64_t done, int64_t nlive, work *w,
+                             int radix) {
     buckets *b = &w->b;
     int64_t *live = w->live, *ready = w->ready, *thr = b->thr, top = 0;
     int64_t pending = 0, turn = 0, batch[SEAT_DELAY] = {0};
     for (int64_t t = 0; t < nlive; t++) {
         int64_t i = live[t];
-        top = seat(b, C, R + i * m, A, m, (int32_t)i, ready, top);
+        top = seat(b, C, R + i * m, A, m, (int32_t)i, ready, top, radix);
     }
     while (top > 0) {
         int64_t i = ready[--top], hit = 0;
@@ -410,19 +527,21 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
         int64_t nrel = pending, oldest;
         if (hit < 0)
             for (int64_t j = 0; j < m; j++)
-                if (A[j] >= thr[j]) nrel = drain(b, C, R, m, j, A[j], nrel);
+                if (A[j] >= thr[j])
+                    nrel = radix ? radix_drain(b, C, R, m, j, A[j], nrel)
+                                 : drain(b, C, R, m, j, A[j], nrel);
         /* rel is a FIFO: seat the batch woken SEAT_DELAY finishes ago, and while the ready
          * stack is dry, the next ones */
         oldest = batch[turn];
         batch[turn] = nrel - pending;
         turn = turn + 1 < SEAT_DELAY ? turn + 1 : 0;
-        top = seat_oldest(b, C, R, A, m, oldest, nrel, ready, top);
+        top = seat_oldest(b, C, R, A, m, oldest, nrel, ready, top, radix);
         pending = nrel - oldest;
         while (top == 0 && pending > 0) {
             oldest = batch[turn];
             batch[turn] = 0;
             turn = turn + 1 < SEAT_DELAY ? turn + 1 : 0;
-            top = seat_oldest(b, C, R, A, m, oldest, pending, ready, top);
+            top = seat_oldest(b, C, R, A, m, oldest, pending, ready, top, radix);
             pending -= oldest;
         }
     }
@@ -437,12 +556,16 @@ static int64_t solve(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, 
     done = sweep(C, R, A, n, m, order, w, &nlive);
     if (nlive == 0) return done;
     watch_weights(&w->b, C, A, m, w->live, nlive);
-    if (nlive < INT32_MAX) {
-        int widest = bucket_plan(&w->b, A, m, nlive);
-        if (widest < 0) return -1;
-        if (widest <= MAX_SHIFT) return watch_buckets(C, R, A, m, order, done, nlive, w);
+    if (n >= INT32_MAX) return watch_heaps(C, R, A, m, order, done, nlive, w);
+    int widest = bucket_plan(&w->b, A, m, nlive);
+    if (widest > MAX_SHIFT) {  /* planned again either way: key_span's scratch is thr */
+        key_span(&w->b, R, A, m, w->live, nlive);
+        widest = bucket_plan(&w->b, A, m, nlive);
     }
-    return watch_heaps(C, R, A, m, order, done, nlive, w);
+    if (widest < 0) return -1;
+    if (widest <= MAX_SHIFT) return watch_buckets(C, R, A, m, order, done, nlive, w, 0);
+    if (radix_plan(&w->b, A, m)) return -1;
+    return watch_buckets(C, R, A, m, order, done, nlive, w, 1);
 }
 
 /* One system: A (m) is updated in place, order[:returned] is a finishing order; -1 = no memory. */
