@@ -237,9 +237,10 @@ cdef extern from *:
     /* Arrays of 2 MiB or more on transparent huge pages (Linux; THP "madvise" mode asks for
        this): one TLB entry and one fault per 2 MiB instead of 512. Stream (a) reads nodes,
        positions and lists at random over ~20 MB, where 4 KiB pages missed the TLB on most
-       reads. Such an array is an anonymous mapping of its own, aligned to 2 MiB; every
-       block has a 64-byte header in front saying which kind it is (and its size, for a
-       copy when it grows). Elsewhere, and under ASan (which then sees every bound), plain
+       reads. Such an array is an anonymous mapping of its own that starts on a 2 MiB
+       boundary, a 4 KiB page in front holding its header; a smaller one is malloc'd with a
+       64-byte header. The header says which kind a block is (and its size, for the copy
+       when it grows). Elsewhere, and under ASan (which then sees every bound), plain
        malloc. */
     #include <stdint.h>
     #include <stdlib.h>
@@ -250,30 +251,33 @@ cdef extern from *:
     #if defined(__linux__) && defined(MADV_HUGEPAGE) && !CYSOLVE_ASAN
     #define CYSOLVE_HUGE ((size_t)2 << 20)
     #define CYSOLVE_HEAD ((size_t)64)
+    #define CYSOLVE_PAGE ((size_t)4096)
     typedef struct { char* map; size_t maplen; size_t size; } cysolve_head;
 
     static void* cysolve_big_alloc(size_t n, int zero) {
         cysolve_head* h;
         if (n > SIZE_MAX / 2) return NULL;
         if (n >= CYSOLVE_HUGE) {
-            /* 2 MiB more than needed, then the slack before and after the part that starts
-               on a 2 MiB boundary is unmapped */
-            size_t len = (n + CYSOLVE_HEAD + CYSOLVE_HUGE - 1) & ~(CYSOLVE_HUGE - 1);
-            char* m = (char*)mmap(NULL, len + CYSOLVE_HUGE, PROT_READ | PROT_WRITE,
-                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            /* 2 MiB more than needed, then the slack before the header page and after the
+               array is unmapped: the array starts on a 2 MiB boundary (an array of exactly
+               2 MiB is one huge page) */
+            size_t len = (n + CYSOLVE_HUGE - 1) & ~(CYSOLVE_HUGE - 1);
+            char* m = (char*)mmap(NULL, CYSOLVE_PAGE + len + CYSOLVE_HUGE,
+                                  PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             char* at;
             size_t head;
             if (m == (char*)MAP_FAILED) return NULL;
-            at = (char*)(((uintptr_t)m + CYSOLVE_HUGE - 1) & ~(uintptr_t)(CYSOLVE_HUGE - 1));
-            head = (size_t)(at - m);
+            at = (char*)(((uintptr_t)m + CYSOLVE_PAGE + CYSOLVE_HUGE - 1)
+                         & ~(uintptr_t)(CYSOLVE_HUGE - 1));
+            head = (size_t)(at - CYSOLVE_PAGE - m);   /* < 2 MiB */
             if (head) munmap(m, head);
             if (head < CYSOLVE_HUGE) munmap(at + len, CYSOLVE_HUGE - head);
             madvise(at, len, MADV_HUGEPAGE);
-            h = (cysolve_head*)at;
-            h->map = at;
-            h->maplen = len;
+            h = (cysolve_head*)(at - CYSOLVE_HEAD);
+            h->map = at - CYSOLVE_PAGE;
+            h->maplen = CYSOLVE_PAGE + len;
             h->size = n;
-            return at + CYSOLVE_HEAD;   /* fresh pages: already zero */
+            return at;   /* fresh pages: already zero */
         }
         h = (cysolve_head*)(zero ? calloc(1, n + CYSOLVE_HEAD) : malloc(n + CYSOLVE_HEAD));
         if (h == NULL) return NULL;
