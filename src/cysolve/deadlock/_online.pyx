@@ -49,6 +49,8 @@ Storage: an array of nodes, each with out- and in-lists that grow by doubling
 degree)); no Python object per edge. What a wait that agrees with the order reads
 (position, degrees in D) lives in ``hot``, four nodes to a cache line, the search marks in
 an array of their own: at 100,000 processes an event's cost is mostly waiting for memory.
+Arrays of 2 MiB or more (``big_alloc``) are mappings of their own on transparent huge pages
+where Linux offers them: reads at random over ~20 MB then stop missing the TLB.
 Labels are mapped to ids once (a dict, plus a direct table for small non-negative ints,
 where an int from ``add_waits`` keeps no Python object: ``_label`` makes it when asked);
 ids of removed processes are reused.
