@@ -639,3 +639,23 @@ def test_a_batch_reusing_freed_ids_is_placed_and_answers_as_one_by_one():
     want = [k for k, (u, v) in enumerate(against.tolist()) if one.add_wait(u, v) is not None]
     assert many.add_waits(against).tolist() == want and want
     same_state(many, one)
+
+
+def test_a_graph_past_two_mib_arrays_answers_as_one_by_one():
+    """140,000 processes: the node arrays, the search scratch and a batch's lists pass
+    2 MiB, so they live in mappings of their own (huge pages on Linux), are grown by a
+    copy, copied and freed; the answers, ids and stamps stay those of one by one."""
+    from cysolve.bench.cases import hidden_order_waits
+
+    pairs = hidden_order_waits(140_000, 300_000, 0.01, seed=5)
+    many, one, fresh = WaitForGraph(), WaitForGraph(), WaitForGraph()
+    want = [k for k, (u, v) in enumerate(pairs.tolist()) if one.add_wait(u, v) is not None]
+    assert many.add_waits(pairs).tolist() == want and want
+    same_state(many, one)
+    twin = many.copy()
+    for p in sorted(set(pairs.ravel().tolist()))[::7]:
+        many.remove(p)
+        one.remove(p)
+    same_state(many, one)
+    fresh.add_waits(pairs)
+    same_state(twin, fresh)
