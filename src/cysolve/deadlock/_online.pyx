@@ -349,29 +349,42 @@ cdef void* _pool_take(Pool* pool, int c) noexcept nogil:
     return _pool_carve(pool, (<size_t> 4 << c) * pool.item)
 
 
+cdef size_t _pool_chunk_size(const Pool* pool) noexcept nogil:
+    """The size of the pool's next chunk: they double from 4 KiB to 4 MiB."""
+    return <size_t> 4096 << (pool.nchunks if pool.nchunks < 10 else 10)
+
+
+cdef char* _pool_chunk(Pool* pool, size_t size) noexcept nogil:
+    """A new chunk of ``size`` bytes, listed for freeing at the end (NULL when memory ran
+    out). Where carving continues is the caller's choice."""
+    cdef char* chunk
+    if pool.nchunks == pool.cchunks and _grow(<void**> &pool.chunks, &pool.cchunks,
+                                              pool.nchunks + 1, sizeof(void*)) < 0:
+        return NULL
+    chunk = <char*> big_alloc(size, 0)
+    if chunk == NULL:
+        return NULL
+    pool.chunks[pool.nchunks] = chunk
+    pool.nchunks += 1
+    return chunk
+
+
 cdef void* _pool_carve(Pool* pool, size_t nbytes) noexcept nogil:
-    """``nbytes`` from the newest chunk (chunks double from 4 KiB to 1 MiB; a block of more
-    than 256 KiB gets one of its own). NULL when memory ran out."""
+    """``nbytes`` from the newest chunk, else from a new one (a block of more than a quarter
+    of a chunk gets one of its own, and carving goes on in the old). NULL when memory ran
+    out."""
     cdef void* block
-    cdef size_t size
+    cdef size_t size = _pool_chunk_size(pool)
     cdef char* chunk
     if nbytes <= pool.left and not SANITIZED:
         block = pool.cur
         pool.cur += nbytes
         pool.left -= nbytes
         return block
-    if pool.nchunks == pool.cchunks and _grow(<void**> &pool.chunks, &pool.cchunks,
-                                              pool.nchunks + 1, sizeof(void*)) < 0:
-        return NULL
-    size = <size_t> 4096 << (pool.nchunks if pool.nchunks < 10 else 10)
     if nbytes > size // 4 or SANITIZED:
         size = nbytes
-    chunk = <char*> big_alloc(size, 0)
-    if chunk == NULL:
-        return NULL
-    pool.chunks[pool.nchunks] = chunk
-    pool.nchunks += 1
-    if size == nbytes:
+    chunk = _pool_chunk(pool, size)
+    if chunk == NULL or size == nbytes:
         return chunk
     pool.cur = chunk + nbytes
     pool.left = size - nbytes
@@ -382,20 +395,15 @@ cdef int _pool_reserve(Pool* pool, size_t nbytes) noexcept nogil:
     """Make the newest chunk hold ``nbytes`` more, a new one when it must (what was left of
     the old one, less than ``nbytes``, stays unused): a batch carves its new lists one after
     the other from one chunk, which huge pages cover when large. -1 when memory ran out."""
+    cdef size_t size = _pool_chunk_size(pool)
     cdef char* chunk
-    cdef size_t size = <size_t> 4096 << (pool.nchunks if pool.nchunks < 10 else 10)
     if nbytes <= pool.left or SANITIZED:
         return 0
-    if pool.nchunks == pool.cchunks and _grow(<void**> &pool.chunks, &pool.cchunks,
-                                              pool.nchunks + 1, sizeof(void*)) < 0:
-        return -1
     if size < nbytes:
         size = nbytes
-    chunk = <char*> big_alloc(size, 0)
+    chunk = _pool_chunk(pool, size)
     if chunk == NULL:
         return -1
-    pool.chunks[pool.nchunks] = chunk
-    pool.nchunks += 1
     pool.cur = chunk
     pool.left = size
     return 0
