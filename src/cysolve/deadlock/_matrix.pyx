@@ -139,6 +139,9 @@ cdef enum:
     # ``bucket_plan``'s answer when some type's keys span 2^31 units or more: a node's key,
     # stored relative to its type's base in 32 bits, would not fit (the heaps then).
     TOO_WIDE = 63
+    # Holt's lists, the bucket queues and the radix heaps name processes in 32-bit links
+    # (and ``rel``): from this many processes on only the binary heaps can hold them.
+    MAX_LINKED = 2147483647
     # Holt's static lists when there are at most this many resource types and at least this
     # many processes wait after the sweeps (below, their five mallocs cost more than they
     # save: +600 ns on a 20 x 5 system) - the shape rule.
@@ -1231,12 +1234,12 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
     if nlive == 0:
         return done
     if (strategy == HOLT or (strategy == AUTO and m <= HOLT_MAX_M
-                             and nlive >= HOLT_MIN_WAITING)) and n < 2147483647:
+                             and nlive >= HOLT_MIN_WAITING)) and n < MAX_LINKED:
         widest = watch_holt(C, R, A, n, m, order, done, nlive, w, strategy == AUTO)
         if widest != -2:
             return widest
     watch_weights(&w.b, C, A, m, w.live, nlive)
-    if strategy == HEAPS or n >= 2147483647:  # node links and ``rel`` hold 32-bit processes
+    if strategy == HEAPS or n >= MAX_LINKED:
         return watch_heaps(C, R, A, m, order, done, nlive, w)
     widest = watch_plan(&w.b, R, A, m, w.live, nlive)
     if widest < 0:
@@ -1301,7 +1304,7 @@ def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
         status = work_init(&w, n, m, 0, 0) if order != NULL else -1
         if status == 0:
             sweep(&allocation[0, 0], &request[0, 0], &available[0], n, m, order, &w, &nlive)
-            if nlive >= HOLT_MIN_WAITING and m <= HOLT_MAX_M and n < 2147483647:
+            if nlive >= HOLT_MIN_WAITING and m <= HOLT_MAX_M and n < MAX_LINKED:
                 holt = holt_build(&h, &allocation[0, 0], &request[0, 0], &available[0], n, m,
                                   w.live, nlive, w.ready, &top)
                 holt_free(&h)
@@ -1320,7 +1323,7 @@ def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
         return "holt", holt
     if widest <= MAX_SHIFT:
         return "buckets", widest
-    return ("radix" if n < 2147483647 else "heaps"), widest
+    return ("radix" if n < MAX_LINKED else "heaps"), widest
 
 
 def solve_batch(const int64_t[:, :, ::1] allocation, const int64_t[:, :, ::1] request,
