@@ -120,7 +120,24 @@ from libc.string cimport memcpy, memmove, memset
 
 from cysolve._native cimport clz64, ctz64, prefetch
 
+import os as _os
+
 import numpy as _np
+
+cdef extern from "_rowsimd.h" nogil:
+    # AVX2 row passes (``_rowsimd.h``), each returning what the portable loop of its caller
+    # returns; called only while ``avx2_rows`` is set.
+    bint ROWSIMD_BUILT "CYSOLVE_ROWSIMD_BUILT"
+    int rowsimd_cpu_avx2 "cysolve_rowsimd_cpu_avx2"() noexcept
+    Py_ssize_t first_short_avx2 "cysolve_first_short_avx2"(
+        const int64_t* row, const int64_t* A, Py_ssize_t j, Py_ssize_t m) noexcept
+    Py_ssize_t latest_short_avx2 "cysolve_latest_short_avx2"(
+        const int64_t* row, const int64_t* A, const double* inv, Py_ssize_t j,
+        Py_ssize_t m) noexcept
+    int64_t release_avx2 "cysolve_release_avx2"(
+        int64_t* A, const int64_t* crow, const int64_t* thr, Py_ssize_t m) noexcept
+    Py_ssize_t next_open_avx2 "cysolve_next_open_avx2"(
+        const int64_t* A, const int64_t* thr, Py_ssize_t j, Py_ssize_t m) noexcept
 
 
 cdef enum:
@@ -155,6 +172,30 @@ cdef enum:
     # ``key_span``: how many request rows a sample reads to tell whether the requests span
     # far less than what the waiting processes hold.
     SPAN_SAMPLE = 256
+
+# Rows of at least ``avx2_from`` types take the AVX2 row passes of ``_rowsimd.h``; no row
+# while they are off (no AVX2 in the CPU or the build, ``CYSOLVE_NO_AVX2=1`` or
+# ``avx2(False)``).
+cdef enum:
+    AVX2_MIN_M = 16
+    ROWS_NEVER = 2147483647
+
+cdef Py_ssize_t avx2_from = ROWS_NEVER
+
+
+def avx2(on=None):
+    """Whether the row passes run in AVX2; ``avx2(False)`` forces the portable ones,
+    ``avx2(True)`` turns AVX2 back on where the CPU and the build have it (for tests and
+    benchmarks: not thread-safe against running kernels). Returns the state now in force.
+    """
+    global avx2_from
+    if on is not None:
+        avx2_from = AVX2_MIN_M if on and ROWSIMD_BUILT and rowsimd_cpu_avx2() else ROWS_NEVER
+    return avx2_from != ROWS_NEVER
+
+
+avx2(_os.environ.get("CYSOLVE_NO_AVX2", "") in ("", "0"))
+
 
 # Which watch structure ``solve`` uses after the sweeps (``detect``'s ``strategy``).
 cdef enum:
@@ -414,6 +455,8 @@ cdef inline Py_ssize_t first_short(const int64_t* row, const int64_t* A, Py_ssiz
 
     A only grows, so types before ``j`` that were satisfied stay satisfied.
     """
+    if m >= avx2_from:
+        return first_short_avx2(row, A, j, m)
     while j < m and row[j] <= A[j]:
         j += 1
     return j
@@ -432,6 +475,8 @@ cdef inline Py_ssize_t latest_short(const int64_t* row, const int64_t* A, const 
     """
     cdef Py_ssize_t best = j
     cdef double top = 0.0, share
+    if m >= avx2_from:
+        return latest_short_avx2(row, A, inv, j, m)
     while j < m:
         share = <double>(row[j] - A[j]) * inv[j]
         if share > top:
@@ -821,11 +866,23 @@ cdef inline int64_t release(int64_t* A, const int64_t* crow, const int64_t* thr,
     """
     cdef Py_ssize_t j
     cdef int64_t a, hit = 0
+    if m >= avx2_from:
+        return release_avx2(A, crow, thr, m)
     for j in range(m):
         a = A[j] + crow[j]
         A[j] = a
         hit |= thr[j] - 1 - a
     return hit
+
+
+cdef inline Py_ssize_t next_open(const int64_t* A, const int64_t* thr, Py_ssize_t j,
+                                 Py_ssize_t m) noexcept nogil:
+    """The first type at or after ``j`` whose gate is open, ``A[j] >= thr[j]`` (m: none)."""
+    if m >= avx2_from:
+        return next_open_avx2(A, thr, j, m)
+    while j < m and A[j] < thr[j]:
+        j += 1
+    return j
 
 
 cdef inline Py_ssize_t seat_oldest(Buckets* b, const int64_t* C, const int64_t* R,
@@ -971,12 +1028,13 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
         done += 1
         nrel = pending
         if hit < 0:
-            for j in range(m):
-                if A[j] >= thr[j]:
-                    if Key is int64_t:
-                        nrel = radix_drain(b, C, R, m, j, A[j], nrel)
-                    else:
-                        nrel = drain(b, C, R, m, j, A[j], nrel)
+            j = next_open(A, thr, 0, m)
+            while j < m:
+                if Key is int64_t:
+                    nrel = radix_drain(b, C, R, m, j, A[j], nrel)
+                else:
+                    nrel = drain(b, C, R, m, j, A[j], nrel)
+                j = next_open(A, thr, j + 1, m)
         oldest = batch[turn]
         batch[turn] = nrel - pending
         turn = turn + 1 if turn + 1 < SEAT_DELAY else 0

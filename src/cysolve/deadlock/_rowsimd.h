@@ -1,0 +1,164 @@
+/* The matrix kernel's passes over one m-element row, in AVX2, for x86-64 CPUs that have it.
+ *
+ * The wheels are built for baseline x86-64 (SSE2: no 64-bit signed compare, 2 lanes), so
+ * these functions carry __attribute__((target("avx2"))) and _matrix.pyx calls them only when
+ * cysolve_rowsimd_cpu_avx2() said yes at import (libgcc's CPU check includes the OS saving
+ * the YMM registers). Each one returns exactly what the portable loop beside its caller in
+ * _matrix.pyx returns, ties and NaN included, so orders do not depend on the CPU. Elsewhere
+ * (other compilers, other architectures) CYSOLVE_ROWSIMD_BUILT is 0, the CPU check says no
+ * and the stubs below are never called.
+ */
+#ifndef CYSOLVE_ROWSIMD_H
+#define CYSOLVE_ROWSIMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define CYSOLVE_ROWSIMD_BUILT 1
+#include <immintrin.h>
+#define CYSOLVE_AVX2 __attribute__((target("avx2")))
+
+static int cysolve_rowsimd_cpu_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
+}
+
+/* The first k in j .. m-1 with row[k] > A[k] (m: none). */
+CYSOLVE_AVX2 static ptrdiff_t
+cysolve_first_short_avx2(const int64_t *row, const int64_t *A, ptrdiff_t j, ptrdiff_t m)
+{
+    for (; j + 4 <= m; j += 4) {
+        __m256i gt = _mm256_cmpgt_epi64(_mm256_loadu_si256((const __m256i *)(row + j)),
+                                        _mm256_loadu_si256((const __m256i *)(A + j)));
+        int bits = _mm256_movemask_pd(_mm256_castsi256_pd(gt));
+        if (bits)
+            return j + __builtin_ctz((unsigned)bits);
+    }
+    while (j < m && row[j] <= A[j])
+        j++;
+    return j;
+}
+
+/* int64 -> double, correctly rounded over the whole range like cvtsi2sd (AVX2 has no packed
+ * conversion): the high 48 and the low 16 bits become two exact doubles by the magic-number
+ * trick, and the one rounding is their sum (Mysticial, Stack Overflow 41144668). */
+CYSOLVE_AVX2 static inline __m256d cysolve_i64_to_f64(__m256i x)
+{
+    __m256i hi = _mm256_srai_epi32(x, 16);
+    hi = _mm256_blend_epi16(hi, _mm256_setzero_si256(), 0x33);
+    hi = _mm256_add_epi64(hi, _mm256_castpd_si256(_mm256_set1_pd(442721857769029238784.)));
+    __m256i lo = _mm256_blend_epi16(x, _mm256_castpd_si256(_mm256_set1_pd(0x0010000000000000)),
+                                    0x88);
+    __m256d f = _mm256_sub_pd(_mm256_castsi256_pd(hi), _mm256_set1_pd(442726361368656609280.));
+    return _mm256_add_pd(f, _mm256_castsi256_pd(lo));
+}
+
+/* The first k in j .. m-1 with the largest share (row[k] - A[k]) * inv[k] above 0 (j: none
+ * above 0). Each lane keeps its first strict maximum; the lanes' maxima then resolve ties to
+ * the smallest index, and the tail continues with the same strict compare: the scalar
+ * loop's answer. NaN (0 * inf) never compares greater, as in the scalar loop. */
+CYSOLVE_AVX2 static ptrdiff_t
+cysolve_latest_short_avx2(const int64_t *row, const int64_t *A, const double *inv, ptrdiff_t j,
+                          ptrdiff_t m)
+{
+    ptrdiff_t best = j;
+    double top = 0.0, share;
+    if (j + 4 <= m) {
+        __m256d tops = _mm256_setzero_pd();
+        __m256i at = _mm256_setr_epi64x(j, j + 1, j + 2, j + 3);
+        __m256i bests = at;
+        const __m256i four = _mm256_set1_epi64x(4);
+        double lane_top[4];
+        int64_t lane_best[4];
+        int l;
+        for (; j + 4 <= m; j += 4) {
+            __m256i d = _mm256_sub_epi64(_mm256_loadu_si256((const __m256i *)(row + j)),
+                                         _mm256_loadu_si256((const __m256i *)(A + j)));
+            __m256d s = _mm256_mul_pd(cysolve_i64_to_f64(d), _mm256_loadu_pd(inv + j));
+            __m256d gt = _mm256_cmp_pd(s, tops, _CMP_GT_OQ);
+            tops = _mm256_blendv_pd(tops, s, gt);
+            bests = _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(bests),
+                                                         _mm256_castsi256_pd(at), gt));
+            at = _mm256_add_epi64(at, four);
+        }
+        _mm256_storeu_pd(lane_top, tops);
+        _mm256_storeu_si256((__m256i *)lane_best, bests);
+        for (l = 0; l < 4; l++) {
+            if (lane_top[l] > top || (lane_top[l] == top && top > 0.0 && lane_best[l] < best)) {
+                top = lane_top[l];
+                best = (ptrdiff_t)lane_best[l];
+            }
+        }
+    }
+    for (; j < m; j++) {
+        share = (double)(row[j] - A[j]) * inv[j];
+        if (share > top) {
+            top = share;
+            best = j;
+        }
+    }
+    return best;
+}
+
+/* A += crow; negative iff some k now has A[k] >= thr[k] (the OR of thr[k] - 1 - A[k]). */
+CYSOLVE_AVX2 static int64_t
+cysolve_release_avx2(int64_t *A, const int64_t *crow, const int64_t *thr, ptrdiff_t m)
+{
+    ptrdiff_t j = 0;
+    int64_t a, hit = 0, lanes[4];
+    __m256i hits = _mm256_setzero_si256();
+    const __m256i one = _mm256_set1_epi64x(1);
+    for (; j + 4 <= m; j += 4) {
+        __m256i s = _mm256_add_epi64(_mm256_loadu_si256((const __m256i *)(A + j)),
+                                     _mm256_loadu_si256((const __m256i *)(crow + j)));
+        _mm256_storeu_si256((__m256i *)(A + j), s);
+        hits = _mm256_or_si256(hits, _mm256_sub_epi64(
+            _mm256_sub_epi64(_mm256_loadu_si256((const __m256i *)(thr + j)), one), s));
+    }
+    _mm256_storeu_si256((__m256i *)lanes, hits);
+    hit = lanes[0] | lanes[1] | lanes[2] | lanes[3];
+    for (; j < m; j++) {
+        a = A[j] + crow[j];
+        A[j] = a;
+        hit |= thr[j] - 1 - a;
+    }
+    return hit;
+}
+
+/* The first k in j .. m-1 with A[k] >= thr[k], a gate that opened (m: none). */
+CYSOLVE_AVX2 static ptrdiff_t
+cysolve_next_open_avx2(const int64_t *A, const int64_t *thr, ptrdiff_t j, ptrdiff_t m)
+{
+    for (; j + 4 <= m; j += 4) {
+        __m256i shut = _mm256_cmpgt_epi64(_mm256_loadu_si256((const __m256i *)(thr + j)),
+                                          _mm256_loadu_si256((const __m256i *)(A + j)));
+        int bits = ~_mm256_movemask_pd(_mm256_castsi256_pd(shut)) & 15;
+        if (bits)
+            return j + __builtin_ctz((unsigned)bits);
+    }
+    while (j < m && A[j] < thr[j])
+        j++;
+    return j;
+}
+
+#else
+#define CYSOLVE_ROWSIMD_BUILT 0
+/* No AVX2 build here: the CPU check says no, so _matrix.pyx never calls the stubs. */
+static int cysolve_rowsimd_cpu_avx2(void) { return 0; }
+static ptrdiff_t cysolve_first_short_avx2(const int64_t *row, const int64_t *A, ptrdiff_t j,
+                                          ptrdiff_t m)
+{ (void)row; (void)A; (void)j; return m; }
+static ptrdiff_t cysolve_latest_short_avx2(const int64_t *row, const int64_t *A,
+                                           const double *inv, ptrdiff_t j, ptrdiff_t m)
+{ (void)row; (void)A; (void)inv; (void)m; return j; }
+static int64_t cysolve_release_avx2(int64_t *A, const int64_t *crow, const int64_t *thr,
+                                    ptrdiff_t m)
+{ (void)A; (void)crow; (void)thr; (void)m; return 0; }
+static ptrdiff_t cysolve_next_open_avx2(const int64_t *A, const int64_t *thr, ptrdiff_t j,
+                                        ptrdiff_t m)
+{ (void)A; (void)thr; (void)j; return m; }
+#endif
+
+#endif /* CYSOLVE_ROWSIMD_H */
