@@ -685,7 +685,7 @@ cdef inline void prefetch_crow(const int64_t* crow, Py_ssize_t m) noexcept nogil
 cdef inline void prefetch_row(const int64_t* row, Py_ssize_t j, Py_ssize_t m) noexcept nogil:
     """Prefetch ``row[j:m]`` (at most four cache lines; the hardware prefetcher follows): a
     released process scans it next."""
-    cdef Py_ssize_t end = min(m, j + 32)
+    cdef Py_ssize_t end = min(m, j + 128)
     while j < end:
         prefetch(row + j)
         j += 8
@@ -810,7 +810,7 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
         bits[t >> 6] &= ~(<uint64_t>1 << (t & 63))
         while p >= 0:
             prefetch_row(R + <Py_ssize_t>p * m, 0, m)
-            prefetch(C + <Py_ssize_t>p * m)  # in case it is ready: it often is
+            prefetch_crow(C + <Py_ssize_t>p * m, m)  # in case it is ready: it often is
             prefetch(b.pos + p)
             b.rel[nrel] = p
             nrel += 1
@@ -829,7 +829,7 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
             q = node[p].link
             if node[p].key <= met:
                 prefetch_row(R + <Py_ssize_t>p * m, 0, m)
-                prefetch(C + <Py_ssize_t>p * m)
+                prefetch_crow(C + <Py_ssize_t>p * m, m)
                 prefetch(b.pos + p)
                 b.rel[nrel] = p
                 nrel += 1
@@ -964,7 +964,7 @@ cdef inline Py_ssize_t radix_drain(Buckets* b, const int64_t* C, const int64_t* 
         p = b.head[off + t]
         while p >= 0:
             prefetch_row(R + <Py_ssize_t>p * m, 0, m)
-            prefetch(C + <Py_ssize_t>p * m)
+            prefetch_crow(C + <Py_ssize_t>p * m, m)
             prefetch(b.pos + p)
             b.rel[nrel] = p
             nrel += 1
@@ -978,7 +978,7 @@ cdef inline Py_ssize_t radix_drain(Buckets* b, const int64_t* C, const int64_t* 
             k = node[p].key
             if k <= a:
                 prefetch_row(R + <Py_ssize_t>p * m, 0, m)
-                prefetch(C + <Py_ssize_t>p * m)
+                prefetch_crow(C + <Py_ssize_t>p * m, m)
                 prefetch(b.pos + p)
                 b.rel[nrel] = p
                 nrel += 1
