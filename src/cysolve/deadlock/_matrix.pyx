@@ -175,9 +175,12 @@ cdef enum:
 
 # Rows of at least ``avx2_from`` types take the AVX2 row passes of ``_rowsimd.h``; no row
 # while they are off (no AVX2 in the CPU or the build, ``CYSOLVE_NO_AVX2=1`` or
-# ``avx2(False)``).
+# ``avx2(False)``). Each pass is a call (a target("avx2") function cannot be inlined into
+# baseline code), which short rows do not repay: against the portable passes, thread CPU,
+# hidden order / staircase 20,000 x m, AVX2 took 1.06-1.07x the time at m = 16, 0.98-1.03x
+# at 24, 0.93-0.97x at 32 and 0.80-0.86x at 64 (10,000 x 64); at m = 10 1.10x.
 cdef enum:
-    AVX2_MIN_M = 16
+    AVX2_MIN_M = 32
     ROWS_NEVER = 2147483647
 
 cdef Py_ssize_t avx2_from = ROWS_NEVER
