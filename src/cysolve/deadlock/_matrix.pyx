@@ -134,6 +134,9 @@ cdef extern from "_rowsimd.h" nogil:
     Py_ssize_t latest_short_avx2 "cysolve_latest_short_avx2"(
         const int64_t* row, const int64_t* A, const double* inv, Py_ssize_t j,
         Py_ssize_t m) noexcept
+    void key_max_avx2 "cysolve_key_max_avx2"(
+        int64_t* keys, const int64_t* last, const int64_t* R, const int64_t* rows,
+        Py_ssize_t count, Py_ssize_t stride, Py_ssize_t m) noexcept
     int64_t release_avx2 "cysolve_release_avx2"(
         int64_t* A, const int64_t* crow, const int64_t* thr, Py_ssize_t m) noexcept
     Py_ssize_t next_open_avx2 "cysolve_next_open_avx2"(
@@ -540,6 +543,9 @@ cdef void key_max(const Buckets* b, const int64_t* R, const int64_t* A, Py_ssize
     cdef const int64_t* row
     for j in range(m):
         keys[j] = A[j]
+    if m >= avx2_from:
+        key_max_avx2(keys, b.last, R, live, nlive, stride, m)
+        return
     while t < nlive:
         row = R + live[t] * m
         for j in range(m):

@@ -143,8 +143,39 @@ cysolve_next_open_avx2(const int64_t *A, const int64_t *thr, ptrdiff_t j, ptrdif
     return j;
 }
 
+/* keys[k] = the largest R[rows[t]][k] at most last[k] and above keys[k] (else unchanged),
+ * for t = 0, stride, 2 stride, .. below count: key_max's pass (SSE2 has no 64-bit compare,
+ * so the portable loop runs one element at a time). */
+CYSOLVE_AVX2 static void
+cysolve_key_max_avx2(int64_t *keys, const int64_t *last, const int64_t *R, const int64_t *rows,
+                     ptrdiff_t count, ptrdiff_t stride, ptrdiff_t m)
+{
+    ptrdiff_t t, j;
+    int64_t k;
+    const int64_t *row;
+    for (t = 0; t < count; t += stride) {
+        row = R + rows[t] * m;
+        for (j = 0; j + 4 <= m; j += 4) {
+            __m256i r = _mm256_loadu_si256((const __m256i *)(row + j));
+            __m256i top = _mm256_loadu_si256((const __m256i *)(keys + j));
+            __m256i above = _mm256_cmpgt_epi64(r, _mm256_loadu_si256((const __m256i *)(last + j)));
+            __m256i take = _mm256_andnot_si256(above, _mm256_cmpgt_epi64(r, top));
+            _mm256_storeu_si256((__m256i *)(keys + j), _mm256_blendv_epi8(top, r, take));
+        }
+        for (; j < m; j++) {
+            k = row[j];
+            if (k <= last[j] && k > keys[j])
+                keys[j] = k;
+        }
+    }
+}
+
 #else
 #define CYSOLVE_ROWSIMD_BUILT 0
+static void cysolve_key_max_avx2(int64_t *keys, const int64_t *last, const int64_t *R,
+                                 const int64_t *rows, ptrdiff_t count, ptrdiff_t stride,
+                                 ptrdiff_t m)
+{ (void)keys; (void)last; (void)R; (void)rows; (void)count; (void)stride; (void)m; }
 /* No AVX2 build here: the CPU check says no, so _matrix.pyx never calls the stubs. */
 static int cysolve_rowsimd_cpu_avx2(void) { return 0; }
 static ptrdiff_t cysolve_first_short_avx2(const int64_t *row, const int64_t *A, ptrdiff_t j,
