@@ -100,6 +100,15 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    time (a process moves once per type and finish, and the heaps of one or two keys stay in
    L1 while the radix nodes are scattered); narrowing keeps it off them.
 
+*Row passes in AVX2* (``_rowsimd.h``): the wheels are built for baseline x86-64 (SSE2: two
+lanes and no 64-bit compare), so on rows of ``AVX2_MIN_M = 32`` types or more, where a CPU
+has AVX2 (checked once at import), ``first_short``, ``latest_short``, ``release``, the scan
+for opened gates (``next_open``) and narrowing's ``key_max`` call AVX2 versions of their
+loops. Each returns exactly what its loop returns (``latest_short`` keeps the first index on
+ties, and converts int64 to double correctly rounded), so answers *and* orders are the same
+on every CPU. ``avx2(False)`` or ``CYSOLVE_NO_AVX2=1`` forces the portable loops (the tests
+run both); other compilers and architectures build the portable loops only.
+
 The deadlocked set is unique (finishing only ever grows ``A``); the finishing order is one of
 many valid ones: each process's request fits in ``A`` at the moment it was found ready, and
 ``A`` only grows until its turn. The structures find different valid orders (the C ceiling
@@ -126,7 +135,7 @@ import numpy as _np
 
 cdef extern from "_rowsimd.h" nogil:
     # AVX2 row passes (``_rowsimd.h``), each returning what the portable loop of its caller
-    # returns; called only while ``avx2_rows`` is set.
+    # returns; called only on rows of at least ``avx2_from`` types.
     bint ROWSIMD_BUILT "CYSOLVE_ROWSIMD_BUILT"
     int rowsimd_cpu_avx2 "cysolve_rowsimd_cpu_avx2"() noexcept
     Py_ssize_t first_short_avx2 "cysolve_first_short_avx2"(
@@ -176,12 +185,13 @@ cdef enum:
     # far less than what the waiting processes hold.
     SPAN_SAMPLE = 256
 
-# Rows of at least ``avx2_from`` types take the AVX2 row passes of ``_rowsimd.h``; no row
-# while they are off (no AVX2 in the CPU or the build, ``CYSOLVE_NO_AVX2=1`` or
-# ``avx2(False)``). Each pass is a call (a target("avx2") function cannot be inlined into
-# baseline code), which short rows do not repay: against the portable passes, thread CPU,
-# hidden order / staircase 20,000 x m, AVX2 took 1.06-1.07x the time at m = 16, 0.98-1.03x
-# at 24, 0.93-0.97x at 32 and 0.80-0.86x at 64 (10,000 x 64); at m = 10 1.10x.
+# Rows of at least ``avx2_from`` types take the AVX2 row passes of ``_rowsimd.h``;
+# ``avx2_from`` is ROWS_NEVER while they are off (no AVX2 in the CPU or the build,
+# ``CYSOLVE_NO_AVX2=1`` or ``avx2(False)``). Each pass is a call (a target("avx2")
+# function cannot be inlined into baseline code), which short rows do not repay: against
+# the portable passes, thread CPU, hidden order / staircase 20,000 x m, AVX2 took
+# 1.06-1.07x the time at m = 16, 0.98-1.03x at 24, 0.93-0.97x at 32 and 0.80-0.86x at 64
+# (10,000 x 64); at m = 10 1.10x.
 cdef enum:
     AVX2_MIN_M = 32
     ROWS_NEVER = 2147483647
