@@ -55,42 +55,40 @@ CYSOLVE_AVX2 static inline __m256d cysolve_i64_to_f64(__m256i x)
     return _mm256_add_pd(f, _mm256_castsi256_pd(lo));
 }
 
+/* (row[k] - A[k]) * inv[k] for k = j .. j+3, as the portable loop computes each. */
+CYSOLVE_AVX2 static inline __m256d
+cysolve_shares(const int64_t *row, const int64_t *A, const double *inv, ptrdiff_t j)
+{
+    __m256i d = _mm256_sub_epi64(_mm256_loadu_si256((const __m256i *)(row + j)),
+                                 _mm256_loadu_si256((const __m256i *)(A + j)));
+    return _mm256_mul_pd(cysolve_i64_to_f64(d), _mm256_loadu_pd(inv + j));
+}
+
 /* The first k in j .. m-1 with the largest share (row[k] - A[k]) * inv[k] above 0 (j: none
- * above 0). Each lane keeps its first strict maximum; the lanes' maxima then resolve ties to
- * the smallest index, and the tail continues with the same strict compare: the scalar
- * loop's answer. NaN (0 * inf) never compares greater, as in the scalar loop. */
+ * above 0), as the portable loop finds it: the largest share first (two running maxima, no
+ * chain of blends through the row; vmaxpd keeps its second operand when the first is NaN,
+ * 0 * inf, which never wins in the loop either), then the first k of the vector steps
+ * whose share equals it, unless the scalar tail holds a strictly larger one. */
 CYSOLVE_AVX2 static ptrdiff_t
 cysolve_latest_short_avx2(const int64_t *row, const int64_t *A, const double *inv, ptrdiff_t j,
                           ptrdiff_t m)
 {
-    ptrdiff_t best = j;
-    double top = 0.0, share;
+    ptrdiff_t start = j, best = -1;
+    double top = 0.0, share, lanes[4];
+    int l, bits;
     if (j + 4 <= m) {
-        __m256d tops = _mm256_setzero_pd();
-        __m256i at = _mm256_setr_epi64x(j, j + 1, j + 2, j + 3);
-        __m256i bests = at;
-        const __m256i four = _mm256_set1_epi64x(4);
-        double lane_top[4];
-        int64_t lane_best[4];
-        int l;
-        for (; j + 4 <= m; j += 4) {
-            __m256i d = _mm256_sub_epi64(_mm256_loadu_si256((const __m256i *)(row + j)),
-                                         _mm256_loadu_si256((const __m256i *)(A + j)));
-            __m256d s = _mm256_mul_pd(cysolve_i64_to_f64(d), _mm256_loadu_pd(inv + j));
-            __m256d gt = _mm256_cmp_pd(s, tops, _CMP_GT_OQ);
-            tops = _mm256_blendv_pd(tops, s, gt);
-            bests = _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(bests),
-                                                         _mm256_castsi256_pd(at), gt));
-            at = _mm256_add_epi64(at, four);
+        __m256d top0 = _mm256_setzero_pd(), top1 = _mm256_setzero_pd();
+        for (; j + 8 <= m; j += 8) {
+            top0 = _mm256_max_pd(cysolve_shares(row, A, inv, j), top0);
+            top1 = _mm256_max_pd(cysolve_shares(row, A, inv, j + 4), top1);
         }
-        _mm256_storeu_pd(lane_top, tops);
-        _mm256_storeu_si256((__m256i *)lane_best, bests);
-        for (l = 0; l < 4; l++) {
-            if (lane_top[l] > top || (lane_top[l] == top && top > 0.0 && lane_best[l] < best)) {
-                top = lane_top[l];
-                best = (ptrdiff_t)lane_best[l];
-            }
+        if (j + 4 <= m) {
+            top0 = _mm256_max_pd(cysolve_shares(row, A, inv, j), top0);
+            j += 4;
         }
+        _mm256_storeu_pd(lanes, _mm256_max_pd(top0, top1));
+        for (l = 0; l < 4; l++)
+            top = lanes[l] > top ? lanes[l] : top;
     }
     for (; j < m; j++) {
         share = (double)(row[j] - A[j]) * inv[j];
@@ -99,7 +97,16 @@ cysolve_latest_short_avx2(const int64_t *row, const int64_t *A, const double *in
             best = j;
         }
     }
-    return best;
+    if (best >= 0)
+        return best;
+    if (!(top > 0.0))
+        return start;
+    for (j = start;; j += 4) {  /* some vector step holds top */
+        bits = _mm256_movemask_pd(_mm256_cmp_pd(cysolve_shares(row, A, inv, j),
+                                                _mm256_set1_pd(top), _CMP_EQ_OQ));
+        if (bits)
+            return j + __builtin_ctz((unsigned)bits);
+    }
 }
 
 /* A += crow; negative iff some k now has A[k] >= thr[k] (the OR of thr[k] - 1 - A[k]). */
