@@ -57,7 +57,7 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
      the next finishes wake, and ``lookahead`` prefetches the rows of the next
      ``LOOKAHEAD = 8`` non-empty ones once (each bucket walked once more: O(W) in all).
      Thread CPU against main, 100,000 x 10: staircase 0.77-0.81x, hoarder staircase
-     0.80-0.84x, hidden order 0.87-1.01x (round 6B, ``BENCHMARKS.md``).
+     0.80-0.84x, hidden order 0.87-1.02x (round 6B, ``BENCHMARKS.md``).
      O(nm + 2^s W + m L / 4); a key above ``A[j] + sum(C[live, j])`` can never be met and is
      dropped at once (that process is deadlocked).
    - *radix heaps* (Ahuja, Mehlhorn, Orlin and Tarjan 1990), exact for any counts: type j's
