@@ -504,3 +504,41 @@ def test_c_ceiling_runs_the_same_algorithm():
         want_order, want_final = run_kernel(C, R, A, structure)
         np.testing.assert_array_equal(final, want_final)
         np.testing.assert_array_equal(order, want_order)
+
+
+@pytest.mark.parametrize("m", [6, 10, 16, 17, 40])
+def test_staircase_finishes_in_rank_order_whether_drains_look_ahead_or_not(m):
+    # Up to LOOKAHEAD_MAX_M = 16 types the bucket queues run in their own compiled loop whose
+    # drains prefetch the next buckets' rows (``lookahead``); above, in the loop without.
+    # On the staircase only the next rank is ever ready (every C >= 1 makes its requests of
+    # the last type strictly increase with rank), so both must give exactly that order.
+    C, R, A = inputs.staircase_system(3000, m, seed=5)
+    assert _plan(C, R, A)[0] == "buckets"
+    for strategy in ("auto", "buckets"):
+        order, final = run_kernel(C, R, A, strategy)
+        assert order.tolist() == np.argsort(R[:, -1], kind="stable").tolist()
+        np.testing.assert_array_equal(final, A + C.sum(axis=0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(12, 22), st.integers(2, 120), st.integers(0, 2**32 - 1),
+       st.sampled_from([0.0, 0.2]), st.sampled_from([1, 4]), st.booleans())
+def test_drains_that_look_ahead_agree_on_both_sides_of_their_type_limit(n_m, n, seed, noise,
+                                                                        scale, stair):
+    # Both bucket loops (m <= 16 looks ahead, m > 16 does not) against NumPy and the
+    # reference: noisy requests re-seat processes into buckets already prefetched, scaled
+    # counts leave most buckets empty (the lookahead's search runs to a type's last bucket),
+    # and some processes stay deadlocked.
+    m = n_m
+    rng = np.random.default_rng(seed)
+    if stair:
+        C, R, A = inputs.staircase_system(n, m, seed=seed)
+    else:
+        C, R, A = inputs.hidden_order_system(n, m, seed=seed, max_hold=3)
+    C, R, A = C * scale, R * scale, A * scale
+    noisy = rng.random(n) < noise
+    R[noisy] += rng.integers(0, 3 * scale + 1, size=(int(noisy.sum()), m))
+    stuck, final = check_all_agree(C, R, A)
+    expected, _, ref_final = reference.detect(C.tolist(), R.tolist(), A.tolist())
+    assert stuck == expected
+    assert final.tolist() == ref_final

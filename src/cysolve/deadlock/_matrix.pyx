@@ -51,8 +51,15 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
      ``A[j]`` without looking at keys, the one ``A[j]`` falls inside by key. The released
      processes, their request rows prefetched, are re-seated ``SEAT_DELAY = 3`` finishes
      later (sooner, oldest first, when the ready stack runs dry), so the rows have arrived
-     when they are read. O(nm + 2^s W + m L / 4); a key above ``A[j] + sum(C[live, j])`` can
-     never be met and is dropped at once (that process is deadlocked).
+     when they are read. Seating at once is all the staircase ever does (each finish wakes
+     the one process that becomes ready), so with rows of at most ``LOOKAHEAD_MAX_M = 16``
+     types a drain also looks ahead in key order: a type's next buckets hold the processes
+     the next finishes wake, and ``lookahead`` prefetches the rows of the next
+     ``LOOKAHEAD = 8`` non-empty ones once (each bucket walked once more: O(W) in all).
+     Thread CPU against main, 100,000 x 10: staircase 0.77-0.81x, hoarder staircase
+     0.80-0.84x, hidden order 0.87-1.02x (round 6B, ``BENCHMARKS.md``).
+     O(nm + 2^s W + m L / 4); a key above ``A[j] + sum(C[live, j])`` can never be met and is
+     dropped at once (that process is deadlocked).
    - *radix heaps* (Ahuja, Mehlhorn, Orlin and Tarjan 1990), exact for any counts: type j's
      keys wait in 64 linked buckets by the highest bit where they differ from the type's
      base (the ``A[j]`` of its last drain), so every key of bucket t is below every key of
@@ -116,14 +123,14 @@ many valid ones: each process's request fits in ``A`` at the moment it was found
 
 Storage: the live list, ``pos`` and a ready stack (3n int64); the heaps hold at most n
 entries in all at any time; the radix heaps n nodes of 16 bytes and 64 bucket heads a type;
-the bucket queues 3n int32, 8m int64, m double,
+the bucket queues 3n int32, 9m int64, m double,
 and at most ``m * max(L / 4, 64)`` buckets of 12 bytes plus one bit each; Holt's lists
 ``m L + L`` entries of 8 bytes, ``n + L + 2`` int32 and 6m int64.
 """
 
 from cython.parallel cimport prange, threadid
 from libc.math cimport INFINITY
-from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint64_t
+from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memmove, memset
 
@@ -181,6 +188,10 @@ cdef enum:
     # Thread CPU against seating at once, hidden order 100,000 x 10 / its growth draw: at 1
     # 0.76-0.87x / 0.78x, at 3 0.78-0.82x / 0.70-0.71x, at 4 0.79x / 0.72x.
     SEAT_DELAY = 3
+    # Bucket queues: ``drain`` prefetches the rows of the next LOOKAHEAD non-empty buckets
+    # above ``A[j]`` whenever fewer are prefetched, for rows of at most LOOKAHEAD_MAX_M types.
+    LOOKAHEAD = 8
+    LOOKAHEAD_MAX_M = 16
     # ``key_span``: how many request rows a sample reads to tell whether the requests span
     # far less than what the waiting processes hold.
     SPAN_SAMPLE = 256
@@ -224,12 +235,16 @@ cdef enum:
 
 # The key type of a watch structure's nodes: the bucket queues' 32-bit keys relative to their
 # type's base, or the radix heaps' absolute 64-bit ones. ``watch_buckets`` and its seats are
-# compiled once for each.
+# compiled once for each, and once more for the bucket queues whose drains look ahead
+# (``lookahead``, rows of at most LOOKAHEAD_MAX_M types; uint32_t only names that loop): the
+# test kept in the shared loop cost the 10,000 x 100 families 4.6% more instructions.
 ctypedef fused Key:
     int32_t
+    uint32_t
     int64_t
 
 cdef int32_t BUCKET_KEY = 0
+cdef uint32_t LOOKAHEAD_KEY = 0
 cdef int64_t RADIX_KEY = 0
 
 
@@ -279,6 +294,7 @@ cdef struct Buckets:
     int64_t* shift
     int64_t* thr
     int64_t* count    # m: how many processes wait on type j
+    int64_t* ahead    # m: type j's buckets below this one had their rows prefetched
     double* inv       # m: 1 / what the waiting processes hold of j (inf: none): the weights
     int64_t* pos      # Work.pos (n), read by ``watch_type``
     RNode* rnode      # n: the radix heaps' nodes
@@ -363,7 +379,7 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     w.ready = <int64_t*>malloc(cells)
     w.b.node = <Node*>malloc(<size_t>n * sizeof(Node) + PAD)
     w.b.rel = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
-    w.b.base = <int64_t*>malloc(9 * <size_t>m * sizeof(int64_t) + PAD)
+    w.b.base = <int64_t*>malloc(10 * <size_t>m * sizeof(int64_t) + PAD)
     w.b.rnode = <RNode*>malloc(<size_t>n * sizeof(RNode) + PAD)
     if (w.live == NULL or w.pos == NULL or w.ready == NULL or w.b.node == NULL
             or w.b.rel == NULL or w.b.base == NULL or w.b.rnode == NULL):
@@ -375,7 +391,8 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     w.b.shift = w.b.nb + m
     w.b.thr = w.b.shift + m
     w.b.count = w.b.thr + m
-    w.b.inv = <double*>(w.b.count + m)
+    w.b.ahead = w.b.count + m
+    w.b.inv = <double*>(w.b.ahead + m)
     w.b.pos = w.pos
     if head_cap > 0 and (buckets_reserve(&w.b, head_cap) != 0
                          or bits_reserve(&w.b, (head_cap >> 6) + m) != 0):
@@ -783,6 +800,7 @@ cdef int bucket_plan(Buckets* b, const int64_t* A, Py_ssize_t m,
         b.base[j] = A[j] + 1
         b.thr[j] = INT64_MAX
         b.count[j] = 0
+        b.ahead[j] = 0
         span = b.last[j] - A[j]  # keys base .. last: ``span`` of them
         s = 0
         while (span >> s) >= cap:
@@ -804,8 +822,62 @@ cdef int bucket_plan(Buckets* b, const int64_t* A, Py_ssize_t m,
     return <int>widest
 
 
+cdef inline void prefetch_whole(const int64_t* row, Py_ssize_t m) noexcept nogil:
+    """Prefetch every cache line of ``row[:m]`` (a row need not start at a line)."""
+    cdef Py_ssize_t k
+    for k in range(0, m, 8):
+        prefetch(row + k)
+    prefetch(row + m - 1)
+
+
+cdef void lookahead(Buckets* b, const int64_t* C, const int64_t* R, Py_ssize_t m,
+                    Py_ssize_t j, Py_ssize_t full) noexcept nogil:
+    """Prefetch the rows of the processes in the next ``LOOKAHEAD`` non-empty buckets of type
+    ``j`` above bucket ``full`` (the one ``A[j]`` is in) not prefetched yet, and move
+    ``ahead[j]`` past them.
+
+    A type's buckets in key order are the order in which its watchers are likely woken (the
+    staircase wakes exactly one process a finish, in key order; hidden orders roughly), so
+    their rows arrive before the drain and the seat read them. The buckets' lists are walked
+    side by side, so that their node misses overlap. Only for rows of at most
+    ``LOOKAHEAD_MAX_M`` types (at most three cache lines, prefetched whole); ``drain`` calls
+    it when fewer than ``LOOKAHEAD`` buckets above ``full`` are prefetched, so a bucket is
+    walked once more in all.
+    """
+    cdef const uint64_t* bits = b.bits + b.woff[j]
+    cdef const int32_t* head = b.head + b.off[j]
+    cdef const Node* node = b.node
+    cdef Py_ssize_t nb = b.nb[j], t = b.ahead[j], walks = 0, r
+    cdef int32_t p
+    cdef int32_t cur[LOOKAHEAD]  # one walk a bucket
+    if t <= full:
+        t = full + 1
+    while walks < LOOKAHEAD:
+        t = next_bucket(bits, t, nb)
+        if t == nb:
+            break
+        cur[walks] = head[t]
+        walks += 1
+        t += 1
+    b.ahead[j] = t
+    while walks > 0:
+        r = 0
+        while r < walks:
+            p = cur[r]
+            prefetch_whole(R + <Py_ssize_t>p * m, m)
+            prefetch_whole(C + <Py_ssize_t>p * m, m)
+            prefetch(b.pos + p)
+            p = node[p].link
+            if p >= 0:
+                cur[r] = p
+                r += 1
+            else:
+                walks -= 1
+                cur[r] = cur[walks]
+
+
 cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_ssize_t m,
-                             Py_ssize_t j, int64_t a, Py_ssize_t nrel) noexcept nogil:
+                             Py_ssize_t j, int64_t a, Py_ssize_t nrel, Key kind) noexcept nogil:
     """Release every process waiting on type ``j`` for at most ``a`` units into ``rel`` (their
     request rows prefetched), and set ``thr[j]`` past ``a``. Returns the new count in ``rel``.
 
@@ -867,6 +939,8 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
         else:
             bits[t >> 6] &= ~(<uint64_t>1 << (t & 63))
     b.count[j] = waiting
+    if Key is uint32_t and waiting > 0 and b.ahead[j] <= full + LOOKAHEAD:
+        lookahead(b, C, R, m, j, full)
     if waiting == 0:
         b.thr[j] = INT64_MAX
     elif low != INT64_MAX:
@@ -1052,7 +1126,7 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
                 if Key is int64_t:
                     nrel = radix_drain(b, C, R, m, j, A[j], nrel)
                 else:
-                    nrel = drain(b, C, R, m, j, A[j], nrel)
+                    nrel = drain(b, C, R, m, j, A[j], nrel, kind)
                 j = next_open(A, thr, j + 1, m)
         oldest = batch[turn]
         batch[turn] = nrel - pending
@@ -1322,6 +1396,8 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
     if widest < 0:
         return -1
     if strategy != RADIX and widest < TOO_WIDE and (strategy == BUCKETS or widest <= MAX_SHIFT):
+        if m <= LOOKAHEAD_MAX_M:
+            return watch_buckets(C, R, A, m, order, done, nlive, w, LOOKAHEAD_KEY)
         return watch_buckets(C, R, A, m, order, done, nlive, w, BUCKET_KEY)
     if radix_plan(&w.b, A, m) != 0:
         return -1

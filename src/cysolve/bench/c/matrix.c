@@ -32,6 +32,10 @@
 #define GUESSES 2
 #define SEAT_DELAY 3  /* a woken process is seated this many finishes later (sooner if dry) */
 #define SPAN_SAMPLE 256  /* key_span: rows a sample reads before it reads them all */
+/* Bucket queues with rows of at most LOOKAHEAD_MAX_M types: a drain prefetches the rows of
+ * the next LOOKAHEAD non-empty buckets above A[j] whenever fewer are prefetched. */
+#define LOOKAHEAD 8
+#define LOOKAHEAD_MAX_M 16
 
 typedef struct { int64_t key, proc; } entry;
 typedef struct { entry *data; int64_t size, cap; } heap;
@@ -40,7 +44,7 @@ typedef struct { int64_t key, link; } rnode;  /* a radix heap's node: any count 
 typedef struct {
     int32_t *head; int64_t *low; uint64_t *bits; int64_t head_cap, bits_cap;
     node *node; int32_t *rel;
-    int64_t *base, *last, *off, *woff, *nb, *shift, *thr, *count;  /* m each, one block */
+    int64_t *base, *last, *off, *woff, *nb, *shift, *thr, *count, *ahead;  /* m each, one block */
     double *inv;  /* m, in the same block: latest_short's weights */
     int64_t *pos;  /* work.pos, for watch_type */
     rnode *rnode;  /* n: the radix heaps' nodes */
@@ -88,7 +92,7 @@ static int work_init(work *w, int64_t n, int64_t m, int64_t heap_cap, int64_t he
     w->ready = malloc(cells);
     w->b.node = malloc((size_t)n * sizeof(node) + PAD);
     w->b.rel = malloc((size_t)n * sizeof(int32_t) + PAD);
-    w->b.base = malloc(9 * (size_t)m * sizeof(int64_t) + PAD);
+    w->b.base = malloc(10 * (size_t)m * sizeof(int64_t) + PAD);
     w->b.rnode = malloc((size_t)n * sizeof(rnode) + PAD);
     if (!w->live || !w->pos || !w->ready || !w->b.node || !w->b.rel || !w->b.base
         || !w->b.rnode)
@@ -96,7 +100,7 @@ static int work_init(work *w, int64_t n, int64_t m, int64_t heap_cap, int64_t he
     buckets *b = &w->b;
     b->last = b->base + m; b->off = b->last + m; b->woff = b->off + m; b->nb = b->woff + m;
     b->shift = b->nb + m; b->thr = b->shift + m; b->count = b->thr + m;
-    b->inv = (double *)(b->count + m);
+    b->ahead = b->count + m; b->inv = (double *)(b->ahead + m);
     b->pos = w->pos;
     if (head_cap > 0 && buckets_reserve(b, head_cap, (head_cap >> 6) + m)) return -1;
     w->heaps = malloc((size_t)m * sizeof(heap) + PAD);
@@ -354,6 +358,7 @@ static int bucket_plan(buckets *b, const int64_t *A, int64_t m, int64_t nlive) {
         b->base[j] = A[j] + 1;
         b->thr[j] = INT64_MAX;
         b->count[j] = 0;
+        b->ahead[j] = 0;
         while ((span >> s) >= cap) s++;
         b->shift[j] = s;
         b->nb[j] = span > 0 ? ((span - 1) >> s) + 1 : 0;
@@ -369,9 +374,43 @@ static int bucket_plan(buckets *b, const int64_t *A, int64_t m, int64_t nlive) {
     return (int)widest;
 }
 
-/* Release every process waiting on type j for at most a units into rel; move thr[j] past a. */
+static inline void prefetch_whole(const int64_t *row, int64_t m) {
+    for (int64_t k = 0; k < m; k += 8) __builtin_prefetch(row + k);
+    __builtin_prefetch(row + m - 1);
+}
+
+/* Prefetch the rows of the next LOOKAHEAD non-empty buckets of type j above bucket full not
+ * prefetched yet (the likely next to be woken), their lists walked side by side. */
+static void lookahead(buckets *b, const int64_t *C, const int64_t *R, int64_t m, int64_t j,
+                      int64_t full) {
+    const uint64_t *bits = b->bits + b->woff[j];
+    const int32_t *head = b->head + b->off[j];
+    const node *nd = b->node;
+    int64_t nb = b->nb[j], t = b->ahead[j] > full ? b->ahead[j] : full + 1, walks = 0;
+    int32_t cur[LOOKAHEAD];
+    while (walks < LOOKAHEAD) {
+        t = next_bucket(bits, t, nb);
+        if (t == nb) break;
+        cur[walks++] = head[t++];
+    }
+    b->ahead[j] = t;
+    while (walks > 0) {
+        for (int64_t r = 0; r < walks;) {
+            int32_t p = cur[r];
+            prefetch_whole(R + (int64_t)p * m, m);
+            prefetch_whole(C + (int64_t)p * m, m);
+            __builtin_prefetch(b->pos + p);
+            p = nd[p].link;
+            if (p >= 0) cur[r++] = p;
+            else cur[r] = cur[--walks];
+        }
+    }
+}
+
+/* Release every process waiting on type j for at most a units into rel; move thr[j] past a.
+ * ahead: look ahead (rows of at most LOOKAHEAD_MAX_M types). */
 static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int64_t m, int64_t j,
-                            int64_t a, int64_t nrel) {
+                            int64_t a, int64_t nrel, int ahead) {
     uint64_t *bits = b->bits + b->woff[j];
     int32_t *head = b->head + b->off[j];
     int64_t *lows = b->low + b->off[j];
@@ -417,6 +456,7 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
         else bits[full >> 6] &= ~((uint64_t)1 << (full & 63));
     }
     b->count[j] = waiting;
+    if (ahead && waiting > 0 && b->ahead[j] <= full + LOOKAHEAD) lookahead(b, C, R, m, j, full);
     if (waiting == 0) b->thr[j] = INT64_MAX;
     else if (low != INT64_MAX) b->thr[j] = low;
     else b->thr[j] = lows[next_bucket(bits, full, nb)];
@@ -509,6 +549,7 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
                              int64_t *order, int64_t done, int64_t nlive, work *w,
                              int radix) {
     buckets *b = &w->b;
+    int ahead = !radix && m <= LOOKAHEAD_MAX_M;
     int64_t *live = w->live, *ready = w->ready, *thr = b->thr, top = 0;
     int64_t pending = 0, turn = 0, batch[SEAT_DELAY] = {0};
     for (int64_t t = 0; t < nlive; t++) {
@@ -529,7 +570,7 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
             for (int64_t j = 0; j < m; j++)
                 if (A[j] >= thr[j])
                     nrel = radix ? radix_drain(b, C, R, m, j, A[j], nrel)
-                                 : drain(b, C, R, m, j, A[j], nrel);
+                                 : drain(b, C, R, m, j, A[j], nrel, ahead);
         /* rel is a FIFO: seat the batch woken SEAT_DELAY finishes ago, and while the ready
          * stack is dry, the next ones */
         oldest = batch[turn];
