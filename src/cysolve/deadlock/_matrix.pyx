@@ -695,7 +695,7 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
             while heaps[j].size > 0 and heaps[j].data[0].key <= A[j]:
                 p = heap_pop(&heaps[j])
                 prefetch(pos + p)
-                prefetch_row(R + p * m, 0, m)
+                prefetch_row(R + p * m, m)
                 live[nrel] = p
                 nrel += 1
         for r in range(nrel):
@@ -703,7 +703,7 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
             row = R + p * m
             t = watch_type(row, A, inv, pos, p, m)
             if t == m:
-                prefetch_crow(C + p * m, m)
+                prefetch_row(C + p * m, m)
                 ready[top] = p
                 top += 1
             elif heap_push(&heaps[t], row[t], p) < 0:
@@ -711,20 +711,15 @@ cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_s
     return done
 
 
-cdef inline void prefetch_crow(const int64_t* crow, Py_ssize_t m) noexcept nogil:
-    """Prefetch every cache line of a ready process's ``C`` row, for its turn."""
-    cdef Py_ssize_t k
-    for k in range(0, m, 8):
-        prefetch(crow + k)
-
-
-cdef inline void prefetch_row(const int64_t* row, Py_ssize_t j, Py_ssize_t m) noexcept nogil:
-    """Prefetch ``row[j:m]`` (at most four cache lines; the hardware prefetcher follows): a
-    released process scans it next."""
-    cdef Py_ssize_t end = min(m, j + 128)
-    while j < end:
-        prefetch(row + j)
-        j += 8
+cdef inline void prefetch_row(const int64_t* row, Py_ssize_t m) noexcept nogil:
+    """Prefetch the cache lines of ``row[:m]`` (a woken process's request row, a ready one's
+    ``C`` row), the line of the last element included (a row need not start on a line); of a
+    row longer than 16 lines only the first 16: the hardware prefetcher follows its read."""
+    cdef Py_ssize_t k, end = min(m, 128)
+    for k in range(0, end, 8):
+        prefetch(row + k)
+    if end > 0:
+        prefetch(row + end - 1)
 
 
 cdef inline Py_ssize_t next_bucket(const uint64_t* bits, Py_ssize_t t,
@@ -756,7 +751,7 @@ cdef inline Py_ssize_t seat(Buckets* b, const int64_t* C, const int64_t* row, co
     cdef uint64_t bit
     cdef Py_ssize_t j = watch_type(row, A, b.inv, b.pos, p, m)
     if j == m:
-        prefetch_crow(C + <Py_ssize_t>p * m, m)
+        prefetch_row(C + <Py_ssize_t>p * m, m)
         ready[top] = p
         return top + 1
     k = row[j]
@@ -822,14 +817,6 @@ cdef int bucket_plan(Buckets* b, const int64_t* A, Py_ssize_t m,
     return <int>widest
 
 
-cdef inline void prefetch_whole(const int64_t* row, Py_ssize_t m) noexcept nogil:
-    """Prefetch every cache line of ``row[:m]`` (a row need not start at a line)."""
-    cdef Py_ssize_t k
-    for k in range(0, m, 8):
-        prefetch(row + k)
-    prefetch(row + m - 1)
-
-
 cdef void lookahead(Buckets* b, const int64_t* C, const int64_t* R, Py_ssize_t m,
                     Py_ssize_t j, Py_ssize_t full) noexcept nogil:
     """Prefetch the rows of the processes in the next ``LOOKAHEAD`` non-empty buckets of type
@@ -864,8 +851,8 @@ cdef void lookahead(Buckets* b, const int64_t* C, const int64_t* R, Py_ssize_t m
         r = 0
         while r < walks:
             p = cur[r]
-            prefetch_whole(R + <Py_ssize_t>p * m, m)
-            prefetch_whole(C + <Py_ssize_t>p * m, m)
+            prefetch_row(R + <Py_ssize_t>p * m, m)
+            prefetch_row(C + <Py_ssize_t>p * m, m)
             prefetch(b.pos + p)
             p = node[p].link
             if p >= 0:
@@ -900,8 +887,8 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
         p = head[t]
         bits[t >> 6] &= ~(<uint64_t>1 << (t & 63))
         while p >= 0:
-            prefetch_row(R + <Py_ssize_t>p * m, 0, m)
-            prefetch_crow(C + <Py_ssize_t>p * m, m)  # in case it is ready: it often is
+            prefetch_row(R + <Py_ssize_t>p * m, m)
+            prefetch_row(C + <Py_ssize_t>p * m, m)  # in case it is ready: it often is
             prefetch(b.pos + p)
             b.rel[nrel] = p
             nrel += 1
@@ -919,8 +906,8 @@ cdef inline Py_ssize_t drain(Buckets* b, const int64_t* C, const int64_t* R, Py_
         while p >= 0:
             q = node[p].link
             if node[p].key <= met:
-                prefetch_row(R + <Py_ssize_t>p * m, 0, m)
-                prefetch_crow(C + <Py_ssize_t>p * m, m)
+                prefetch_row(R + <Py_ssize_t>p * m, m)
+                prefetch_row(C + <Py_ssize_t>p * m, m)
                 prefetch(b.pos + p)
                 b.rel[nrel] = p
                 nrel += 1
@@ -1056,8 +1043,8 @@ cdef inline Py_ssize_t radix_drain(Buckets* b, const int64_t* C, const int64_t* 
         below &= below - 1
         p = b.head[off + t]
         while p >= 0:
-            prefetch_row(R + <Py_ssize_t>p * m, 0, m)
-            prefetch_crow(C + <Py_ssize_t>p * m, m)
+            prefetch_row(R + <Py_ssize_t>p * m, m)
+            prefetch_row(C + <Py_ssize_t>p * m, m)
             prefetch(b.pos + p)
             b.rel[nrel] = p
             nrel += 1
@@ -1070,8 +1057,8 @@ cdef inline Py_ssize_t radix_drain(Buckets* b, const int64_t* C, const int64_t* 
             q = <int32_t>node[p].link
             k = node[p].key
             if k <= a:
-                prefetch_row(R + <Py_ssize_t>p * m, 0, m)
-                prefetch_crow(C + <Py_ssize_t>p * m, m)
+                prefetch_row(R + <Py_ssize_t>p * m, m)
+                prefetch_row(C + <Py_ssize_t>p * m, m)
                 prefetch(b.pos + p)
                 b.rel[nrel] = p
                 nrel += 1
@@ -1177,7 +1164,7 @@ cdef inline Py_ssize_t holt_met(Holt* h, const int64_t* C, Py_ssize_t m, int32_t
     ``ready``, its ``C`` row prefetched). Returns the new ready count."""
     h.unmet[proc] -= 1
     if h.unmet[proc] == 0:
-        prefetch_crow(C + <Py_ssize_t>proc * m, m)
+        prefetch_row(C + <Py_ssize_t>proc * m, m)
         ready[top] = proc
         top += 1
     return top

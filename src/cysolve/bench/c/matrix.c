@@ -223,9 +223,11 @@ static int key_span(buckets *b, const int64_t *R, const int64_t *A, int64_t m,
     return 1;
 }
 
-static inline void prefetch_row(const int64_t *row, int64_t j, int64_t m) {
-    int64_t end = m < j + 32 ? m : j + 32;
-    for (; j < end; j += 8) __builtin_prefetch(row + j);
+/* The lines of row[:m] (the last element's included), at most the first 16. */
+static inline void prefetch_row(const int64_t *row, int64_t m) {
+    int64_t end = m < 128 ? m : 128;
+    for (int64_t k = 0; k < end; k += 8) __builtin_prefetch(row + k);
+    if (end > 0) __builtin_prefetch(row + end - 1);
 }
 
 /* Sweeps while they pay; live[:*nlive] wait (0: nobody ever will). Returns how many finished. */
@@ -278,7 +280,7 @@ static int64_t watch_heaps(const int64_t *C, const int64_t *R, int64_t *A, int64
             while (heaps[j].size > 0 && heaps[j].data[0].key <= A[j]) {
                 int64_t p = heap_pop(&heaps[j]);
                 __builtin_prefetch(pos + p);
-                prefetch_row(R + p * m, 0, m);
+                prefetch_row(R + p * m, m);
                 live[nrel++] = p;
             }
         }
@@ -287,7 +289,7 @@ static int64_t watch_heaps(const int64_t *C, const int64_t *R, int64_t *A, int64
             const int64_t *row = R + p * m;
             int64_t t = watch_type(row, A, inv, pos, p, m);
             if (t == m) {
-                for (int64_t k = 0; k < m; k += 8) __builtin_prefetch(C + p * m + k);
+                prefetch_row(C + p * m, m);
                 ready[top++] = p;
             } else if (heap_push(&heaps[t], row[t], p) < 0) return -1;
         }
@@ -318,7 +320,7 @@ static inline int64_t seat(buckets *b, const int64_t *C, const int64_t *row, con
     int64_t j = watch_type(row, A, b->inv, b->pos, p, m);
     if (j == m) {
         const int64_t *crow = C + (int64_t)p * m;
-        for (int64_t k = 0; k < m; k += 8) __builtin_prefetch(crow + k);
+        prefetch_row(crow, m);
         ready[top] = p;
         return top + 1;
     }
@@ -374,11 +376,6 @@ static int bucket_plan(buckets *b, const int64_t *A, int64_t m, int64_t nlive) {
     return (int)widest;
 }
 
-static inline void prefetch_whole(const int64_t *row, int64_t m) {
-    for (int64_t k = 0; k < m; k += 8) __builtin_prefetch(row + k);
-    __builtin_prefetch(row + m - 1);
-}
-
 /* Prefetch the rows of the next LOOKAHEAD non-empty buckets of type j above bucket full not
  * prefetched yet (the likely next to be woken), their lists walked side by side. */
 static void lookahead(buckets *b, const int64_t *C, const int64_t *R, int64_t m, int64_t j,
@@ -397,8 +394,8 @@ static void lookahead(buckets *b, const int64_t *C, const int64_t *R, int64_t m,
     while (walks > 0) {
         for (int64_t r = 0; r < walks;) {
             int32_t p = cur[r];
-            prefetch_whole(R + (int64_t)p * m, m);
-            prefetch_whole(C + (int64_t)p * m, m);
+            prefetch_row(R + (int64_t)p * m, m);
+            prefetch_row(C + (int64_t)p * m, m);
             __builtin_prefetch(b->pos + p);
             p = nd[p].link;
             if (p >= 0) cur[r++] = p;
@@ -423,8 +420,8 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
         int32_t p = head[t];
         bits[t >> 6] &= ~((uint64_t)1 << (t & 63));
         while (p >= 0) {
-            prefetch_row(R + (int64_t)p * m, 0, m);
-            __builtin_prefetch(C + (int64_t)p * m);
+            prefetch_row(R + (int64_t)p * m, m);
+            prefetch_row(C + (int64_t)p * m, m);
             __builtin_prefetch(b->pos + p);
             b->rel[nrel++] = p;
             waiting--;
@@ -439,8 +436,8 @@ static inline int64_t drain(buckets *b, const int64_t *C, const int64_t *R, int6
         while (p >= 0) {
             int32_t q = nd[p].link;
             if (nd[p].key <= met) {
-                prefetch_row(R + (int64_t)p * m, 0, m);
-                __builtin_prefetch(C + (int64_t)p * m);
+                prefetch_row(R + (int64_t)p * m, m);
+                prefetch_row(C + (int64_t)p * m, m);
                 __builtin_prefetch(b->pos + p);
                 b->rel[nrel++] = p;
                 waiting--;
@@ -503,8 +500,8 @@ static inline int64_t radix_drain(buckets *b, const int64_t *C, const int64_t *R
         int t = __builtin_ctzll(below);
         below &= below - 1;
         for (int32_t p = b->head[off + t]; p >= 0; p = (int32_t)nd[p].link) {
-            prefetch_row(R + (int64_t)p * m, 0, m);
-            __builtin_prefetch(C + (int64_t)p * m);
+            prefetch_row(R + (int64_t)p * m, m);
+            prefetch_row(C + (int64_t)p * m, m);
             __builtin_prefetch(b->pos + p);
             b->rel[nrel++] = p;
         }
@@ -517,8 +514,8 @@ static inline int64_t radix_drain(buckets *b, const int64_t *C, const int64_t *R
             int32_t q = (int32_t)nd[p].link;
             int64_t k = nd[p].key;
             if (k <= a) {
-                prefetch_row(R + (int64_t)p * m, 0, m);
-                __builtin_prefetch(C + (int64_t)p * m);
+                prefetch_row(R + (int64_t)p * m, m);
+                prefetch_row(C + (int64_t)p * m, m);
                 __builtin_prefetch(b->pos + p);
                 b->rel[nrel++] = p;
             } else {
