@@ -66,7 +66,9 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
      bucket t + 1. A drain up to ``a`` releases the buckets below ``63 - clz(a ^ base)``
      whole, walks that one (releasing its keys ``<= a``, refiling the others lower) and
      rebases on ``a``: a key moves about log2 of its distance from ``A[j]`` times, at most
-     64. Same gate, FIFO and seating as the buckets; 16-byte nodes (64-bit keys).
+     64. Same gate, FIFO and seating as the buckets; 16-byte nodes (64-bit keys). The
+     lowest non-empty bucket holds the next key, so with rows of at most 16 types a drain
+     prefetches the rows of its first ``RADIX_AHEAD = 2`` processes (the staircase's next).
      O(nm + W log U) for keys spanning U units.
    - *binary min-heaps* of (key, process): O(nm + W log n), whatever the counts (only when
      forced, ``strategy=1``, or with 2^31 processes or more).
@@ -192,6 +194,11 @@ cdef enum:
     # above ``A[j]`` whenever fewer are prefetched, for rows of at most LOOKAHEAD_MAX_M types.
     LOOKAHEAD = 8
     LOOKAHEAD_MAX_M = 16
+    # Radix heaps, rows of at most LOOKAHEAD_MAX_M types: a drain prefetches the rows of the
+    # first RADIX_AHEAD processes of the lowest non-empty bucket (the next key is there).
+    # Thread CPU against none, 100,000 x 10, counts to 10^6: staircase 0.81-0.84x, hidden
+    # order 0.99-1.00x; with 4, hidden order 1.09x; every refiled process instead, 1.15-1.19x.
+    RADIX_AHEAD = 2
     # ``key_span``: how many request rows a sample reads to tell whether the requests span
     # far less than what the waiting processes hold.
     SPAN_SAMPLE = 256
@@ -1067,6 +1074,15 @@ cdef inline Py_ssize_t radix_drain(Buckets* b, const int64_t* C, const int64_t* 
             p = q
     mask = b.bits[j]
     b.thr[j] = b.low[off + ctz64(mask)] if mask else INT64_MAX
+    if mask and m <= LOOKAHEAD_MAX_M:
+        p = b.head[off + ctz64(mask)]
+        t = 0
+        while p >= 0 and t < RADIX_AHEAD:
+            prefetch_row(R + <Py_ssize_t>p * m, m)
+            prefetch_row(C + <Py_ssize_t>p * m, m)
+            prefetch(b.pos + p)
+            p = <int32_t>node[p].link
+            t += 1
     return nrel
 
 

@@ -36,6 +36,8 @@
  * the next LOOKAHEAD non-empty buckets above A[j] whenever fewer are prefetched. */
 #define LOOKAHEAD 8
 #define LOOKAHEAD_MAX_M 16
+/* Radix heaps with such rows: a drain prefetches the first RADIX_AHEAD of the lowest bucket. */
+#define RADIX_AHEAD 2
 
 typedef struct { int64_t key, proc; } entry;
 typedef struct { entry *data; int64_t size, cap; } heap;
@@ -526,6 +528,14 @@ static inline int64_t radix_drain(buckets *b, const int64_t *C, const int64_t *R
     }
     mask = b->bits[j];
     b->thr[j] = mask ? b->low[off + __builtin_ctzll(mask)] : INT64_MAX;
+    if (mask && m <= LOOKAHEAD_MAX_M) {
+        int32_t p = b->head[off + __builtin_ctzll(mask)];
+        for (int t = 0; p >= 0 && t < RADIX_AHEAD; t++, p = (int32_t)nd[p].link) {
+            prefetch_row(R + (int64_t)p * m, m);
+            prefetch_row(C + (int64_t)p * m, m);
+            __builtin_prefetch(b->pos + p);
+        }
+    }
     return nrel;
 }
 
