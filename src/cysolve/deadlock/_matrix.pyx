@@ -293,7 +293,7 @@ cdef struct Buckets:
     Py_ssize_t bits_cap
     Node* node        # n
     int32_t* rel      # n: processes released by one finish
-    int64_t* base     # m, and the seven m-arrays after it in one block
+    int64_t* base     # m, and the eight m-arrays after it and ``inv`` in one block
     int64_t* last
     int64_t* off
     int64_t* woff
