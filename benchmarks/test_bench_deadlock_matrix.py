@@ -5,9 +5,11 @@ hand-written C; Banker's batches.
 compiled kernel on checked arrays, the like-for-like match for ``c-ceiling`` and for ``read
 floor`` (NumPy's ``C.sum(axis=0)`` plus ``(R <= A).all(axis=1)`` on the same arrays: reading
 the input once, which no exact algorithm can skip). Groups: chains, hidden order (wide and
-tall), uniform, the staircase (every process's types met one after another) and the hoarder
-staircase (the watch rule's worst case: its weights lie), the growth of kernel and floor over
-n = 10^3 .. 10^6 (m = 10), and the batches.
+tall), uniform, the staircase (every process's types met one after another), the hoarder
+staircase (the watch rule's worst case: its weights lie), the beggar (the worst case found:
+one request keeps the hoarded span, so the radix heaps run), the staircase with counts to
+10^6 (the radix heaps), the growth of kernel and floor over n = 10^3 .. 10^6 (m = 10), and
+the batches.
 """
 
 from conftest import parametrize_cases

@@ -232,17 +232,6 @@ def test_hoarders_make_the_weights_lie():
     assert (short.argmax(axis=1) == first).mean() > 0.9
 
 
-def beggar_system(n, m, seed=1):
-    """A hoarder staircase of ``n - 1`` processes plus one that holds nothing and asks for
-    every unit of type 0 that exists: never met (the hoarders never finish), but not beyond
-    what can be free either, so its key keeps type 0's span as wide as the hoarded units."""
-    C, R, A = inputs.hoarder_staircase_system(n - 1, m, seed=seed)
-    beggar = np.zeros((1, m), dtype=np.int64)
-    ask = beggar.copy()
-    ask[0, 0] = A[0] + C[:, 0].sum()
-    return np.vstack([C, beggar]), np.vstack([R, ask]), A
-
-
 def test_requests_far_below_the_held_units_narrow_the_buckets_and_the_weights():
     # The hoarders' units are never free, so the requests span a sliver of what the waiting
     # processes hold: the buckets are planned on the largest request that can still be met
@@ -255,7 +244,7 @@ def test_requests_far_below_the_held_units_narrow_the_buckets_and_the_weights():
     stuck, _ = check_all_agree(C, R, A)
     assert stuck == [1996, 1997, 1998, 1999]
     # A beggar asks for all of type 0: its span stays wide and the radix heaps take it.
-    C, R, A = _inputs.matrix_system(*beggar_system(2000, 8))
+    C, R, A = _inputs.matrix_system(*inputs.beggar_system(2000, 8, seed=1))
     assert _plan(C, R, A)[0] == "radix"
     stuck, _ = check_all_agree(C, R, A)
     assert stuck == [1995, 1996, 1997, 1998, 1999]
@@ -494,7 +483,8 @@ def test_c_ceiling_runs_the_same_algorithm():
     systems += [inputs.chain_system(300, 3, seed=1)[:3], inputs.staircase_system(400, 8, seed=1)]
     systems.append(systems[0][:2] + (systems[0][2] - 1,))  # some deadlocked
     # Narrowed buckets, and the radix heaps with and without narrowed weights.
-    systems += [inputs.hoarder_staircase_system(400, 8, seed=1), beggar_system(400, 8),
+    systems += [inputs.hoarder_staircase_system(400, 8, seed=1),
+                inputs.beggar_system(400, 8, seed=1),
                 inputs.staircase_system(400, 8, seed=1, max_hold=10**6)]
     for C, R, A in systems:
         C, R, A = _inputs.matrix_system(C, R, np.maximum(A, 0))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -267,6 +268,10 @@ def matrix_cases(profile: str) -> list[Case]:
          "types met one by one, type 0 first: m moves a process under first-unmet watches"),
         ("hoarder staircase", inputs.hoarder_staircase_system,
          "deadlocked hoarders make the watch weights lie: every guess fails"),
+        ("beggar", inputs.beggar_system,
+         "a request for every unit of type 0 keeps the hoarded span: the radix heaps run"),
+        ("staircase huge counts", partial(inputs.staircase_system, max_hold=10**6),
+         "counts to 10^6 a process: too wide for 32-unit buckets, the radix heaps run"),
     )
     cases += [
         Case("deadlock-matrix", name + suffix, f"{name} n={shape[0]} m={shape[1]}", shape[0],

@@ -146,3 +146,19 @@ def hoarder_staircase_system(n: int, m: int, seed: int = 0, hoarders: int = 4,
     HR = np.zeros((hoarders, m), dtype=np.int64)
     HR[:, 0] = A[0] + held[0] + extra[0] * hoarders + 1  # more than can ever be free
     return np.vstack([C, HC]), np.vstack([R, HR]), A
+
+
+def beggar_system(n: int, m: int, seed: int = 0):
+    """The matrix kernel's worst case found: a hoarder staircase that narrowing cannot help.
+
+    ``hoarder_staircase_system`` of ``n - 1`` processes plus one "beggar" that holds nothing
+    and asks for every unit of type 0 that exists: never met (the hoarders never finish),
+    but not beyond what can be free either, so its key keeps type 0's span as wide as the
+    hoarded units, the sample refuses to narrow, and the radix heaps run (about 6.6x the
+    read floor at 100,000 x 10; ``BENCHMARKS.md``). Returns ``(C, R, A)``, int64.
+    """
+    C, R, A = hoarder_staircase_system(n - 1, m, seed=seed)
+    beggar = np.zeros((1, m), dtype=np.int64)
+    ask = beggar.copy()
+    ask[0, 0] = A[0] + C[:, 0].sum()
+    return np.vstack([C, beggar]), np.vstack([R, ask]), A
