@@ -359,6 +359,7 @@ def test_memory_guard_in_a_batch_names_the_row():
     assert isinstance(e.value, InstanceError) and e.value.index == 5
 
 
+@pytest.mark.slow  # the pure-Python reference takes ~40 s: in the default run, not the wheel's
 def test_memory_needed_is_an_upper_bound():
     # The example: the first table is small, but regrowing sparse lists may reach
     # the bitset table, and memory_needed must not promise less than a call may take.
