@@ -202,6 +202,12 @@ cdef enum:
     # ``key_span``: how many request rows a sample reads to tell whether the requests span
     # far less than what the waiting processes hold.
     SPAN_SAMPLE = 256
+    # ``ranked_sweeps``: from how many waiting processes on the sweeps rank them, how many
+    # places an entry moves at most in ``rank_live``'s insertion sort, and how many
+    # processes ahead a ranked sweep prefetches rows.
+    RANK_MIN = 64
+    RANK_SHIFTS = 32
+    RANK_AHEAD = 8
 
 # Rows of at least ``avx2_from`` types take the AVX2 row passes of ``_rowsimd.h``;
 # ``avx2_from`` is ROWS_NEVER while they are off (no AVX2 in the CPU or the build,
@@ -655,6 +661,7 @@ cdef Py_ssize_t sweep(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t
     return done
 
 
+
 cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t m,
                             int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
                             Work* w) noexcept nogil:
@@ -1086,6 +1093,57 @@ cdef inline Py_ssize_t radix_drain(Buckets* b, const int64_t* C, const int64_t* 
     return nrel
 
 
+
+cdef void rank_live(const int64_t* R, const int64_t* A, const double* inv, Py_ssize_t m,
+                    int64_t* live, const int64_t* pos, Py_ssize_t nlive, uint32_t* key,
+                    int32_t* hist, Node* out) noexcept nogil:
+    """Order ``live[:nlive]`` by the share of the finishes each process likely waits for:
+    its largest weighed shortfall ``(R[i][k] - A[k]) * inv[k]`` (``latest_short``: at most 1
+    for a process that can still finish, above 1 never), scaled to 32 bits by the largest
+    share up to 1. A counting sort into ``nlive`` buckets by the high bits, then an insertion
+    sort that moves an entry at most ``RANK_SHIFTS`` places (so exact unless a bucket is
+    crowded). Scratch: ``key`` (``nlive``), ``hist`` (``nlive + 2``), ``out`` (``nlive``)."""
+    cdef Py_ssize_t t, u, q, nb = nlive
+    cdef int64_t i, k
+    cdef double s, top = 0.0, scale
+    cdef const int64_t* row
+    cdef Node e
+    cdef double* share = <double*>out  # the shares, before ``out`` holds entries
+    for t in range(nlive):
+        i = live[t]
+        row = R + i * m
+        k = latest_short(row, A, inv, pos[i], m)
+        # Not above 0 when ``A`` grew past ``pos[i]`` since that scan and nothing was
+        # short by more: such a process goes first.
+        s = max(<double>(row[k] - A[k]) * inv[k], 0.0)
+        share[t] = s
+        if s <= 1.0 and s > top:
+            top = s
+    scale = 4294967295.0 / top if top > 0.0 else 0.0
+    memset(hist, 0, <size_t>(nb + 2) * sizeof(int32_t))
+    for t in range(nlive):
+        s = share[t]
+        key[t] = <uint32_t>(s * scale) if s <= top else 4294967295U
+        q = <Py_ssize_t>((<uint64_t>key[t] * <uint64_t>nb) >> 32)
+        hist[q + 1] += 1
+    for q in range(nb):
+        hist[q + 1] += hist[q]
+    for t in range(nlive):
+        q = <Py_ssize_t>((<uint64_t>key[t] * <uint64_t>nb) >> 32)
+        out[hist[q]].key = <int32_t>key[t]
+        out[hist[q]].link = <int32_t>live[t]
+        hist[q] += 1
+    for t in range(1, nlive):
+        e = out[t]
+        u = t
+        while u > 0 and t - u < RANK_SHIFTS and <uint32_t>out[u - 1].key > <uint32_t>e.key:
+            out[u] = out[u - 1]
+            u -= 1
+        out[u] = e
+    for t in range(nlive):
+        live[t] = out[t].link
+
+
 cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t m,
                               int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
                               Work* w, Key kind) noexcept nogil:
@@ -1107,16 +1165,27 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
     cdef int64_t* live = w.live
     cdef int64_t* ready = w.ready
     cdef int64_t* thr = b.thr
-    cdef Py_ssize_t i, j, t, top = 0, nrel, pending = 0, oldest, turn = 0
+    cdef Py_ssize_t i, j, t = 0, top = 0, nrel, pending = 0, oldest, turn = 0
     cdef Py_ssize_t batch[SEAT_DELAY]  # ring: how many each of the last finishes woke
     cdef int64_t hit
 
-    for t in range(nlive):
-        i = live[t]
-        top = seat(b, C, R + i * m, A, m, <int32_t>i, ready, top, kind)
     memset(batch, 0, sizeof(batch))
-
-    while top > 0:
+    while True:
+        if top == 0:
+            # Nothing is ready: seat the next process of ``live`` (in ``rank_live``'s order,
+            # so most of them are ready when their turn comes), its rows prefetched ahead.
+            if t == nlive:
+                break
+            if t + RANK_AHEAD < nlive:
+                i = live[t + RANK_AHEAD]
+                prefetch_row(R + i * m, m)
+                prefetch_row(C + i * m, m)
+                if t + 2 * RANK_AHEAD < nlive:
+                    prefetch(b.pos + live[t + 2 * RANK_AHEAD])
+            i = live[t]
+            t += 1
+            top = seat(b, C, R + i * m, A, m, <int32_t>i, ready, top, kind)
+            continue
         top -= 1
         i = ready[top]
         hit = release(A, C + i * m, thr, m)
@@ -1398,6 +1467,9 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
     widest = watch_plan(&w.b, R, A, m, w.live, nlive)
     if widest < 0:
         return -1
+    if nlive >= RANK_MIN:
+        rank_live(R, A, w.b.inv, m, w.live, w.pos, nlive, <uint32_t*>w.b.rel,
+                  <int32_t*>w.ready, w.b.node)
     if strategy != RADIX and widest < TOO_WIDE and (strategy == BUCKETS or widest <= MAX_SHIFT):
         if m <= LOOKAHEAD_MAX_M:
             return watch_buckets(C, R, A, m, order, done, nlive, w, LOOKAHEAD_KEY)
