@@ -205,18 +205,18 @@ def test_a_met_type_is_never_watched(strategy):
 
 
 def test_a_woken_process_is_seated_three_finishes_later_or_when_the_stack_runs_dry():
-    # One type. The sweep finishes only 7 (A = 1); 0-6 are then ready (stacked, 6 on top),
-    # 8 waits for 3 units, 9 for 9. Finishing 6 and 5 makes A = 3 and wakes 8, which is
-    # seated SEAT_DELAY = 3 finishes later (after 4, 3, 2: A = 6) and goes on top. Finishing
-    # 1 wakes 9 (A = 9) with only 0 left on the stack: when 0 finishes the stack would run
-    # dry, so 9 is seated at once instead of being left for deadlocked.
-    C = np.array([[1]] * 7 + [[1], [2], [1]], dtype=np.int64)
-    R = np.array([[1]] * 7 + [[0], [3], [9]], dtype=np.int64)
+    # One type, one unit each. The sweep finishes only 9 (A = 1). The others are seated in
+    # turn, each only once nothing is ready: 0-6 wait for 2 units, 7 for 4, and 8 fits, so it
+    # finishes (A = 2) before anything else is seated and wakes 0-6 with the stack empty:
+    # they are seated at once, all ready. Finishing 0 and 1 makes A = 4 and wakes 7, which is
+    # seated SEAT_DELAY = 3 finishes later (after 2, 3, 4), on top of 5 and 6.
+    C = np.ones((10, 1), dtype=np.int64)
+    R = np.array([[2]] * 7 + [[4], [1], [0]], dtype=np.int64)
     A = np.zeros(1, dtype=np.int64)
     assert _plan(C, R, A)[0] == "buckets"
     order, final = run_kernel(C, R, A, "buckets")
-    assert order.tolist() == [7, 6, 5, 4, 3, 2, 8, 1, 0, 9]
-    assert final.tolist() == [11]
+    assert order.tolist() == [9, 8, 0, 1, 2, 3, 4, 7, 5, 6]
+    assert final.tolist() == [10]
 
 
 def test_hoarders_make_the_weights_lie():

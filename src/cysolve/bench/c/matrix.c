@@ -38,6 +38,11 @@
 #define LOOKAHEAD_MAX_M 16
 /* Radix heaps with such rows: a drain prefetches the first RADIX_AHEAD of the lowest bucket. */
 #define RADIX_AHEAD 2
+/* rank_live: from how many waiting processes on they are ranked, how many places its
+ * insertion sort moves an entry at most; the seats prefetch RANK_AHEAD processes ahead. */
+#define RANK_MIN 64
+#define RANK_SHIFTS 32
+#define RANK_AHEAD 8
 
 typedef struct { int64_t key, proc; } entry;
 typedef struct { entry *data; int64_t size, cap; } heap;
@@ -552,18 +557,70 @@ static int64_t seat_oldest(buckets *b, const int64_t *C, const int64_t *R, const
     return top;
 }
 
+/* Order live[:nlive] by the largest weighed shortfall of each process (latest_short's share,
+ * at most 1 for one that can still finish), scaled to 32 bits by the largest such share: a
+ * counting sort by the high bits into nlive buckets, then an insertion sort moving an entry
+ * at most RANK_SHIFTS places. Scratch: key (nlive), hist (nlive + 2), out (nlive). */
+static void rank_live(const int64_t *R, const int64_t *A, const double *inv, int64_t m,
+                      int64_t *live, const int64_t *pos, int64_t nlive, uint32_t *key,
+                      int32_t *hist, node *out) {
+    double top = 0.0, scale, *share = (double *)out;
+    int64_t nb = nlive;
+    for (int64_t t = 0; t < nlive; t++) {
+        const int64_t *row = R + live[t] * m;
+        int64_t k = latest_short(row, A, inv, pos[live[t]], m);
+        double s = (double)(row[k] - A[k]) * inv[k];
+        s = s > 0.0 ? s : 0.0;
+        share[t] = s;
+        if (s <= 1.0 && s > top) top = s;
+    }
+    scale = top > 0.0 ? 4294967295.0 / top : 0.0;
+    memset(hist, 0, (size_t)(nb + 2) * sizeof(int32_t));
+    for (int64_t t = 0; t < nlive; t++) {
+        double s = share[t];
+        key[t] = s <= top ? (uint32_t)(s * scale) : 4294967295U;
+        hist[(((uint64_t)key[t] * (uint64_t)nb) >> 32) + 1]++;
+    }
+    for (int64_t q = 0; q < nb; q++) hist[q + 1] += hist[q];
+    for (int64_t t = 0; t < nlive; t++) {
+        int64_t q = (int64_t)(((uint64_t)key[t] * (uint64_t)nb) >> 32);
+        out[hist[q]].key = (int32_t)key[t];
+        out[hist[q]].link = (int32_t)live[t];
+        hist[q]++;
+    }
+    for (int64_t t = 1; t < nlive; t++) {
+        node e = out[t];
+        int64_t u = t;
+        while (u > 0 && t - u < RANK_SHIFTS && (uint32_t)out[u - 1].key > (uint32_t)e.key) {
+            out[u] = out[u - 1];
+            u--;
+        }
+        out[u] = e;
+    }
+    for (int64_t t = 0; t < nlive; t++) live[t] = out[t].link;
+}
+
 static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int64_t m,
                              int64_t *order, int64_t done, int64_t nlive, work *w,
                              int radix) {
     buckets *b = &w->b;
     int ahead = !radix && m <= LOOKAHEAD_MAX_M;
     int64_t *live = w->live, *ready = w->ready, *thr = b->thr, top = 0;
-    int64_t pending = 0, turn = 0, batch[SEAT_DELAY] = {0};
-    for (int64_t t = 0; t < nlive; t++) {
-        int64_t i = live[t];
-        top = seat(b, C, R + i * m, A, m, (int32_t)i, ready, top, radix);
-    }
-    while (top > 0) {
+    int64_t pending = 0, turn = 0, batch[SEAT_DELAY] = {0}, t = 0;
+    for (;;) {
+        if (top == 0) {
+            /* nothing is ready: seat the next process of live (in rank order) */
+            if (t == nlive) break;
+            if (t + RANK_AHEAD < nlive) {
+                int64_t i = live[t + RANK_AHEAD];
+                prefetch_row(R + i * m, m);
+                prefetch_row(C + i * m, m);
+                if (t + 2 * RANK_AHEAD < nlive) __builtin_prefetch(b->pos + live[t + 2 * RANK_AHEAD]);
+            }
+            int64_t i = live[t++];
+            top = seat(b, C, R + i * m, A, m, (int32_t)i, ready, top, radix);
+            continue;
+        }
         int64_t i = ready[--top], hit = 0;
         const int64_t *crow = C + i * m;
         for (int64_t j = 0; j < m; j++) {
@@ -611,6 +668,9 @@ static int64_t solve(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, 
         widest = bucket_plan(&w->b, A, m, nlive);
     }
     if (widest < 0) return -1;
+    if (nlive >= RANK_MIN)
+        rank_live(R, A, w->b.inv, m, w->live, w->pos, nlive, (uint32_t *)w->b.rel,
+                  (int32_t *)w->ready, w->b.node);
     if (widest <= MAX_SHIFT) return watch_buckets(C, R, A, m, order, done, nlive, w, 0);
     if (radix_plan(&w->b, A, m)) return -1;
     return watch_buckets(C, R, A, m, order, done, nlive, w, 1);
