@@ -43,6 +43,7 @@
 #define RANK_MIN 64
 #define RANK_SHIFTS 32
 #define RANK_AHEAD 8
+#define RANK_AHEAD_WIDE 4  /* rows of more than LOOKAHEAD_MAX_M types */
 
 typedef struct { int64_t key, proc; } entry;
 typedef struct { entry *data; int64_t size, cap; } heap;
@@ -611,11 +612,12 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
         if (top == 0) {
             /* nothing is ready: seat the next process of live (in rank order) */
             if (t == nlive) break;
-            if (t + RANK_AHEAD < nlive) {
-                int64_t i = live[t + RANK_AHEAD];
+            int64_t ahead = m <= LOOKAHEAD_MAX_M ? RANK_AHEAD : RANK_AHEAD_WIDE;
+            if (t + ahead < nlive) {
+                int64_t i = live[t + ahead];
                 prefetch_row(R + i * m, m);
                 prefetch_row(C + i * m, m);
-                if (t + 2 * RANK_AHEAD < nlive) __builtin_prefetch(b->pos + live[t + 2 * RANK_AHEAD]);
+                if (t + 2 * ahead < nlive) __builtin_prefetch(b->pos + live[t + 2 * ahead]);
             }
             int64_t i = live[t++];
             top = seat(b, C, R + i * m, A, m, (int32_t)i, ready, top, radix);
