@@ -91,6 +91,31 @@ def staircase_system(n: int, m: int, seed: int = 0, max_hold: int = 12, lag: int
     return C, R, A0
 
 
+
+def decoy_staircase_system(n: int, m: int, seed: int = 0, early: float = 0.1,
+                           max_hold: int = 12, decoy_hold: int = 120):
+    """The ranked seats' worst case found: a staircase whose shares lie about its order.
+
+    ``staircase_system`` (``m >= 2``), but type 0 is a decoy: only the first ``early``
+    share of the ranks hold it (``decoy_hold`` each), and every later rank asks for a
+    random amount of it, up to all of it. The decoy is all free once the early ranks
+    finish, so the order is the staircase's, but its share (``(R[i][0] - A[0]) / held``,
+    uniform in 0..1) is most processes' largest: the kernel's ranking by the largest share
+    is a random order, so most seats fail (the first guessed watches too), and the requests
+    span the decoy's units (no narrowing: the radix heaps run). The kernel ranks again once
+    3 in 4 seats fail (``watch_buckets``). Returns ``(C, R, A)``, int64.
+    """
+    C, R, A = staircase_system(n, m, seed=seed, max_hold=max_hold)
+    rng = np.random.default_rng(seed + 1)
+    ranks = np.argsort(R[:, -1], kind="stable")  # the staircase's order: its last type
+    first, rest = ranks[:int(early * n)], ranks[int(early * n):]
+    C[:, 0] = 0
+    C[first, 0] = decoy_hold
+    R[:, 0] = 0
+    R[rest, 0] = rng.integers(A[0] + 1, A[0] + decoy_hold * len(first) + 1, size=len(rest))
+    return C, R, A
+
+
 def uniform_system(n: int, m: int, seed: int = 0):
     """Uniform random counts 0..9: most processes finish in the first passes."""
     rng = np.random.default_rng(seed)

@@ -572,6 +572,14 @@ cdef void watch_weights(Buckets* b, const int64_t* C, const int64_t* A, Py_ssize
         crow = C + live[t] * m
         for j in range(m):
             b.last[j] += crow[j]
+    reweigh(b, A, m)
+
+
+cdef void reweigh(Buckets* b, const int64_t* A, Py_ssize_t m) noexcept nogil:
+    """``inv[j]``: 1 / (``last[j] - A[j]``), inf when nothing more of j can come. A finish
+    moves units from a waiting process to ``A``, so ``last`` holds while processes finish
+    and the weights follow ``A`` (``watch_buckets``' second ranking)."""
+    cdef Py_ssize_t j
     for j in range(m):
         b.inv[j] = 1.0 / <double>(b.last[j] - A[j]) if b.last[j] > A[j] else INFINITY
 
@@ -1100,7 +1108,7 @@ cdef inline Py_ssize_t radix_drain(Buckets* b, const int64_t* C, const int64_t* 
 
 cdef void rank_live(const int64_t* R, const int64_t* A, const double* inv, Py_ssize_t m,
                     int64_t* live, const int64_t* pos, Py_ssize_t nlive, uint32_t* key,
-                    int32_t* hist, Node* out) noexcept nogil:
+                    int32_t* hist, Node* out, bint again) noexcept nogil:
     """Order ``live[:nlive]`` by the share of the finishes each process likely waits for:
     its largest weighed shortfall ``(R[i][k] - A[k]) * inv[k]`` (``latest_short``: at most 1
     for a process that can still finish, above 1 never), scaled to 32 bits by the largest
@@ -1114,6 +1122,10 @@ cdef void rank_live(const int64_t* R, const int64_t* A, const double* inv, Py_ss
     cdef Node e
     cdef double* share = <double*>out  # the shares, before ``out`` holds entries
     for t in range(nlive):
+        if again and t + RANK_AHEAD < nlive:  # ``live`` is in the last rank order
+            prefetch_row(R + live[t + RANK_AHEAD] * m, m)
+            if t + 2 * RANK_AHEAD < nlive:
+                prefetch(pos + live[t + 2 * RANK_AHEAD])
         i = live[t]
         row = R + i * m
         k = latest_short(row, A, inv, pos[i], m)
@@ -1171,6 +1183,9 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
     cdef int64_t* thr = b.thr
     cdef Py_ssize_t i, j, t = 0, top = 0, nrel, pending = 0, oldest, turn = 0
     cdef Py_ssize_t ahead = RANK_AHEAD if m <= LOOKAHEAD_MAX_M else RANK_AHEAD_WIDE
+    # Seats in rank order: ``fails`` of those since ``since`` found the process not ready;
+    # at ``check`` the rest may be ranked again.
+    cdef Py_ssize_t fails = 0, since = 0, check = max(<Py_ssize_t>RANK_MIN, nlive >> 3)
     cdef Py_ssize_t batch[SEAT_DELAY]  # ring: how many each of the last finishes woke
     cdef int64_t hit
 
@@ -1181,6 +1196,24 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
             # so most of them are ready when their turn comes), its rows prefetched ahead.
             if t == nlive:
                 break
+            if t == check:
+                # Every ``max(RANK_MIN, rest / 8)`` seats: when more than 3 in 4 of them
+                # failed, the shares lied (say a type that early finishes release in bulk:
+                # ``decoy_staircase_system``), so rank the rest again on the weights of this
+                # ``A``. A ranking of the rest follows an eighth of it seated: O(nm) in all.
+                # (Nothing is ready or pending: ``ready``, ``rel`` and the other structure's
+                # nodes are free.)
+                if fails * 4 > (t - since) * 3:
+                    reweigh(b, A, m)
+                    if Key is int64_t:
+                        rank_live(R, A, b.inv, m, live + t, b.pos, nlive - t,
+                                  <uint32_t*>b.rel, <int32_t*>ready, b.node, True)
+                    else:
+                        rank_live(R, A, b.inv, m, live + t, b.pos, nlive - t,
+                                  <uint32_t*>b.rel, <int32_t*>ready, <Node*>b.rnode, True)
+                since = t
+                check = t + max(<Py_ssize_t>RANK_MIN, (nlive - t) >> 3)
+                fails = 0
             if t + ahead < nlive:
                 i = live[t + ahead]
                 prefetch_row(R + i * m, m)
@@ -1190,6 +1223,7 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
             i = live[t]
             t += 1
             top = seat(b, C, R + i * m, A, m, <int32_t>i, ready, top, kind)
+            fails += top == 0
             continue
         top -= 1
         i = ready[top]
@@ -1474,7 +1508,7 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
         return -1
     if nlive >= RANK_MIN:
         rank_live(R, A, w.b.inv, m, w.live, w.pos, nlive, <uint32_t*>w.b.rel,
-                  <int32_t*>w.ready, w.b.node)
+                  <int32_t*>w.ready, w.b.node, False)
     if strategy != RADIX and widest < TOO_WIDE and (strategy == BUCKETS or widest <= MAX_SHIFT):
         if m <= LOOKAHEAD_MAX_M:
             return watch_buckets(C, R, A, m, order, done, nlive, w, LOOKAHEAD_KEY)

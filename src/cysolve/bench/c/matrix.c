@@ -189,6 +189,13 @@ static inline int64_t watch_type(const int64_t *row, const int64_t *A, const dou
     return j;
 }
 
+/* inv[j] = 1 / (last[j] - A[j]) (inf: nothing more of j can come); last holds while
+ * processes finish, so the weights follow A. */
+static void reweigh(buckets *b, const int64_t *A, int64_t m) {
+    for (int64_t j = 0; j < m; j++)
+        b->inv[j] = b->last[j] > A[j] ? 1.0 / (double)(b->last[j] - A[j]) : INFINITY;
+}
+
 /* last[j]: A[j] plus what the waiting processes hold of j; inv[j]: 1 / that hold (inf: none). */
 static void watch_weights(buckets *b, const int64_t *C, const int64_t *A, int64_t m,
                           const int64_t *live, int64_t nlive) {
@@ -197,8 +204,7 @@ static void watch_weights(buckets *b, const int64_t *C, const int64_t *A, int64_
         const int64_t *crow = C + live[t] * m;
         for (int64_t j = 0; j < m; j++) b->last[j] += crow[j];
     }
-    for (int64_t j = 0; j < m; j++)
-        b->inv[j] = b->last[j] > A[j] ? 1.0 / (double)(b->last[j] - A[j]) : INFINITY;
+    reweigh(b, A, m);
 }
 
 /* keys[j]: the largest request for j at most last[j] (A[j] if none) of live[::stride]. */
@@ -564,10 +570,14 @@ static int64_t seat_oldest(buckets *b, const int64_t *C, const int64_t *R, const
  * at most RANK_SHIFTS places. Scratch: key (nlive), hist (nlive + 2), out (nlive). */
 static void rank_live(const int64_t *R, const int64_t *A, const double *inv, int64_t m,
                       int64_t *live, const int64_t *pos, int64_t nlive, uint32_t *key,
-                      int32_t *hist, node *out) {
+                      int32_t *hist, node *out, int again) {
     double top = 0.0, scale, *share = (double *)out;
     int64_t nb = nlive;
     for (int64_t t = 0; t < nlive; t++) {
+        if (again && t + RANK_AHEAD < nlive) {  /* live is in the last rank order */
+            prefetch_row(R + live[t + RANK_AHEAD] * m, m);
+            if (t + 2 * RANK_AHEAD < nlive) __builtin_prefetch(pos + live[t + 2 * RANK_AHEAD]);
+        }
         const int64_t *row = R + live[t] * m;
         int64_t k = latest_short(row, A, inv, pos[live[t]], m);
         double s = (double)(row[k] - A[k]) * inv[k];
@@ -608,10 +618,25 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
     int ahead = !radix && m <= LOOKAHEAD_MAX_M;
     int64_t *live = w->live, *ready = w->ready, *thr = b->thr, top = 0;
     int64_t pending = 0, turn = 0, batch[SEAT_DELAY] = {0}, t = 0;
+    /* seats in rank order: fails of those since `since` were not ready; the rest may be
+     * ranked again at `check` */
+    int64_t fails = 0, since = 0, check = nlive / 8 > RANK_MIN ? nlive / 8 : RANK_MIN;
     for (;;) {
         if (top == 0) {
             /* nothing is ready: seat the next process of live (in rank order) */
             if (t == nlive) break;
+            if (t == check) {
+                /* more than 3 in 4 of the last max(RANK_MIN, rest / 8) seats failed: the
+                 * shares lied, rank the rest again on the weights of this A */
+                if (fails * 4 > (t - since) * 3) {
+                    reweigh(b, A, m);
+                    rank_live(R, A, b->inv, m, live + t, b->pos, nlive - t, (uint32_t *)b->rel,
+                              (int32_t *)ready, radix ? b->node : (node *)b->rnode, 1);
+                }
+                since = t;
+                check = t + ((nlive - t) / 8 > RANK_MIN ? (nlive - t) / 8 : RANK_MIN);
+                fails = 0;
+            }
             int64_t ahead = m <= LOOKAHEAD_MAX_M ? RANK_AHEAD : RANK_AHEAD_WIDE;
             if (t + ahead < nlive) {
                 int64_t i = live[t + ahead];
@@ -621,6 +646,7 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
             }
             int64_t i = live[t++];
             top = seat(b, C, R + i * m, A, m, (int32_t)i, ready, top, radix);
+            fails += top == 0;
             continue;
         }
         int64_t i = ready[--top], hit = 0;
@@ -672,7 +698,7 @@ static int64_t solve(const int64_t *C, const int64_t *R, int64_t *A, int64_t n, 
     if (widest < 0) return -1;
     if (nlive >= RANK_MIN)
         rank_live(R, A, w->b.inv, m, w->live, w->pos, nlive, (uint32_t *)w->b.rel,
-                  (int32_t *)w->ready, w->b.node);
+                  (int32_t *)w->ready, w->b.node, 0);
     if (widest <= MAX_SHIFT) return watch_buckets(C, R, A, m, order, done, nlive, w, 0);
     if (radix_plan(&w->b, A, m)) return -1;
     return watch_buckets(C, R, A, m, order, done, nlive, w, 1);
