@@ -212,6 +212,7 @@ cdef enum:
     RANK_SHIFTS = 32
     RANK_AHEAD = 8
     RANK_AHEAD_WIDE = 4
+    RANK_WINDOW = 5
 
 # Rows of at least ``avx2_from`` types take the AVX2 row passes of ``_rowsimd.h``;
 # ``avx2_from`` is ROWS_NEVER while they are off (no AVX2 in the CPU or the build,
@@ -1184,8 +1185,9 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
     cdef Py_ssize_t i, j, t = 0, top = 0, nrel, pending = 0, oldest, turn = 0
     cdef Py_ssize_t ahead = RANK_AHEAD if m <= LOOKAHEAD_MAX_M else RANK_AHEAD_WIDE
     # Seats in rank order: ``fails`` of those since ``since`` found the process not ready;
-    # at ``check`` the rest may be ranked again.
-    cdef Py_ssize_t fails = 0, since = 0, check = max(<Py_ssize_t>RANK_MIN, nlive >> 3)
+    # at ``check`` the rest may be ranked again, ``budget`` processes in all.
+    cdef Py_ssize_t fails = 0, since = 0, budget = 2 * nlive
+    cdef Py_ssize_t check = max(<Py_ssize_t>RANK_MIN, nlive >> RANK_WINDOW)
     cdef Py_ssize_t batch[SEAT_DELAY]  # ring: how many each of the last finishes woke
     cdef int64_t hit
 
@@ -1197,13 +1199,14 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
             if t == nlive:
                 break
             if t == check:
-                # Every ``max(RANK_MIN, rest / 8)`` seats: when more than 3 in 4 of them
+                # Every ``max(RANK_MIN, rest / 32)`` seats: when more than 3 in 4 of them
                 # failed, the shares lied (say a type that early finishes release in bulk:
                 # ``decoy_staircase_system``), so rank the rest again on the weights of this
-                # ``A``. A ranking of the rest follows an eighth of it seated: O(nm) in all.
+                # ``A``, within a budget of twice ``nlive`` processes ranked again in all.
                 # (Nothing is ready or pending: ``ready``, ``rel`` and the other structure's
                 # nodes are free.)
-                if fails * 4 > (t - since) * 3:
+                if fails * 4 > (t - since) * 3 and nlive - t <= budget:
+                    budget -= nlive - t
                     reweigh(b, A, m)
                     if Key is int64_t:
                         rank_live(R, A, b.inv, m, live + t, b.pos, nlive - t,
@@ -1212,7 +1215,7 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
                         rank_live(R, A, b.inv, m, live + t, b.pos, nlive - t,
                                   <uint32_t*>b.rel, <int32_t*>ready, <Node*>b.rnode, True)
                 since = t
-                check = t + max(<Py_ssize_t>RANK_MIN, (nlive - t) >> 3)
+                check = t + max(<Py_ssize_t>RANK_MIN, (nlive - t) >> RANK_WINDOW)
                 fails = 0
             if t + ahead < nlive:
                 i = live[t + ahead]

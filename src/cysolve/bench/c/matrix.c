@@ -44,6 +44,7 @@
 #define RANK_SHIFTS 32
 #define RANK_AHEAD 8
 #define RANK_AHEAD_WIDE 4  /* rows of more than LOOKAHEAD_MAX_M types */
+#define RANK_WINDOW 5  /* the rest may be ranked again every max(RANK_MIN, rest >> 5) seats */
 
 typedef struct { int64_t key, proc; } entry;
 typedef struct { entry *data; int64_t size, cap; } heap;
@@ -620,21 +621,25 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
     int64_t pending = 0, turn = 0, batch[SEAT_DELAY] = {0}, t = 0;
     /* seats in rank order: fails of those since `since` were not ready; the rest may be
      * ranked again at `check` */
-    int64_t fails = 0, since = 0, check = nlive / 8 > RANK_MIN ? nlive / 8 : RANK_MIN;
+    int64_t fails = 0, since = 0, budget = 2 * nlive;
+    int64_t check = (nlive >> RANK_WINDOW) > RANK_MIN ? nlive >> RANK_WINDOW : RANK_MIN;
     for (;;) {
         if (top == 0) {
             /* nothing is ready: seat the next process of live (in rank order) */
             if (t == nlive) break;
             if (t == check) {
-                /* more than 3 in 4 of the last max(RANK_MIN, rest / 8) seats failed: the
-                 * shares lied, rank the rest again on the weights of this A */
-                if (fails * 4 > (t - since) * 3) {
+                /* more than 3 in 4 of the last max(RANK_MIN, rest / 32) seats failed: the
+                 * shares lied, rank the rest again on the weights of this A (at most
+                 * 2 nlive processes ranked again in all) */
+                if (fails * 4 > (t - since) * 3 && nlive - t <= budget) {
+                    budget -= nlive - t;
                     reweigh(b, A, m);
                     rank_live(R, A, b->inv, m, live + t, b->pos, nlive - t, (uint32_t *)b->rel,
                               (int32_t *)ready, radix ? b->node : (node *)b->rnode, 1);
                 }
                 since = t;
-                check = t + ((nlive - t) / 8 > RANK_MIN ? (nlive - t) / 8 : RANK_MIN);
+                check = t + ((nlive - t) >> RANK_WINDOW > RANK_MIN ? (nlive - t) >> RANK_WINDOW
+                                                                   : RANK_MIN);
                 fails = 0;
             }
             int64_t ahead = m <= LOOKAHEAD_MAX_M ? RANK_AHEAD : RANK_AHEAD_WIDE;
