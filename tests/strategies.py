@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from cysolve.bench.inputs import (
     chain_system,
+    decoy_staircase_system,
     hidden_order_system,
     hoarder_staircase_system,
     staircase_system,
@@ -65,14 +66,19 @@ def hidden_order_systems(draw, max_n: int = 30, max_m: int = 5):
 @st.composite
 def staircase_systems(draw, max_n: int = 300, max_m: int = 12):
     """Staircases (each process's types met one after another), with deadlocked hoarders that
-    make the matrix kernel's watch weights lie, lags, scaled counts and some raised requests."""
+    make the matrix kernel's watch weights lie, decoys that make its ranking lie, lags,
+    scaled counts and some raised requests."""
     m = draw(st.integers(1, max_m))
     hoarders = draw(st.sampled_from([0, 0, 1, 3]))
     n = draw(st.integers(hoarders + 1, max_n))
     seed = draw(st.integers(0, 2**32 - 1))
     lag = draw(st.sampled_from([1, 2, 7]))
+    decoy = m >= 2 and not hoarders and draw(st.booleans())
     if hoarders:
         C, R, A = hoarder_staircase_system(n, m, seed=seed, hoarders=hoarders)
+    elif decoy:
+        C, R, A = decoy_staircase_system(n, m, seed=seed,
+                                         decoy_hold=draw(st.sampled_from([12, 120])))
     else:
         C, R, A = staircase_system(n, m, seed=seed, lag=lag)
     scale = draw(st.sampled_from([1, 1, 3] + ([] if hoarders else [10**9])))  # sums fit

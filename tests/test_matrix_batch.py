@@ -97,6 +97,24 @@ def test_larger_systems_agree(n, m, seed, scale):
     check_all_agree(C, R, A)
 
 
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(64, 700), st.integers(1, 8), st.integers(0, 2**32 - 1),
+       st.sampled_from([1, 2, 6]), st.sampled_from([0.0, 0.1]))
+def test_ranked_seats_with_tied_hopeless_and_met_shares_agree(n, m, seed, top, hopeless):
+    # From 64 waiting processes on they are seated in rank order (``rank_live``): ties
+    # (repeated rows, tiny counts: crowded buckets that the bounded insertion sort leaves
+    # unsorted), shares above 1 (hopeless keys) and at most 0 (met since the sweep), and the
+    # rest ranked again when 3 in 4 seats fail.
+    rng = np.random.default_rng(seed)
+    C = rng.integers(0, top + 1, size=(n, m), dtype=np.int64)
+    R = rng.integers(0, 2 * top + 1, size=(n, m), dtype=np.int64)
+    R[rng.random(n) < 0.5] = R[0]
+    R[rng.random(n) < hopeless, rng.integers(0, m)] += 10**6
+    A = rng.integers(0, top + 1, size=m, dtype=np.int64)
+    check_all_agree(C, R, A)
+
+
 def _plan(C, R, A):
     C, R, A = _inputs.matrix_system(C, R, A)
     return _matrix.plan(C, R, A.copy())
@@ -486,6 +504,8 @@ def test_c_ceiling_runs_the_same_algorithm():
     systems += [inputs.hoarder_staircase_system(400, 8, seed=1),
                 inputs.beggar_system(400, 8, seed=1),
                 inputs.staircase_system(400, 8, seed=1, max_hold=10**6)]
+    # Ranked again when the seats in rank order fail (the buckets and the radix heaps).
+    systems += [inputs.decoy_staircase_system(3000, 6, seed=1, decoy_hold=h) for h in (12, 120)]
     for C, R, A in systems:
         C, R, A = _inputs.matrix_system(C, R, np.maximum(A, 0))
         order, final = c_detect(C, R, A)

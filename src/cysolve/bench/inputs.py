@@ -108,7 +108,8 @@ def decoy_staircase_system(n: int, m: int, seed: int = 0, early: float = 0.1,
     C, R, A = staircase_system(n, m, seed=seed, max_hold=max_hold)
     rng = np.random.default_rng(seed + 1)
     ranks = np.argsort(R[:, -1], kind="stable")  # the staircase's order: its last type
-    first, rest = ranks[:int(early * n)], ranks[int(early * n):]
+    k = max(1, int(early * n))
+    first, rest = ranks[:k], ranks[k:]
     C[:, 0] = 0
     C[first, 0] = decoy_hold
     R[:, 0] = 0
