@@ -73,25 +73,23 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    - *binary min-heaps* of (key, process): O(nm + W log n), whatever the counts (only when
      forced, ``strategy=1``, or with 2^31 processes or more).
 
-   - *Holt's static lists*: no moves between queues at all. One row-wise pass over the
-     waiting processes files every entry with ``R[i][j] > A[j]`` in type j's array, a
-     counting sort orders each array by bucket (key >> ``shift[j]``, the smallest shift
-     giving at most one bucket per entry, unsorted inside a bucket), and each process counts
-     its unmet types. When ``A[j]`` grows, type j's array is walked from its pointer while
-     keys are met (the bucket ``A[j]`` falls inside is partitioned, its smallest key left
-     found exactly); a count reaching 0 makes its process ready. Every unmet entry is
-     touched a constant number of times, mostly sequentially: O(E + 2^s E) for E <= nm
-     entries, whatever the order in which types become satisfied, but E is every unmet
-     entry while the watches only see W of them (W ~ n (ln m + 0.6) on random systems).
+   - *Holt's static lists* (only when forced, ``strategy=3``): no moves between queues at
+     all. One row-wise pass over the waiting processes files every entry with
+     ``R[i][j] > A[j]`` in type j's array, a counting sort orders each array by bucket
+     (key >> ``shift[j]``, the smallest shift giving at most one bucket per entry, unsorted
+     inside a bucket), and each process counts its unmet types. When ``A[j]`` grows, type
+     j's array is walked from its pointer while keys are met (the bucket ``A[j]`` falls
+     inside is partitioned, its smallest key left found exactly); a count reaching 0 makes
+     its process ready. Every unmet entry is touched a constant number of times, mostly
+     sequentially: O(E + 2^s E) for E <= nm entries, whatever the order in which types
+     become satisfied, but E is every unmet entry while the watches only see W of them
+     (W ~ n (ln m + 0.6) on random systems). Until round 7 the shape rule picked them for
+     ``m <= 5`` and 1,024 waiting processes or more (0.47-0.86x the watches' time on chains
+     and hidden orders with m = 2..5); against the ranked seats (3. below) they take
+     2.0-2.9x the time on hidden orders and staircases of 100,000 x 2..5 and 0.76-0.89x on
+     chains (20,000 x 4, 100,000 x 5), so the rule no longer picks them.
 
-   **Shape rule**: Holt's lists when ``m <= 5``, ``L >= 1024`` processes wait after the
-   sweeps (smaller systems do not repay their scratch: a 20 x 5 system took 600 ns more) and
-   every type's bucket is at most ``2^4`` units wide (its keys span at most 16 per entry) -
-   measured against the watches
-   (CPU medians, 100,000 processes): 0.47-0.86x on chains and hidden orders with m = 2..5,
-   0.58x on the staircase; at m = 6 0.94x, at m = 10 1.10x on hidden orders (but 0.75x on the
-   staircase), at m = 100 1.3-3.3x: with many types E = nm outweighs W (measured before
-   the weighed watches). Otherwise the bucket queues whenever every type's shift
+   **Shape rule**: the bucket queues whenever every type's shift
    ``s_j <= 5`` (buckets at most 32 units wide: a bucket is scanned at most 32 times while
    ``A[j]`` crosses it, whatever the keys), i.e. when ``sum(C[live, j]) < 32 * max(L / 4,
    64)`` for every ``j`` - allocations averaging up to about 8 units per waiting process
@@ -109,6 +107,26 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    time (a process moves once per type and finish, and the heaps of one or two keys stay in
    L1 while the radix nodes are scattered); narrowing keeps it off them.
 
+3. *Ranked seats* (``rank_live``, bucket queues and radix heaps, from ``RANK_MIN = 64``
+   waiting processes on): the processes are not seated all at once but one at a time, in
+   the order of their largest weighed shortfall (the share ``latest_short`` weighs: about
+   when, in finishes, each process will be ready), and only when nothing is ready; a
+   process that fits is finished at once, so only the ones the order misjudged ever wait.
+   On a chain, a staircase or a hidden order the requests give the order away: simulated
+   on hidden order 10,000 x 10, 97% of the processes were ready at their turn (with the
+   sum of the shares instead of the largest: 56%), on staircases all of them; on hidden order
+   10,000 x 100 58%. A counting sort on the shares scaled to 32 bits (``nlive`` buckets)
+   and an insertion sort bounded to ``RANK_SHIFTS = 32`` moves an entry: O(nm) to rank.
+   The shares can lie: a type that the first finishes release in bulk and that later
+   processes ask for at random (``decoy_staircase_system``) makes a random order. So every
+   ``max(RANK_MIN, rest / 32)`` seats, when more than 3 in 4 of them failed, the rest is
+   ranked again on the weights of that moment (``last`` holds while processes finish,
+   ``reweigh``), at most ``2 nlive`` processes ranked again in all. Seats prefetch the rows
+   ``RANK_AHEAD = 8`` turns ahead (4 on rows of more than 16 types). Thread CPU against
+   seating everyone first (round 7, ``BENCHMARKS.md``): 100,000 x 10 staircase 0.36x, hoarder
+   0.36x, beggar 0.31x, hidden order 0.43x, 10,000 x 100 0.64-0.78x; the decoy staircase,
+   ranked again: 0.45x.
+
 *Row passes in AVX2* (``_rowsimd.h``): the wheels are built for baseline x86-64 (SSE2: two
 lanes and no 64-bit compare), so on rows of ``AVX2_MIN_M = 32`` types or more, where a CPU
 has AVX2 (checked once at import), ``first_short``, ``latest_short``, ``release``, the scan
@@ -123,7 +141,8 @@ many valid ones: each process's request fits in ``A`` at the moment it was found
 ``A`` only grows until its turn. The structures find different valid orders (the C ceiling
 ``bench/c/matrix.c`` has the sweeps, narrowing, buckets and radix heaps, not Holt's lists).
 
-Storage: the live list, ``pos`` and a ready stack (3n int64); the heaps hold at most n
+Storage: the live list, ``pos`` and a ready stack (3n int64; ``rank_live`` sorts in the ready
+stack, ``rel`` and the nodes of the structure not in use); the heaps hold at most n
 entries in all at any time; the radix heaps n nodes of 16 bytes and 64 bucket heads a type;
 the bucket queues 3n int32, 9m int64, m double,
 and at most ``m * max(L / 4, 64)`` buckets of 12 bytes plus one bit each; Holt's lists
@@ -166,11 +185,10 @@ cdef enum:
     # (malloc puts them side by side) never share a cache line: no false sharing in batches.
     PAD = 128
     # Bucket queues: at most max(L >> CAP_SHIFT, MIN_BUCKETS) buckets a type, each at most
-    # 2^MAX_SHIFT units wide under the shape rule (Holt's lists: 2^HOLT_MAX_SHIFT).
+    # 2^MAX_SHIFT units wide under the shape rule.
     CAP_SHIFT = 2
     MIN_BUCKETS = 64
     MAX_SHIFT = 5
-    HOLT_MAX_SHIFT = 4
     # ``watch_type``: how many times a process's watch is chosen by weighing its whole row
     # before it falls back to its first unmet type; ``pos`` keeps the count above bit 32.
     GUESSES = 2
@@ -180,11 +198,6 @@ cdef enum:
     # Holt's lists, the bucket queues and the radix heaps name processes in 32-bit links
     # (and ``rel``): from this many processes on only the binary heaps can hold them.
     MAX_LINKED = 2147483647
-    # Holt's static lists when there are at most this many resource types and at least this
-    # many processes wait after the sweeps (below, their five mallocs cost more than they
-    # save: +600 ns on a 20 x 5 system) - the shape rule.
-    HOLT_MAX_M = 5
-    HOLT_MIN_WAITING = 1024
     # Bucket queues: a process a finish wakes is seated this many finishes later (sooner if
     # the ready stack runs dry), so its request row, prefetched at wake-up, has arrived.
     # Thread CPU against seating at once, hidden order 100,000 x 10 / its growth draw: at 1
@@ -1433,17 +1446,16 @@ cdef void holt_sort(Holt* h, Py_ssize_t m, Py_ssize_t nlive) noexcept nogil:
 
 cdef Py_ssize_t watch_holt(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t n,
                            Py_ssize_t m, int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
-                           Work* w, bint strict) noexcept nogil:
+                           Work* w) noexcept nogil:
     """Phase 2 with Holt's static lists; returns the total finished, -1 when out of memory,
-    -2 (nothing changed) when some type's keys span 2^31 units or more, or, when ``strict``,
-    when some bucket is wider than 2^HOLT_MAX_SHIFT units (the shape rule)."""
+    or -2 (nothing changed) when some type's keys span 2^31 units or more."""
     cdef Holt h
     cdef int64_t* ready = w.ready
     cdef int64_t* thr
     cdef Py_ssize_t i, j, top = 0
     cdef int64_t hit
     cdef int widest = holt_build(&h, C, R, A, n, m, w.live, nlive, ready, &top)
-    if widest < 0 or widest == TOO_WIDE or (strict and widest > HOLT_MAX_SHIFT):
+    if widest < 0 or widest == TOO_WIDE:
         holt_free(&h)
         return -1 if widest < 0 else -2
     holt_sort(&h, m, nlive)
@@ -1498,9 +1510,8 @@ cdef Py_ssize_t solve(const int64_t* C, const int64_t* R, int64_t* A,
     done = sweep(C, R, A, n, m, order, w, &nlive)
     if nlive == 0:
         return done
-    if (strategy == HOLT or (strategy == AUTO and m <= HOLT_MAX_M
-                             and nlive >= HOLT_MIN_WAITING)) and n < MAX_LINKED:
-        widest = watch_holt(C, R, A, n, m, order, done, nlive, w, strategy == AUTO)
+    if strategy == HOLT and n < MAX_LINKED:
+        widest = watch_holt(C, R, A, n, m, order, done, nlive, w)
         if widest != -2:
             return widest
     watch_weights(&w.b, C, A, m, w.live, nlive)
@@ -1556,14 +1567,13 @@ def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
     """Which watch structure the shape rule picks for a validated system (for tests).
 
     Returns ``(name, shift)``: ``("sweeps", 0)`` when the sweeps decide everything,
-    ``("holt", s)``, ``("buckets", s)``, ``("radix", s)`` or ``("heaps", s)`` with ``s`` the
+    ``("buckets", s)``, ``("radix", s)`` or ``("heaps", s)`` with ``s`` the
     widest bucket shift of the structure picked (after ``key_span``). Trusts what
     ``detect`` trusts; ``available`` is overwritten (pass a copy).
     """
-    cdef Py_ssize_t n = allocation.shape[0], m = allocation.shape[1], nlive = 0, top = 0
-    cdef int widest = 0, holt = -1
+    cdef Py_ssize_t n = allocation.shape[0], m = allocation.shape[1], nlive = 0
+    cdef int widest = 0
     cdef Work w
-    cdef Holt h
     cdef int status
     cdef int64_t* order
     if n == 0 or m == 0:
@@ -1574,13 +1584,7 @@ def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
         status = work_init(&w, n, m, 0, 0) if order != NULL else -1
         if status == 0:
             sweep(&allocation[0, 0], &request[0, 0], &available[0], n, m, order, &w, &nlive)
-            if nlive >= HOLT_MIN_WAITING and m <= HOLT_MAX_M and n < MAX_LINKED:
-                holt = holt_build(&h, &allocation[0, 0], &request[0, 0], &available[0], n, m,
-                                  w.live, nlive, w.ready, &top)
-                holt_free(&h)
-                if holt < 0:
-                    status = -1
-            if nlive > 0 and status == 0:
+            if nlive > 0:
                 watch_weights(&w.b, &allocation[0, 0], &available[0], m, w.live, nlive)
                 widest = watch_plan(&w.b, &request[0, 0], &available[0], m, w.live, nlive)
         work_free(&w)
@@ -1589,8 +1593,6 @@ def plan(const int64_t[:, ::1] allocation, const int64_t[:, ::1] request,
         raise MemoryError(f"out of memory for the matrix algorithm scratch (n = {n}, m = {m})")
     if nlive == 0:
         return "sweeps", 0
-    if 0 <= holt <= HOLT_MAX_SHIFT:
-        return "holt", holt
     if widest <= MAX_SHIFT:
         return "buckets", widest
     return ("radix" if n < MAX_LINKED else "heaps"), widest
