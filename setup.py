@@ -129,6 +129,7 @@ def extensions():
                 ".".join(rel.parts),
                 [str(pyx.relative_to(HERE))],
                 define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+                include_dirs=["src/cysolve"],  # the headers every kernel shares
             )
         )
     return exts

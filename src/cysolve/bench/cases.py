@@ -263,7 +263,7 @@ def matrix_cases(profile: str) -> list[Case]:
              checked(lambda: inputs.uniform_system(*uniform)), within(uniform[0]),
              same=_same_final_state),
     ]
-    staircases = (  # the worst cases found for the first-unmet watches and the weighed ones
+    staircases = (  # the worst cases found for the watches, their weights and the ranking
         ("staircase", inputs.staircase_system,
          "types met one by one, type 0 first: m moves a process under first-unmet watches"),
         ("hoarder staircase", inputs.hoarder_staircase_system,
@@ -272,6 +272,8 @@ def matrix_cases(profile: str) -> list[Case]:
          "a request for every unit of type 0 keeps the hoarded span: the radix heaps run"),
         ("staircase huge counts", partial(inputs.staircase_system, max_hold=10**6),
          "counts to 10^6 a process: too wide for 32-unit buckets, the radix heaps run"),
+        ("decoy staircase", inputs.decoy_staircase_system,
+         "a type early finishes release in bulk, asked at random: the ranking lies"),
     )
     cases += [
         Case("deadlock-matrix", name + suffix, f"{name} n={shape[0]} m={shape[1]}", shape[0],

@@ -24,7 +24,7 @@ length work; scratch memory is allocated and freed in ``finally``.
 2. Copy the graph into node records (state, degree, first 6 targets; a stream): a step down
    the DFS then waits for one cache line, the next node's record, instead of its state and
    row start and then its row. Records are 32 bytes (int32 fields) whenever ``n + 3`` and
-   ``len(indices)`` fit int32, else 64 (int64), in 2 MiB pages (``huge_alloc``).
+   ``len(indices)`` fit int32, else 64 (int64), in 2 MiB pages (``big_alloc``).
 3. On large graphs (``SPLIT_MIN_NODES``), the strong component of one cycle is completed
    first (``_mark_component``): ``first_cycle`` finds the cycle the DFS would report, and two
    breadth-first searches from its first node, forward and over the reversed graph, find its
@@ -39,37 +39,8 @@ from libc.stdint cimport INT32_MAX, int32_t, int64_t, uint8_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
 
+from cysolve._bigmem cimport big_alloc, big_free
 from cysolve._native cimport prefetch
-
-cdef extern from *:
-    """
-    #include <stdlib.h>
-    #if defined(__linux__)
-    #include <sys/mman.h>
-    #endif
-    /* size bytes aligned to 2 MiB and, on Linux, asked for as transparent huge pages:
-       a random read of an array of a few MiB in 4 KiB pages misses the TLB almost every
-       time, and on this kind of (virtual) machine each of those misses costs about as
-       much as the read itself. Below 2 MiB plain malloc (a huge page would be zeroed
-       whole on first touch). Windows: plain malloc. Free with free(). */
-    static void *cysolve_huge_alloc(size_t size) {
-    #if defined(_WIN32)
-        return malloc(size);  /* no posix_memalign; _aligned_malloc's blocks need _aligned_free */
-    #else
-        void *p = NULL;
-        size_t big = (size_t)1 << 21;
-        if (size < big) return malloc(size);
-        if (size > (size_t)-1 - big) return NULL;
-        size = (size + big - 1) & ~(big - 1);
-        if (posix_memalign(&p, big, size) != 0) return NULL;
-    #if defined(__linux__) && defined(MADV_HUGEPAGE)
-        madvise(p, size, MADV_HUGEPAGE);
-    #endif
-        return p;
-    #endif
-    }
-    """
-    void* huge_alloc "cysolve_huge_alloc"(size_t size) noexcept nogil
 
 import numpy as np
 
@@ -638,8 +609,8 @@ cdef object _scan_as(const index_t[::1] indptr, const index_t[::1] indices, node
     cdef const index_t* ix = &indices[0] if indices.shape[0] > 0 else NULL
     cdef size_t nn = <size_t> n + 1
     cdef size_t need = nn * (sizeof(record_t) + 6 * sizeof(node_t) + 1)
-    cdef record_t* rec = <record_t*> huge_alloc(nn * sizeof(record_t))
-    cdef node_t* ids = <node_t*> huge_alloc(6 * nn * sizeof(node_t))
+    cdef record_t* rec = <record_t*> big_alloc(nn * sizeof(record_t), 0)
+    cdef node_t* ids = <node_t*> big_alloc(6 * nn * sizeof(node_t), 0)
     cdef uint8_t* pflags = <uint8_t*> malloc(nn)
     cdef node_t* rptr = NULL
     cdef node_t* rindices = NULL
@@ -673,8 +644,8 @@ cdef object _scan_as(const index_t[::1] indptr, const index_t[::1] indices, node
             if found is None:  # acyclic (only without the peel)
                 return dead_arr.view(bool), blocked_arr.view(bool), found
             pivot = found[0]
-            rptr = <node_t*> huge_alloc(nn * sizeof(node_t))
-            rindices = <node_t*> huge_alloc(<size_t> indices.shape[0] * sizeof(node_t) + 1)
+            rptr = <node_t*> big_alloc(nn * sizeof(node_t), 0)
+            rindices = <node_t*> big_alloc(<size_t> indices.shape[0] * sizeof(node_t) + 1, 0)
             if rptr == NULL or rindices == NULL:
                 raise MemoryError(f"the cycle search needs {need + reverse_need:,} bytes")
             with nogil:
@@ -688,11 +659,11 @@ cdef object _scan_as(const index_t[::1] indptr, const index_t[::1] indices, node
             found = None if cycle == NULL else _take(cycle, cycle_len)
         return dead_arr.view(bool), blocked_arr.view(bool), found
     finally:
-        free(rec)
-        free(ids)
+        big_free(rec)
+        big_free(ids)
         free(pflags)
-        free(rptr)
-        free(rindices)
+        big_free(rptr)
+        big_free(rindices)
         free(cycle)
 
 

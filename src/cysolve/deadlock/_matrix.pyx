@@ -155,6 +155,7 @@ from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memmove, memset
 
+from cysolve._bigmem cimport big_alloc, big_free
 from cysolve._native cimport clz64, ctz64, prefetch
 
 import os as _os
@@ -405,13 +406,16 @@ cdef int work_init(Work* w, Py_ssize_t n, Py_ssize_t m, Py_ssize_t heap_cap,
     cdef Py_ssize_t j
     cdef size_t cells = <size_t>n * sizeof(int64_t) + PAD
     work_clear(w)
-    w.live = <int64_t*>malloc(cells)
-    w.pos = <int64_t*>malloc(cells)
-    w.ready = <int64_t*>malloc(cells)
-    w.b.node = <Node*>malloc(<size_t>n * sizeof(Node) + PAD)
-    w.b.rel = <int32_t*>malloc(<size_t>n * sizeof(int32_t) + PAD)
+    # The n-arrays on huge pages once they reach 2 MiB (``big_alloc``): fresh scratch costs a
+    # page fault per 4 KiB page otherwise, each call (thread CPU, hidden order 10^6 x 10:
+    # 0.80x; 10^5 x 10: 0.83x; smaller systems the same).
+    w.live = <int64_t*>big_alloc(cells, 0)
+    w.pos = <int64_t*>big_alloc(cells, 0)
+    w.ready = <int64_t*>big_alloc(cells, 0)
+    w.b.node = <Node*>big_alloc(<size_t>n * sizeof(Node) + PAD, 0)
+    w.b.rel = <int32_t*>big_alloc(<size_t>n * sizeof(int32_t) + PAD, 0)
     w.b.base = <int64_t*>malloc(10 * <size_t>m * sizeof(int64_t) + PAD)
-    w.b.rnode = <RNode*>malloc(<size_t>n * sizeof(RNode) + PAD)
+    w.b.rnode = <RNode*>big_alloc(<size_t>n * sizeof(RNode) + PAD, 0)
     if (w.live == NULL or w.pos == NULL or w.ready == NULL or w.b.node == NULL
             or w.b.rel == NULL or w.b.base == NULL or w.b.rnode == NULL):
         return -1
@@ -451,16 +455,16 @@ cdef void work_free(Work* w) noexcept nogil:
         for j in range(w.m):
             free(w.heaps[j].data)
         free(w.heaps)
-    free(w.live)
-    free(w.pos)
-    free(w.ready)
+    big_free(w.live)
+    big_free(w.pos)
+    big_free(w.ready)
     free(w.b.head)
     free(w.b.low)
     free(w.b.bits)
-    free(w.b.node)
-    free(w.b.rel)
+    big_free(w.b.node)
+    big_free(w.b.rel)
     free(w.b.base)
-    free(w.b.rnode)
+    big_free(w.b.rnode)
     work_clear(w)
 
 

@@ -65,6 +65,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memmove, memset
 
+from cysolve._bigmem cimport SANITIZED, big_alloc, big_free, big_realloc, poison
 from cysolve._native cimport prefetch
 
 import numbers
@@ -216,118 +217,6 @@ cdef int _grow(void** block, int32_t* cap, int32_t need, size_t size) noexcept n
     block[0] = grown
     cap[0] = new_cap
     return 0
-
-
-cdef extern from *:
-    """
-    /* Under AddressSanitizer every pool block is a malloc of its own and an outgrown block is
-       poisoned instead of reused, so ASan sees each list's bounds, not only a chunk's. */
-    #if defined(__SANITIZE_ADDRESS__)
-    #define CYSOLVE_ASAN 1
-    #elif defined(__has_feature)
-    #if __has_feature(address_sanitizer)
-    #define CYSOLVE_ASAN 1
-    #endif
-    #endif
-    #ifdef CYSOLVE_ASAN
-    #include <sanitizer/asan_interface.h>
-    #define cysolve_poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-    #else
-    #define CYSOLVE_ASAN 0
-    #define cysolve_poison(p, n) ((void)0)
-    #endif
-
-    /* Arrays of 2 MiB or more on transparent huge pages (Linux; THP "madvise" mode asks for
-       this): one TLB entry and one fault per 2 MiB instead of 512. Stream (a) reads nodes,
-       positions and lists at random over ~20 MB, where 4 KiB pages missed the TLB on most
-       reads. Such an array is an anonymous mapping of its own that starts on a 2 MiB
-       boundary, a 4 KiB page in front holding its header; a smaller one is malloc'd with a
-       64-byte header. The header says which kind a block is (and its size, for the copy
-       when it grows). Elsewhere, and under ASan (which then sees every bound), plain
-       malloc. */
-    #include <stdint.h>
-    #include <stdlib.h>
-    #include <string.h>
-    #if defined(__linux__)
-    #include <sys/mman.h>
-    #endif
-    #if defined(__linux__) && defined(MADV_HUGEPAGE) && !CYSOLVE_ASAN
-    #define CYSOLVE_HUGE ((size_t)2 << 20)
-    #define CYSOLVE_HEAD ((size_t)64)
-    #define CYSOLVE_PAGE ((size_t)4096)
-    typedef struct { char* map; size_t maplen; size_t size; } cysolve_head;
-
-    static void* cysolve_big_alloc(size_t n, int zero) {
-        cysolve_head* h;
-        if (n > SIZE_MAX / 2) return NULL;
-        if (n >= CYSOLVE_HUGE) {
-            /* 2 MiB more than needed, then the slack before the header page and after the
-               array is unmapped: the array starts on a 2 MiB boundary (an array of exactly
-               2 MiB is one huge page) */
-            size_t len = (n + CYSOLVE_HUGE - 1) & ~(CYSOLVE_HUGE - 1);
-            char* m = (char*)mmap(NULL, CYSOLVE_PAGE + len + CYSOLVE_HUGE,
-                                  PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            char* at;
-            size_t head;
-            if (m == (char*)MAP_FAILED) return NULL;
-            at = (char*)(((uintptr_t)m + CYSOLVE_PAGE + CYSOLVE_HUGE - 1)
-                         & ~(uintptr_t)(CYSOLVE_HUGE - 1));
-            head = (size_t)(at - CYSOLVE_PAGE - m);   /* < 2 MiB */
-            if (head) munmap(m, head);
-            if (head < CYSOLVE_HUGE) munmap(at + len, CYSOLVE_HUGE - head);
-            madvise(at, len, MADV_HUGEPAGE);
-            h = (cysolve_head*)(at - CYSOLVE_HEAD);
-            h->map = at - CYSOLVE_PAGE;
-            h->maplen = CYSOLVE_PAGE + len;
-            h->size = n;
-            return at;   /* fresh pages: already zero */
-        }
-        h = (cysolve_head*)(zero ? calloc(1, n + CYSOLVE_HEAD) : malloc(n + CYSOLVE_HEAD));
-        if (h == NULL) return NULL;
-        h->map = NULL;
-        h->size = n;
-        return (char*)h + CYSOLVE_HEAD;
-    }
-
-    static void cysolve_big_free(void* p) {
-        cysolve_head* h;
-        if (p == NULL) return;
-        h = (cysolve_head*)((char*)p - CYSOLVE_HEAD);
-        if (h->map != NULL) munmap(h->map, h->maplen);
-        else free(h);
-    }
-
-    /* realloc: a malloc'd block stays one while small; else a new block and a copy */
-    static void* cysolve_big_realloc(void* p, size_t n) {
-        cysolve_head* h;
-        void* q;
-        if (p == NULL) return cysolve_big_alloc(n, 0);
-        h = (cysolve_head*)((char*)p - CYSOLVE_HEAD);
-        if (h->map == NULL && n < CYSOLVE_HUGE) {
-            h = (cysolve_head*)realloc(h, n + CYSOLVE_HEAD);
-            if (h == NULL) return NULL;
-            h->size = n;
-            return (char*)h + CYSOLVE_HEAD;
-        }
-        q = cysolve_big_alloc(n, 0);
-        if (q == NULL) return NULL;
-        memcpy(q, p, h->size < n ? h->size : n);
-        cysolve_big_free(p);
-        return q;
-    }
-    #else
-    static void* cysolve_big_alloc(size_t n, int zero) {
-        return zero ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
-    }
-    #define cysolve_big_free free
-    #define cysolve_big_realloc realloc
-    #endif
-    """
-    bint SANITIZED "CYSOLVE_ASAN"
-    void poison "cysolve_poison"(void* p, size_t n) noexcept nogil
-    void* big_alloc "cysolve_big_alloc"(size_t n, int zero) noexcept nogil
-    void big_free "cysolve_big_free"(void* p) noexcept nogil
-    void* big_realloc "cysolve_big_realloc"(void* p, size_t n) noexcept nogil
 
 
 cdef struct Pool:

@@ -19,6 +19,7 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#include "../../_bigmem.h"  /* cysolve/_bigmem.h: the kernels' huge-page scratch */
 
 /* Spare bytes after every scratch block: blocks of different threads never share a line. */
 #define PAD 128
@@ -87,22 +88,24 @@ static int buckets_reserve(buckets *b, int64_t heads, int64_t words) {
 
 static void work_free(work *w) {
     if (w->heaps) for (int64_t j = 0; j < w->m; j++) free(w->heaps[j].data);
-    free(w->heaps); free(w->live); free(w->pos); free(w->ready);
-    free(w->b.head); free(w->b.low); free(w->b.bits); free(w->b.node); free(w->b.rel);
-    free(w->b.base); free(w->b.rnode);
+    free(w->heaps); cysolve_big_free(w->live); cysolve_big_free(w->pos);
+    cysolve_big_free(w->ready); free(w->b.head); free(w->b.low); free(w->b.bits);
+    cysolve_big_free(w->b.node); cysolve_big_free(w->b.rel); free(w->b.base);
+    cysolve_big_free(w->b.rnode);
     memset(w, 0, sizeof(*w));
 }
 
 static int work_init(work *w, int64_t n, int64_t m, int64_t heap_cap, int64_t head_cap) {
     size_t cells = (size_t)n * sizeof(int64_t) + PAD;
     memset(w, 0, sizeof(*w));
-    w->live = malloc(cells);
-    w->pos = malloc(cells);
-    w->ready = malloc(cells);
-    w->b.node = malloc((size_t)n * sizeof(node) + PAD);
-    w->b.rel = malloc((size_t)n * sizeof(int32_t) + PAD);
+    /* the n-arrays on huge pages once they reach 2 MiB, as in the kernel */
+    w->live = cysolve_big_alloc(cells, 0);
+    w->pos = cysolve_big_alloc(cells, 0);
+    w->ready = cysolve_big_alloc(cells, 0);
+    w->b.node = cysolve_big_alloc((size_t)n * sizeof(node) + PAD, 0);
+    w->b.rel = cysolve_big_alloc((size_t)n * sizeof(int32_t) + PAD, 0);
     w->b.base = malloc(10 * (size_t)m * sizeof(int64_t) + PAD);
-    w->b.rnode = malloc((size_t)n * sizeof(rnode) + PAD);
+    w->b.rnode = cysolve_big_alloc((size_t)n * sizeof(rnode) + PAD, 0);
     if (!w->live || !w->pos || !w->ready || !w->b.node || !w->b.rel || !w->b.base
         || !w->b.rnode)
         return -1;
