@@ -123,9 +123,9 @@ The textbook repeatedly scans for an unmarked process with ``R[i] <= A`` and the
    ranked again on the weights of that moment (``last`` holds while processes finish,
    ``reweigh``), at most ``2 nlive`` processes ranked again in all. Seats prefetch the rows
    ``RANK_AHEAD = 8`` turns ahead (4 on rows of more than 16 types). Thread CPU against
-   seating everyone first (round 7, ``BENCHMARKS.md``): 100,000 x 10 staircase 0.36x, hoarder
-   0.36x, beggar 0.31x, hidden order 0.43x, 10,000 x 100 0.64-0.78x; the decoy staircase,
-   ranked again: 0.45x.
+   round 6, which seated everyone first (round 7, ``BENCHMARKS.md``), 100,000 x 10:
+   staircase 0.32-0.39x, hoarder 0.33-0.37x, beggar 0.30-0.35x, hidden order 0.50-0.51x,
+   decoy staircase 0.35x; 10,000 x 100: 0.57-0.80x.
 
 *Row passes in AVX2* (``_rowsimd.h``): the wheels are built for baseline x86-64 (SSE2: two
 lanes and no 64-bit compare), so on rows of ``AVX2_MIN_M = 32`` types or more, where a CPU
@@ -691,7 +691,6 @@ cdef Py_ssize_t sweep(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t
     return done
 
 
-
 cdef Py_ssize_t watch_heaps(const int64_t* C, const int64_t* R, int64_t* A, Py_ssize_t m,
                             int64_t* order, Py_ssize_t done, Py_ssize_t nlive,
                             Work* w) noexcept nogil:
@@ -1121,7 +1120,6 @@ cdef inline Py_ssize_t radix_drain(Buckets* b, const int64_t* C, const int64_t* 
             p = <int32_t>node[p].link
             t += 1
     return nrel
-
 
 
 cdef void rank_live(const int64_t* R, const int64_t* A, const double* inv, Py_ssize_t m,

@@ -1,9 +1,11 @@
 /* The ceiling: the matrix algorithm's kernel written by hand in plain C.
  *
  * The same algorithm as cysolve/deadlock/_matrix.pyx: sweeps over the live list while a
- * sweep finishes at least a quarter of it, then every waiting process watches the unsatisfied
- * type whose shortfall is the largest share of what the waiting processes hold of it (the one
- * likely met last), in per-type bucket queues (8-byte nodes with 32-bit keys relative to the
+ * sweep finishes at least a quarter of it, then the waiting processes are ranked by their
+ * largest weighed shortfall and seated one at a time in that order (ranked again when 3 in 4
+ * seats fail), and every process not ready at its turn watches the unsatisfied type whose
+ * shortfall is the largest share of what the waiting processes hold of it (the one likely
+ * met last), in per-type bucket queues (8-byte nodes with 32-bit keys relative to the
  * type's base, a bitmap of non-empty buckets, a per-type threshold gating the drains) when
  * the shape rule of _matrix.pyx allows (after narrowing the span and the weights to what the
  * waiting processes ask for when that is far below what they hold, key_span), or in one radix
