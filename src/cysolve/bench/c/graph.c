@@ -9,9 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
+#include "../../_bigmem.h"  /* cysolve/_bigmem.h: the kernels' huge-page scratch */
 
 enum { ON_CYCLE = 1, BLOCKED = 2, ROOT = 4 };
 enum { INLINE_TARGETS = 6, PREFETCH_EDGES = 16, PEEL_AHEAD_ROW_START = 16, PEEL_AHEAD_ROW = 8 };
@@ -19,19 +17,6 @@ enum { INLINE_TARGETS = 6, PREFETCH_EDGES = 16, PEEL_AHEAD_ROW_START = 16, PEEL_
 typedef struct {
     int32_t state, degree, first[INLINE_TARGETS];
 } record;
-
-static void *huge_alloc(size_t size)
-{
-    void *p = NULL;
-    size_t big = (size_t)1 << 21;
-    if (size < big) return malloc(size);
-    size = (size + big - 1) & ~(big - 1);
-    if (posix_memalign(&p, big, size) != 0) return NULL;
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    madvise(p, size, MADV_HUGEPAGE);
-#endif
-    return p;
-}
 
 /* Kahn: peel nodes with no incoming edge; how many were peeled (n: acyclic). */
 static int32_t peel_sources(const int32_t *indptr, const int32_t *indices, int32_t n,
@@ -72,14 +57,17 @@ static inline void prefetch_records(const record *rec, const int32_t *indptr,
 int64_t scan(const int32_t *indptr, const int32_t *indices, int32_t n, uint8_t *state)
 {
     size_t nn = (size_t)n + 1;
-    int32_t *ids = huge_alloc(6 * nn * sizeof(int32_t));
-    record *rec = huge_alloc(nn * sizeof(record));
+    int32_t *ids = cysolve_big_alloc(6 * nn * sizeof(int32_t), 0);
+    record *rec = cysolve_big_alloc(nn * sizeof(record), 0);
     uint8_t *pflags = malloc(nn);
-    if (!ids || !rec || !pflags) { free(ids); free(rec); free(pflags); return -1; }
+    if (!ids || !rec || !pflags) {
+        cysolve_big_free(ids); cysolve_big_free(rec); free(pflags);
+        return -1;
+    }
     int64_t cycle_len = 0;
     if (peel_sources(indptr, indices, n, ids, ids + nn) == n) {
         memset(state, 0, (size_t)n);
-        free(ids); free(rec); free(pflags);
+        cysolve_big_free(ids); cysolve_big_free(rec); free(pflags);
         return 0;
     }
     for (int32_t v = 0; v < n; v++) {
@@ -143,7 +131,7 @@ int64_t scan(const int32_t *indptr, const int32_t *indices, int32_t n, uint8_t *
         int32_t r = rec[v].state;
         state[v] = r == done_cycle ? (ON_CYCLE | BLOCKED) : r == done_blocked ? BLOCKED : 0;
     }
-    free(ids); free(rec); free(pflags);
+    cysolve_big_free(ids); cysolve_big_free(rec); free(pflags);
     return cycle_len;
 }
 
