@@ -1200,9 +1200,10 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
     cdef Py_ssize_t i, j, t = 0, top = 0, nrel, pending = 0, oldest, turn = 0
     cdef Py_ssize_t ahead = RANK_AHEAD if m <= LOOKAHEAD_MAX_M else RANK_AHEAD_WIDE
     # Seats in rank order: ``fails`` of those since ``since`` found the process not ready;
-    # at ``check`` the rest may be ranked again, ``budget`` processes in all.
-    cdef Py_ssize_t fails = 0, since = 0, budget = 2 * nlive
-    cdef Py_ssize_t check = max(<Py_ssize_t>RANK_MIN, nlive >> RANK_WINDOW)
+    # at ``check`` the rest may be ranked again, ``budget`` processes in all, sorting in
+    # ``spare``: the nodes of the structure not in use.
+    cdef Py_ssize_t fails = 0, since = 0, check = 0, budget = 2 * nlive
+    cdef Node* spare = b.node if Key is int64_t else <Node*>b.rnode
     cdef Py_ssize_t batch[SEAT_DELAY]  # ring: how many each of the last finishes woke
     cdef int64_t hit
 
@@ -1218,17 +1219,13 @@ cdef Py_ssize_t watch_buckets(const int64_t* C, const int64_t* R, int64_t* A, Py
                 # failed, the shares lied (say a type that early finishes release in bulk:
                 # ``decoy_staircase_system``), so rank the rest again on the weights of this
                 # ``A``, within a budget of twice ``nlive`` processes ranked again in all.
-                # (Nothing is ready or pending: ``ready``, ``rel`` and the other structure's
-                # nodes are free.)
+                # (Nothing is ready or pending: ``ready``, ``rel`` and ``spare`` are free. The
+                # first check, at 0, only sets the window.)
                 if fails * 4 > (t - since) * 3 and nlive - t <= budget:
                     budget -= nlive - t
                     reweigh(b, A, m)
-                    if Key is int64_t:
-                        rank_live(R, A, b.inv, m, live + t, b.pos, nlive - t,
-                                  <uint32_t*>b.rel, <int32_t*>ready, b.node, True)
-                    else:
-                        rank_live(R, A, b.inv, m, live + t, b.pos, nlive - t,
-                                  <uint32_t*>b.rel, <int32_t*>ready, <Node*>b.rnode, True)
+                    rank_live(R, A, b.inv, m, live + t, b.pos, nlive - t, <uint32_t*>b.rel,
+                              <int32_t*>ready, spare, True)
                 since = t
                 check = t + max(<Py_ssize_t>RANK_MIN, (nlive - t) >> RANK_WINDOW)
                 fails = 0

@@ -624,10 +624,10 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
     int ahead = !radix && m <= LOOKAHEAD_MAX_M;
     int64_t *live = w->live, *ready = w->ready, *thr = b->thr, top = 0;
     int64_t pending = 0, turn = 0, batch[SEAT_DELAY] = {0}, t = 0;
+    int64_t rank_ahead = m <= LOOKAHEAD_MAX_M ? RANK_AHEAD : RANK_AHEAD_WIDE;
     /* seats in rank order: fails of those since `since` were not ready; the rest may be
-     * ranked again at `check` */
-    int64_t fails = 0, since = 0, budget = 2 * nlive;
-    int64_t check = (nlive >> RANK_WINDOW) > RANK_MIN ? nlive >> RANK_WINDOW : RANK_MIN;
+     * ranked again at `check` (the first check, at 0, only sets the window) */
+    int64_t fails = 0, since = 0, check = 0, budget = 2 * nlive;
     for (;;) {
         if (top == 0) {
             /* nothing is ready: seat the next process of live (in rank order) */
@@ -647,12 +647,12 @@ static int64_t watch_buckets(const int64_t *C, const int64_t *R, int64_t *A, int
                                                                    : RANK_MIN);
                 fails = 0;
             }
-            int64_t ahead = m <= LOOKAHEAD_MAX_M ? RANK_AHEAD : RANK_AHEAD_WIDE;
-            if (t + ahead < nlive) {
-                int64_t i = live[t + ahead];
+            if (t + rank_ahead < nlive) {
+                int64_t i = live[t + rank_ahead];
                 prefetch_row(R + i * m, m);
                 prefetch_row(C + i * m, m);
-                if (t + 2 * ahead < nlive) __builtin_prefetch(b->pos + live[t + 2 * ahead]);
+                if (t + 2 * rank_ahead < nlive)
+                    __builtin_prefetch(b->pos + live[t + 2 * rank_ahead]);
             }
             int64_t i = live[t++];
             top = seat(b, C, R + i * m, A, m, (int32_t)i, ready, top, radix);
